@@ -1,0 +1,450 @@
+"""A certificate authority: a self-signed root, intermediates, server and client leaves.
+
+>>> root = CertificateAuthority.create_root("/C=CN/O=alibaba/CN=root")
+>>> intermediate = root.issue_intermediate("/CN=Intermediate CA 1", path_length=1)
+>>> server = intermediate.issue_server(["localhost", "127.0.0.1"])
+>>> [c.subject.rfc4514_string() for c in server.fullchain]
+['CN=localhost', 'CN=Intermediate CA 1']
+
+Everything issued here carries the extensions RFC 5280 and Python 3.13's strict
+verification want (see :mod:`pkilab.profiles`). Lessons pass ``seed="..."`` to get
+the same keys, serial numbers and dates on every run; real sets stay random.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from . import keys as _keys
+from .errors import InputError, PolicyError
+from .keys import PrivateKey
+from .names import as_name, format_subj, short_name
+from .profiles import Profile, build_extensions, general_names, profile
+
+#: Lessons built with a ``seed`` all start on this date, so their outputs never change.
+LESSON_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+#: How far back "now" is moved for new certificates, so a clock a little behind still
+#: accepts them (trustme and Let's Encrypt do the same).
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _signing_hash(key: PrivateKey) -> hashes.HashAlgorithm | None:
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return None
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size >= 384:
+        return hashes.SHA384()
+    return hashes.SHA256()
+
+
+def _sign(builder: x509.CertificateBuilder, key: PrivateKey, deterministic: bool
+          ) -> x509.Certificate:
+    if isinstance(key, ec.EllipticCurvePrivateKey) and deterministic:
+        # RFC 6979 signatures: byte-identical certificates for lessons stored with outputs.
+        return builder.sign(key, _signing_hash(key), ecdsa_deterministic=True)
+    return builder.sign(key, _signing_hash(key))
+
+
+def _is_ca(certificate: x509.Certificate) -> bool:
+    try:
+        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _path_length(certificate: x509.Certificate) -> int | None:
+    try:
+        return certificate.extensions.get_extension_for_class(
+            x509.BasicConstraints).value.path_length
+    except x509.ExtensionNotFound:
+        return None
+
+
+@dataclass
+class IssuedCertificate:
+    """A leaf (or a certificate signed from a CSR) with what a server or client needs.
+
+    ``chain`` holds the intermediates from the issuer up to, but not including, the
+    root: exactly what a server sends after its own certificate (``fullchain``).
+    ``private_key`` is None when the certificate was signed from someone else's CSR.
+    """
+
+    certificate: x509.Certificate
+    private_key: PrivateKey | None
+    chain: list[x509.Certificate]
+    root: x509.Certificate
+
+    @property
+    def fullchain(self) -> list[x509.Certificate]:
+        """Leaf first, then each issuer: the seed's ``cat server.crt intermediate2.crt ...``."""
+        return [self.certificate, *self.chain]
+
+    @property
+    def name(self) -> str:
+        return short_name(self.certificate.subject)
+
+    def _repr_html_(self) -> str:
+        from .inspect import summary_html
+
+        return summary_html(self.certificate)
+
+    def __repr__(self) -> str:
+        return f"<IssuedCertificate {format_subj(self.certificate.subject)!r}>"
+
+
+@dataclass
+class CertificateAuthority:
+    """A CA certificate with its private key, and the CA above it (None for a root).
+
+    Make a root with :meth:`create_root`, lower CAs with :meth:`issue_intermediate`,
+    or load an existing pair with :meth:`from_pair`.
+    """
+
+    certificate: x509.Certificate
+    private_key: PrivateKey
+    parent: CertificateAuthority | None = None
+    seed: str | None = None
+    _issued: int = field(default=0, repr=False)
+
+    # ---- construction -------------------------------------------------------------
+
+    @classmethod
+    def create_root(
+        cls,
+        subject: x509.Name | str | dict[str, str] = "/O=pkilab/CN=pkilab Root CA",
+        *,
+        key_kind: str = _keys.DEFAULT_KEY_KIND,
+        key: PrivateKey | None = None,
+        days: int | None = None,
+        path_length: int | None = None,
+        seed: str | None = None,
+        not_before: dt.datetime | None = None,
+        insecure: bool = False,
+    ) -> CertificateAuthority:
+        """A self-signed root CA, valid ``days`` (10 years by default, as in the seed).
+
+        ``seed`` makes the key, serial and dates repeatable (lessons only).
+        ``path_length`` limits how many intermediates may stand below it (None: any).
+        """
+        name = as_name(subject)
+        key = key or _new_key(key_kind, seed, name, insecure)
+        shell = cls(certificate=None, private_key=key, seed=seed)  # type: ignore[arg-type]
+        shell.certificate = shell._build(
+            name, name, key.public_key(), profile("root"), days=days, path_length=path_length,
+            sans=(), not_before=not_before)
+        return shell
+
+    @classmethod
+    def from_pair(
+        cls,
+        certificate: x509.Certificate,
+        private_key: PrivateKey,
+        parent: CertificateAuthority | None = None,
+        *,
+        allow_invalid: bool = False,
+    ) -> CertificateAuthority:
+        """Use an existing CA certificate and key (for example ``root.crt`` + ``root.key``).
+
+        Refuses a key that does not belong to the certificate, and a certificate that is
+        not a CA (basicConstraints CA:TRUE) unless ``allow_invalid`` — lessons use that
+        to show what verifiers do with certificates signed by a leaf.
+        """
+        if not _keys.same_public_key(private_key, certificate.public_key()):
+            raise InputError(
+                f"the private key does not belong to {format_subj(certificate.subject)!r}",
+                "its public half differs from the public key inside the certificate",
+                "pass the .key file made together with this .crt",
+            )
+        if not _is_ca(certificate) and not allow_invalid:
+            raise PolicyError(
+                f"{short_name(certificate.subject)!r} is not a CA certificate",
+                "it lacks basicConstraints CA:TRUE, so verifiers reject whatever it signs "
+                "(this is the seed's v1 intermediate problem)",
+                "issue it as a CA (issue_intermediate), or pass allow_invalid=True on purpose",
+            )
+        return cls(certificate=certificate, private_key=private_key, parent=parent)
+
+    # ---- what the CA is ------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return short_name(self.certificate.subject)
+
+    @property
+    def is_root(self) -> bool:
+        return self.parent is None
+
+    @property
+    def root(self) -> x509.Certificate:
+        ca = self
+        while ca.parent is not None:
+            ca = ca.parent
+        return ca.certificate
+
+    @property
+    def chain(self) -> list[x509.Certificate]:
+        """This CA's certificate and every CA above it, the root last."""
+        out, ca = [], self
+        while ca is not None:
+            out.append(ca.certificate)
+            ca = ca.parent
+        return out
+
+    @property
+    def intermediates(self) -> list[x509.Certificate]:
+        """The CA certificates a server sends for a leaf this CA signs (no root)."""
+        return self.chain[:-1]
+
+    # ---- issuing --------------------------------------------------------------------
+
+    def issue_intermediate(
+        self,
+        subject: x509.Name | str | dict[str, str],
+        *,
+        path_length: int | None = 0,
+        key_kind: str | None = None,
+        key: PrivateKey | None = None,
+        days: int | None = None,
+        not_before: dt.datetime | None = None,
+        allow_invalid: bool = False,
+    ) -> CertificateAuthority:
+        """A CA below this one. ``path_length`` = how many more CAs may follow below it.
+
+        The seed's chain root -> intermediate1 -> intermediate2 -> server needs
+        ``path_length=1`` on intermediate1 and 0 on intermediate2.
+        """
+        limit = _path_length(self.certificate)
+        if limit is not None and limit < 1 and not allow_invalid:
+            raise PolicyError(
+                f"{self.name!r} may not sign another CA",
+                f"its basicConstraints pathLenConstraint is {limit}, so a CA below it "
+                "would fail every verifier ('path length constraint violated')",
+                f"re-issue {self.name!r} with path_length=1 or more, or pass "
+                "allow_invalid=True to build the broken chain on purpose",
+            )
+        name = as_name(subject)
+        key = key or _new_key(key_kind or self._key_kind(), self.seed, name, False)
+        certificate = self._build(name, self.certificate.subject, key.public_key(),
+                                  profile("intermediate"), days=days, path_length=path_length,
+                                  sans=(), not_before=not_before)
+        return CertificateAuthority(certificate, key, parent=self, seed=self.seed)
+
+    def issue_server(
+        self,
+        names: Sequence[str],
+        *,
+        subject: x509.Name | str | dict[str, str] | None = None,
+        key_kind: str | None = None,
+        key: PrivateKey | None = None,
+        days: int | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> IssuedCertificate:
+        """A TLS server certificate for host names and IP addresses (subjectAltName).
+
+        Browsers and Python ignore the CN since 2017; the names must be in the
+        subjectAltName, which is why ``names`` is required. The subject defaults to
+        ``CN=<first name>`` so that tools that still print the CN show something useful.
+        """
+        if isinstance(names, str):
+            names = [names]
+        if not names:
+            raise InputError(
+                "a server certificate needs at least one name",
+                "clients match the host they connect to against the subjectAltName; "
+                "without one every modern client rejects the certificate",
+                "pass names=['localhost', '127.0.0.1'] or your server's DNS name",
+            )
+        sans = general_names(names)
+        return self._issue_leaf(profile("server"), subject if subject is not None
+                                else {"CN": str(names[0])}, sans, key_kind, key, days,
+                                not_before)
+
+    def issue_client(
+        self,
+        name: str,
+        *,
+        subject: x509.Name | str | dict[str, str] | None = None,
+        emails: Sequence[str] = (),
+        key_kind: str | None = None,
+        key: PrivateKey | None = None,
+        days: int | None = None,
+        not_before: dt.datetime | None = None,
+    ) -> IssuedCertificate:
+        """A client certificate (extendedKeyUsage clientAuth) for mutual TLS.
+
+        ``name`` becomes the CN, which servers usually show or match against an allow
+        list; ``emails`` go into the subjectAltName.
+        """
+        if not name or not str(name).strip():
+            raise InputError("a client certificate needs a name", "", "pass name='client'")
+        sans = general_names(emails)
+        return self._issue_leaf(profile("client"),
+                                subject if subject is not None else {"CN": name},
+                                sans, key_kind, key, days, not_before)
+
+    def sign_csr(
+        self,
+        csr: x509.CertificateSigningRequest,
+        *,
+        kind: str = "server",
+        names: Sequence[str] | None = None,
+        days: int | None = None,
+        path_length: int | None = 0,
+        not_before: dt.datetime | None = None,
+    ) -> IssuedCertificate:
+        """Issue a certificate for someone else's key, from their CSR.
+
+        This is the seed's ``openssl x509 -req -in server.csr -CA ... -CAkey ...`` step,
+        done right: the CSR's signature is checked first (proof that the requester
+        holds the private key), and the profile's extensions are added. ``names``
+        defaults to the subjectAltName requested in the CSR.
+        """
+        from .csr import check_csr, requested_names
+
+        check_csr(csr)
+        prof = profile(kind)
+        if names is None:
+            names = requested_names(csr)
+        sans = general_names(names or ())
+        if prof.needs_subject_alt_name and not sans:
+            raise InputError(
+                "the CSR asks for a server certificate but names no host",
+                "it has no subjectAltName and no names were given",
+                "pass names=['your.host'] (pkilab sign --name)",
+            )
+        public_key = csr.public_key()
+        certificate = self._build(csr.subject, self.certificate.subject, public_key, prof,
+                                  days=days, path_length=path_length if prof.is_ca else None,
+                                  sans=sans, not_before=not_before,
+                                  subject_is_empty=len(csr.subject) == 0)
+        return IssuedCertificate(certificate, None, self.intermediates, self.root)
+
+    def renew(self, certificate: x509.Certificate, *, days: int | None = None,
+              not_before: dt.datetime | None = None) -> x509.Certificate:
+        """The same subject, key and extensions, with new dates and a new serial number.
+
+        The seed's point: as long as the key has not leaked, a certificate can be renewed
+        with the same key. Renewing this CA's own certificate (a root) works too.
+        """
+        self_signed = certificate.subject == certificate.issuer and _keys.same_public_key(
+            certificate.public_key(), self.private_key)
+        if certificate.issuer != self.certificate.subject and not self_signed:
+            raise InputError(
+                f"{short_name(certificate.subject)!r} was not issued by {self.name!r}",
+                f"its issuer is {format_subj(certificate.issuer)!r}",
+                "renew it with the CA that issued it",
+            )
+        lifetime = certificate.not_valid_after_utc - certificate.not_valid_before_utc
+        start = not_before or self._now()
+        builder = (x509.CertificateBuilder()
+                   .subject_name(certificate.subject)
+                   .issuer_name(certificate.issuer)
+                   .public_key(certificate.public_key())
+                   .serial_number(self._serial(certificate.subject, "renew"))
+                   .not_valid_before(start)
+                   .not_valid_after(start + (dt.timedelta(days=days) if days else lifetime)))
+        for extension in certificate.extensions:
+            builder = builder.add_extension(extension.value, extension.critical)
+        return _sign(builder, self.private_key, self.seed is not None)
+
+    # ---- internals ------------------------------------------------------------------
+
+    def _issue_leaf(self, prof: Profile, subject, sans, key_kind, key, days, not_before
+                    ) -> IssuedCertificate:
+        name = as_name(subject)
+        key = key or _new_key(key_kind or self._key_kind(), self.seed, name, False)
+        certificate = self._build(name, self.certificate.subject, key.public_key(), prof,
+                                  days=days, path_length=None, sans=sans,
+                                  not_before=not_before, subject_is_empty=len(name) == 0)
+        return IssuedCertificate(certificate, key, self.intermediates, self.root)
+
+    def _key_kind(self) -> str:
+        key = self.private_key
+        if isinstance(key, rsa.RSAPrivateKey):
+            return f"rsa{key.key_size}"
+        if isinstance(key, ed25519.Ed25519PrivateKey):
+            return "ed25519"
+        if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size >= 384:
+            return "ec384"
+        return "ec"
+
+    def _now(self) -> dt.datetime:
+        if self.seed is not None:
+            return LESSON_EPOCH
+        return dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - CLOCK_SKEW
+
+    def _serial(self, subject: x509.Name, purpose: str) -> int:
+        self._issued += 1
+        if self.seed is None:
+            return x509.random_serial_number()
+        digest = hashlib.sha256(
+            f"{self.seed}|{format_subj(subject)}|{purpose}|{self._issued}".encode()).digest()
+        # Positive, at most 20 octets, never zero (RFC 5280 4.1.2.2).
+        return (int.from_bytes(digest[:19], "big") >> 1) | 1
+
+    def _build(self, subject: x509.Name, issuer: x509.Name, public_key, prof: Profile, *,
+               days: int | None, path_length: int | None, sans, not_before,
+               subject_is_empty: bool = False) -> x509.Certificate:
+        if days is not None and days <= 0 and not_before is None:
+            raise InputError(f"validity of {days} days is not positive", "",
+                             "give days=1 or more (or not_before in the past for an expired "
+                             "certificate)")
+        start = not_before or self._now()
+        end = start + dt.timedelta(days=days if days is not None else prof.default_days)
+        issuer_key = (self.private_key.public_key() if self.certificate is None
+                      else self.certificate.public_key())
+        extensions = build_extensions(prof, public_key, issuer_key, path_length=path_length,
+                                      subject_alt_names=sans, subject_is_empty=subject_is_empty)
+        if self.certificate is not None:
+            extensions = [_aki_from_issuer(self.certificate, ext) for ext in extensions]
+        builder = (x509.CertificateBuilder()
+                   .subject_name(subject)
+                   .issuer_name(issuer)
+                   .public_key(public_key)
+                   .serial_number(self._serial(subject, prof.name))
+                   .not_valid_before(start)
+                   .not_valid_after(end))
+        for value, critical in extensions:
+            builder = builder.add_extension(value, critical)
+        return _sign(builder, self.private_key, self.seed is not None)
+
+    def _repr_html_(self) -> str:
+        from .inspect import summary_html
+
+        return summary_html(self.certificate)
+
+
+def _aki_from_issuer(issuer: x509.Certificate, item):
+    """Copy the issuer's own subjectKeyIdentifier into the AKI, so the two always match
+    even when the issuer was made by another tool with another key-id method."""
+    value, critical = item
+    if not isinstance(value, x509.AuthorityKeyIdentifier):
+        return item
+    try:
+        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    except x509.ExtensionNotFound:
+        return item
+    return (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical)
+
+
+def _new_key(kind: str, seed: str | None, name: x509.Name, insecure: bool) -> PrivateKey:
+    if seed is not None and not kind.startswith("rsa"):
+        return _keys.derive_key(kind, f"{seed}|{format_subj(name)}")
+    return _keys.generate_key(kind, insecure=insecure)
+
+
+def signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
+    """True when ``issuer``'s key made ``certificate``'s signature (names must match too)."""
+    try:
+        certificate.verify_directly_issued_by(issuer)
+        return True
+    except (ValueError, TypeError, InvalidSignature):
+        return False

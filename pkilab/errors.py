@@ -1,0 +1,61 @@
+"""The errors pkilab raises: each says what happened, why, and what to do.
+
+Every failure a learner can cause ends up as a :class:`PkilabError`, so notebooks and
+the command line can show three short sentences instead of a library traceback.
+"""
+
+from __future__ import annotations
+
+
+class PkilabError(Exception):
+    """Base class: ``what`` happened, ``why`` it happened, and the ``fix``.
+
+    ``exit_code`` is what the ``pkilab`` command returns for it: 2 for bad usage or
+    unreadable input, 1 for a check (verification, audit) that found a problem.
+    """
+
+    exit_code = 2
+
+    def __init__(self, what: str, why: str = "", fix: str = "") -> None:
+        self.what = what
+        self.why = why
+        self.fix = fix
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [self.what.rstrip(".") + "."]
+        if self.why:
+            parts.append(self.why.rstrip(".") + ".")
+        if self.fix:
+            parts.append(self.fix.rstrip(".") + ".")
+        return " ".join(parts)
+
+    def lines(self) -> list[str]:
+        """The message as at most two lines: what (and why), then what to do."""
+        first = self.what.rstrip(".") + (": " + self.why.rstrip(".") if self.why else "")
+        return [first + "."] + ([self.fix.rstrip(".") + "."] if self.fix else [])
+
+
+class InputError(PkilabError):
+    """A file or value that pkilab cannot use: missing, malformed, wrong password."""
+
+
+class PolicyError(PkilabError):
+    """A request pkilab refuses because it is insecure, unless asked on purpose."""
+
+
+class OverwriteError(InputError):
+    """Writing would replace a file (a CA key, a conversion's output) that exists."""
+
+
+class VerificationError(PkilabError):
+    """A certificate chain or a key pair did not pass a check."""
+
+    exit_code = 1
+
+
+class TLSError(PkilabError):
+    """A TLS connection failed; the message says which side refused and why."""
+
+    exit_code = 1

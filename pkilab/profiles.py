@@ -1,0 +1,125 @@
+"""The extension sets of each kind of certificate, in one table.
+
+RFC 5280 and the stricter checks of Python 3.13 (``VERIFY_X509_STRICT``) want:
+basicConstraints (critical on CAs), keyUsage, subjectKeyIdentifier everywhere,
+authorityKeyIdentifier on everything a CA issues, extendedKeyUsage and a
+subjectAltName on TLS leaves. The seed's recipe sets none of these; that is why its
+certificates fail (lesson 03).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID
+
+from .errors import InputError
+from .keys import PublicKey
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What one kind of certificate is for, and the extensions that say so."""
+
+    name: str
+    is_ca: bool
+    key_usage: frozenset[str]
+    extended_key_usage: tuple[x509.ObjectIdentifier, ...]
+    needs_subject_alt_name: bool
+    default_days: int
+    purpose: str
+
+
+PROFILES: dict[str, Profile] = {
+    "root": Profile("root", True, frozenset({"key_cert_sign", "crl_sign", "digital_signature"}),
+                    (), False, 3650, "trust anchor: signs intermediates"),
+    "intermediate": Profile("intermediate", True,
+                            frozenset({"key_cert_sign", "crl_sign", "digital_signature"}),
+                            (), False, 1825, "signs leaves (or lower intermediates)"),
+    "server": Profile("server", False, frozenset({"digital_signature"}),
+                      (ExtendedKeyUsageOID.SERVER_AUTH,), True, 397,
+                      "proves a server's name in TLS"),
+    "client": Profile("client", False, frozenset({"digital_signature"}),
+                      (ExtendedKeyUsageOID.CLIENT_AUTH,), False, 397,
+                      "proves a client's identity in mutual TLS"),
+}
+
+_KEY_USAGE_FIELDS = ("digital_signature", "content_commitment", "key_encipherment",
+                     "data_encipherment", "key_agreement", "key_cert_sign", "crl_sign",
+                     "encipher_only", "decipher_only")
+
+
+def profile(name: str) -> Profile:
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise InputError(f"unknown certificate profile {name!r}",
+                         "pkilab issues " + ", ".join(PROFILES),
+                         "pick one of those") from None
+
+
+def general_names(names: Iterable[str | x509.GeneralName]) -> list[x509.GeneralName]:
+    """Host names and IP addresses as subjectAltName entries (IPs become IPAddress)."""
+    out: list[x509.GeneralName] = []
+    for name in names:
+        if isinstance(name, x509.GeneralName):
+            out.append(name)
+            continue
+        text = str(name).strip()
+        if not text:
+            raise InputError("a subjectAltName is empty", "", "give a host name or an IP address")
+        try:
+            out.append(x509.IPAddress(ipaddress.ip_address(text)))
+            continue
+        except ValueError:
+            pass
+        if "@" in text:
+            out.append(x509.RFC822Name(text))
+            continue
+        try:
+            text.encode("ascii")
+        except UnicodeEncodeError:
+            text = text.encode("idna").decode("ascii")
+        if " " in text or "/" in text or ":" in text:
+            raise InputError(f"{text!r} is not a host name",
+                             "subjectAltName DNS entries are names like localhost or a.example.com",
+                             "give a DNS name or an IP address")
+        out.append(x509.DNSName(text.lower()))
+    return out
+
+
+def _key_usage(usages: frozenset[str]) -> x509.KeyUsage:
+    return x509.KeyUsage(**{field: field in usages for field in _KEY_USAGE_FIELDS})
+
+
+def build_extensions(
+    prof: Profile,
+    subject_public_key: PublicKey,
+    issuer_public_key: PublicKey,
+    *,
+    path_length: int | None = None,
+    subject_alt_names: Sequence[x509.GeneralName] = (),
+    subject_is_empty: bool = False,
+) -> list[tuple[x509.ExtensionType, bool]]:
+    """The (extension, critical) pairs for a certificate of profile ``prof``."""
+    usages = set(prof.key_usage)
+    if not prof.is_ca and isinstance(subject_public_key, rsa.RSAPublicKey):
+        usages.add("key_encipherment")  # TLS 1.2 RSA key transport, still used by old clients
+    extensions: list[tuple[x509.ExtensionType, bool]] = [
+        (x509.BasicConstraints(ca=prof.is_ca, path_length=path_length if prof.is_ca else None),
+         True),
+        (_key_usage(frozenset(usages)), True),
+    ]
+    if prof.extended_key_usage:
+        extensions.append((x509.ExtendedKeyUsage(list(prof.extended_key_usage)), False))
+    if subject_alt_names:
+        # RFC 5280 4.2.1.6: critical when the subject name is empty.
+        extensions.append((x509.SubjectAlternativeName(list(subject_alt_names)), subject_is_empty))
+    extensions.append((x509.SubjectKeyIdentifier.from_public_key(subject_public_key), False))
+    extensions.append(
+        (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), False))
+    return extensions
