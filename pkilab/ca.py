@@ -32,6 +32,9 @@ from .profiles import Profile, build_extensions, general_names, profile
 
 #: Lessons built with a ``seed`` all start on this date, so their outputs never change.
 LESSON_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+#: Validity of every certificate in a lesson set (from LESSON_EPOCH): ten years, so the
+#: stored notebooks keep working; real server certificates live at most 398 days.
+LESSON_DAYS = 3650
 #: How far back "now" is moved for new certificates, so a clock a little behind still
 #: accepts them (trustme and Let's Encrypt do the same).
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -398,7 +401,10 @@ class CertificateAuthority:
                              "give days=1 or more (or not_before in the past for an expired "
                              "certificate)")
         start = not_before or self._now()
-        end = start + dt.timedelta(days=days if days is not None else prof.default_days)
+        if days is None:
+            # Lesson sets must stay valid for years so stored outputs keep matching.
+            days = LESSON_DAYS if self.seed is not None else prof.default_days
+        end = start + dt.timedelta(days=days)
         issuer_key = (self.private_key.public_key() if self.certificate is None
                       else self.certificate.public_key())
         extensions = build_extensions(prof, public_key, issuer_key, path_length=path_length,
