@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -275,7 +276,7 @@ class CertificateAuthority:
         name: str,
         *,
         subject: x509.Name | str | dict[str, str] | None = None,
-        emails: Sequence[str] = (),
+        emails: Sequence[str] | None = None,
         key_kind: str | None = None,
         key: PrivateKey | None = None,
         days: int | None = None,
@@ -284,10 +285,15 @@ class CertificateAuthority:
         """A client certificate (extendedKeyUsage clientAuth) for mutual TLS.
 
         ``name`` becomes the CN, which servers usually show or match against an allow
-        list; ``emails`` go into the subjectAltName.
+        list. The subjectAltName holds ``emails``, by default ``NAME@pkilab.test``:
+        cryptography's client verifier (like the web PKI rules it follows) requires a
+        subjectAltName on client certificates too.
         """
         if not name or not str(name).strip():
             raise InputError("a client certificate needs a name", "", "pass name='client'")
+        if emails is None:
+            local = re.sub(r"[^a-z0-9._-]+", "-", str(name).strip().lower()).strip("-.")
+            emails = [f"{local or 'client'}@pkilab.test"]
         sans = general_names(emails)
         return self._issue_leaf(profile("client"),
                                 subject if subject is not None else {"CN": name},
