@@ -46,14 +46,23 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
-    from .certset import (CertificateSet, build_certificate_set,  # noqa: F401
-                          load_certificate_set, write_certificate_set)
+    from .certset import (  # noqa: F401
+        CertificateSet,
+        build_certificate_set,
+        load_certificate_set,
+        write_certificate_set,
+    )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
     from .csr import build_csr, check_csr  # noqa: F401
-    from .errors import (InputError, OverwriteError, PkilabError, PolicyError,  # noqa: F401
-                         TLSError, VerificationError)
+    from .errors import (  # noqa: F401
+        InputError,
+        OverwriteError,
+        PkilabError,
+        PolicyError,
+        TLSError,
+        VerificationError,
+    )
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import KEY_KINDS, derive_key, describe_key, generate_key  # noqa: F401
-    from .load import (load_certificate, load_certificates, load_csr,  # noqa: F401
-                       load_private_key)
+    from .load import load_certificate, load_certificates, load_csr, load_private_key  # noqa: F401
     from .names import build_name, format_subj, parse_subj  # noqa: F401

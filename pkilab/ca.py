@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 

@@ -48,7 +48,7 @@ class CertificateSet:
         return self.server.fullchain
 
     def files(self) -> list[str]:
-        names = list(CA_FILES) + ["server.key", "server.crt", "fullchain.crt"]
+        names = [*CA_FILES, "server.key", "server.crt", "fullchain.crt"]
         for client in self.clients:
             names += [f"{client}.key", f"{client}.crt", f"{client}.p12"]
         return names

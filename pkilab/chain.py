@@ -244,7 +244,7 @@ def check_served_order(served: Sequence[x509.Certificate]) -> list[Problem]:
         right = order_chain(served)
     except InputError:
         return []
-    if all(_same(a, b) for a, b in zip(served, right)):
+    if all(_same(a, b) for a, b in zip(served, right, strict=True)):
         return []
     wanted = " -> ".join(short_name(c.subject) for c in right)
     found = " -> ".join(short_name(c.subject) for c in served)
@@ -471,15 +471,14 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
                         f"{name!r} is not meant for a TLS {purpose}",
                         f"its extendedKeyUsage allows {have} but not {purpose}Auth",
                         f"use a {purpose} certificate (issue_{purpose})", index))
-    if index > 0 or not trusted or len(path) > 1:
-        if role != "root":
-            add("authority key id", aki is not None,
-                "authorityKeyIdentifier present" if aki else "no authorityKeyIdentifier",
-                None if not v3 else Problem(
-                    "missing_key_identifier", f"{name!r} has no authorityKeyIdentifier",
-                    "RFC 5280 requires it, and Python 3.13's strict verification rejects "
-                    "certificates without it", "re-issue it with authorityKeyIdentifier",
-                    index))
+    if role != "root":
+        add("authority key id", aki is not None,
+            "authorityKeyIdentifier present" if aki else "no authorityKeyIdentifier",
+            None if not v3 else Problem(
+                "missing_key_identifier", f"{name!r} has no authorityKeyIdentifier",
+                "RFC 5280 requires it, and Python 3.13's strict verification rejects "
+                "certificates without it", "re-issue it with authorityKeyIdentifier",
+                index))
 
     if role == "leaf" and purpose == "server":
         sans = _sans(certificate)

@@ -140,7 +140,8 @@ def summary(obj: Any) -> str:
             f"  subject:   {info['subject']}",
             f"  key:       {info['public_key']}",
             f"  asks for subjectAltName: {names}",
-            f"  signature: {'valid (proof of possession)' if info['signature_valid'] else 'INVALID'}",
+            "  signature: " + ("valid (proof of possession)" if info["signature_valid"]
+                               else "INVALID"),
         ])
     return "\n".join([kind.capitalize(), f"  key: {info['key']}",
                       f"  public key SHA-256: {info['public_key_sha256']}"])

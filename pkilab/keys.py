@@ -8,14 +8,12 @@ clients; below 2048 bits it is refused unless a lesson asks for it on purpose.
 from __future__ import annotations
 
 import hashlib
-from typing import Union
-
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from .errors import InputError, PolicyError
 
-PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey]
-PublicKey = Union[ec.EllipticCurvePublicKey, rsa.RSAPublicKey, ed25519.Ed25519PublicKey]
+PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
+PublicKey = ec.EllipticCurvePublicKey | rsa.RSAPublicKey | ed25519.Ed25519PublicKey
 
 #: The key kinds pkilab issues, by the names the command line uses.
 KEY_KINDS: dict[str, str] = {

@@ -1,0 +1,123 @@
+"""Build the lessons: notebooks/src/NN-topic.py (percent format) -> NN-topic.ipynb, executed.
+
+    python notebooks/build.py            # every lesson
+    python notebooks/build.py 03 05      # some lessons
+
+Each notebook is executed top to bottom in one fresh kernel with notebooks/ as the
+working directory, then stored with its outputs (nbval compares them in CI). The .py
+files are the source of truth; tests/test_notebook_sources.py checks that they agree.
+
+Cell markers:  "# %%" code, "# %% [markdown]" text (lines start with "# "),
+"# %% tags=["hide-cell"]" a collapsed solution, "# %% tags=["nbval-ignore-output"]".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE / "src"
+_MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+
+
+def parse_percent(text: str) -> list[dict]:
+    """Cells as dicts {cell_type, source, tags} from percent-format text."""
+    cells: list[dict] = []
+    current: dict | None = None
+    for line in text.splitlines():
+        match = _MARKER.match(line)
+        if match:
+            current = {"cell_type": "markdown" if match.group("md") else "code",
+                       "lines": [], "tags": json.loads(match.group("tags") or "[]")}
+            cells.append(current)
+            continue
+        if current is None:
+            continue  # a file header before the first cell
+        current["lines"].append(line)
+    out = []
+    for cell in cells:
+        lines = cell["lines"]
+        while lines and not lines[-1].strip():
+            lines.pop()
+        while lines and not lines[0].strip():
+            lines.pop(0)
+        if cell["cell_type"] == "markdown":
+            lines = [re.sub(r"^# ?", "", line) for line in lines]
+        out.append({"cell_type": cell["cell_type"], "source": "\n".join(lines),
+                    "tags": cell["tags"]})
+    return out
+
+
+def to_notebook(cells: list[dict]):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                       "name": "python3"},
+        "language_info": {"name": "python"},
+    }
+    for cell in cells:
+        if cell["cell_type"] == "markdown":
+            new = nbformat.v4.new_markdown_cell(cell["source"])
+        else:
+            new = nbformat.v4.new_code_cell(cell["source"])
+        if cell["tags"]:
+            new.metadata["tags"] = cell["tags"]
+        if "hide-cell" in cell["tags"]:
+            new.metadata["jupyter"] = {"source_hidden": True}
+        new["id"] = f"c{len(nb.cells):03d}"  # stable ids keep git diffs small
+        nb.cells.append(new)
+    return nb
+
+
+def build(path: Path, timeout: int = 120) -> Path:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = to_notebook(parse_percent(path.read_text(encoding="utf-8")))
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                   resources={"metadata": {"path": str(HERE)}}).execute()
+    slow = []
+    for index, cell in enumerate(nb.cells):
+        execution = cell.metadata.pop("execution", None)
+        if execution and cell.cell_type == "code":
+            began = (execution.get("iopub.execute_input")
+                     or execution.get("shell.execute_reply.started"))
+            ended = execution.get("shell.execute_reply")
+            if began and ended:
+                from datetime import datetime
+
+                seconds = (datetime.fromisoformat(ended.replace("Z", "+00:00"))
+                           - datetime.fromisoformat(began.replace("Z", "+00:00"))).total_seconds()
+                if seconds > 2:
+                    slow.append(f"cell {index} took {seconds:.1f} s")
+        cell.metadata.pop("collapsed", None)
+    nb.metadata.pop("widgets", None)
+    target = HERE / (path.stem + ".ipynb")
+    nbformat.write(nb, str(target))
+    took = time.perf_counter() - start
+    print(f"{target.name}: {len(nb.cells)} cells, executed in {took:.1f} s"
+          + ("; slow: " + "; ".join(slow) if slow else ""))
+    return target
+
+
+def main(argv: list[str]) -> int:
+    sources = sorted(SRC.glob("*.py"))
+    if argv:
+        sources = [s for s in sources if any(s.name.startswith(a) for a in argv)]
+    if not sources:
+        print("no lesson sources matched", file=sys.stderr)
+        return 2
+    for source in sources:
+        build(source)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""pkilab verify CERT --ca ROOT: OK and the chain, or what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "verify", help="verify a certificate chain and explain any failure",
+        description="Verify CERT (a leaf, or a full chain leaf first) against the trusted "
+        "root(s) in --ca. Exit 0 when valid, 1 when not (with the reason), 2 when a file "
+        "cannot be read.")
+    parser.add_argument("cert", metavar="CERT", help="leaf certificate or fullchain.crt")
+    parser.add_argument("--ca", required=True, action="append", metavar="ROOT",
+                        help="trusted root certificate(s) (repeatable)")
+    parser.add_argument("--untrusted", action="append", default=[], metavar="FILE",
+                        help="intermediate certificates (repeatable; a bundle is fine)")
+    parser.add_argument("--host", metavar="NAME", help="host name or IP the server must match")
+    parser.add_argument("--purpose", choices=("server", "client"), default="server",
+                        help="check as a TLS server (default) or client certificate")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="print every check on every certificate")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..chain import verify_chain
+    from ..load import load_certificates
+    from ..names import format_subj
+
+    served = load_certificates(args.cert)
+    roots = [c for path in args.ca for c in load_certificates(path)]
+    intermediates = [c for path in args.untrusted for c in load_certificates(path)]
+    report = verify_chain(served if len(served) > 1 else served[0], roots, intermediates,
+                          host=args.host, purpose=args.purpose)
+    if args.verbose:
+        print(report.text())
+        return 0 if report.ok else 1
+    if report.ok:
+        target = f" for {args.host}" if args.host else ""
+        print(f"OK: valid {args.purpose} certificate{target}")
+        for index, cert in enumerate(report.chain):
+            print(f"  {index}. {report.links[index].role:<12} {format_subj(cert.subject)}")
+        return 0
+    problem = report.problems[0]
+    print(f"FAILED: {problem.what}")
+    print(f"  why: {problem.why}.")
+    print(f"  fix: {problem.fix}.")
+    for extra in report.problems[1:]:
+        print(f"  also: {extra.what}")
+    return 1

@@ -1,0 +1,87 @@
+"""Small helpers the notebooks share: a folder per lesson, instant exercise checks, and
+running the equivalent openssl / curl / keytool command where the tool exists.
+
+Everything here prints stable text, because lessons are stored with their outputs and
+CI compares them on every run.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import PkilabError
+
+TOOLS = ("openssl", "curl", "keytool", "nginx")
+
+
+def lab_dir(lesson: str, *, fresh: bool = True) -> Path:
+    """``_lab/<lesson>/`` next to the notebooks, emptied first so a lesson re-runs cleanly.
+
+    The folder shows up in JupyterLab's file browser; it is git-ignored.
+    """
+    folder = Path("_lab") / lesson
+    if fresh and folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def have(tool: str) -> bool:
+    """True when ``tool`` (openssl, curl, keytool, nginx) is on the PATH."""
+    return shutil.which(tool) is not None
+
+
+def check(condition: bool | Callable[[], object], hint: str,
+          success: str = "Correct!") -> bool:
+    """Instant feedback for an exercise: prints ✅ with ``success`` or ❌ with ``hint``.
+
+    ``condition`` may be a function; a pkilab error it raises counts as "not yet" and
+    its message is shown, so a half-done answer never ends in a traceback.
+    """
+    try:
+        ok = bool(condition() if callable(condition) else condition)
+        reason = hint
+    except PkilabError as exc:
+        ok, reason = False, f"{hint} ({exc.message})"
+    except Exception as exc:  # a learner's answer may be anything; say what went wrong
+        ok, reason = False, f"{hint} ({type(exc).__name__}: {exc})"
+    print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
+    return ok
+
+
+def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
+             show_output: bool = True, timeout: float = 20,
+             input_text: str | None = None) -> subprocess.CompletedProcess[str] | None:
+    """Run an equivalent command-line step and print it like a terminal would.
+
+    Returns None (and says so) when the tool is not installed, so lessons still run on
+    machines without openssl or keytool (most Windows laptops).
+    """
+    argv = shlex.split(command) if isinstance(command, str) else list(command)
+    print("$ " + " ".join(shlex.quote(a) for a in argv))
+    if not have(argv[0]):
+        print(f"({argv[0]} is not installed on this machine: this cross-check is skipped)")
+        return None
+    env = dict(os.environ, LC_ALL="C")
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          input=input_text, env=env)
+    if show_output:
+        text = (done.stdout + done.stderr).rstrip()
+        if text:
+            print(text)
+        if done.returncode:
+            print(f"(exit status {done.returncode})")
+    return done
+
+
+def tool_table() -> str:
+    """Which optional tools this machine has (lesson 00)."""
+    rows = []
+    for tool in TOOLS:
+        rows.append(f"  {tool:<8} {'yes' if have(tool) else 'no  (the lessons skip its steps)'}")
+    return "Optional tools on this machine:\n" + "\n".join(rows)

@@ -1,0 +1,73 @@
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from pkilab.errors import InputError, PolicyError
+from pkilab.keys import derive_key, describe_key, generate_key, same_public_key
+from pkilab.names import as_name, build_name, format_subj, parse_subj
+
+SEED_SUBJ = "/C=cn/ST=bj/L=bj/O=alibaba/OU=test/CN=root"
+
+
+@pytest.mark.parametrize("kind, cls, text", [
+    ("ec", ec.EllipticCurvePrivateKey, "EC P-256"),
+    ("ec384", ec.EllipticCurvePrivateKey, "EC P-384"),
+    ("rsa2048", rsa.RSAPrivateKey, "RSA 2048"),
+    ("ed25519", ed25519.Ed25519PrivateKey, "Ed25519"),
+])
+def test_generate_each_kind(kind, cls, text):
+    key = generate_key(kind)
+    assert isinstance(key, cls)
+    assert describe_key(key) == text
+
+
+def test_weak_rsa_refused_unless_insecure():
+    with pytest.raises(PolicyError, match="1024-bit") as info:
+        generate_key("rsa1024")
+    assert "insecure=True" in info.value.fix
+    assert generate_key("rsa1024", insecure=True).key_size == 1024
+
+
+def test_unknown_kind_is_explained():
+    with pytest.raises(InputError, match="unknown key kind 'dsa'"):
+        generate_key("dsa")
+
+
+def test_derived_keys_repeat_and_differ_by_seed():
+    a, b, c = derive_key("ec", "x"), derive_key("ec", "x"), derive_key("ec", "y")
+    assert same_public_key(a, b)
+    assert not same_public_key(a, c)
+    assert same_public_key(derive_key("ed25519", "x"), derive_key("ed25519", "x"))
+    with pytest.raises(InputError, match="repeatable"):
+        derive_key("rsa2048", "x")
+
+
+def test_seed_subject_round_trip():
+    name = parse_subj(SEED_SUBJ)
+    # The seed types "cn"; ISO 3166 codes are upper case.
+    assert format_subj(name) == "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=root"
+    assert parse_subj(format_subj(name)) == name
+
+
+def test_keyword_fields_and_aliases():
+    assert format_subj(build_name(country="de", organization="Acme", common_name="x")) == \
+        "/C=DE/O=Acme/CN=x"
+    assert format_subj(as_name("just a cn")) == "/CN=just a cn"
+
+
+def test_slash_inside_value_escapes():
+    name = parse_subj(r"/O=a\/b/CN=c")
+    assert format_subj(name) == r"/O=a\/b/CN=c"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("/C=China/CN=x", "two-letter"),
+    ("/CN=root/emailAddress=a.alibaba.com", "no '@'"),
+    ("/XX=1", "unknown name field"),
+    ("CN=root", "does not start with '/'"),
+    ("/CN", "has no '='"),
+    ("/CN=", "empty"),
+    ("/", "empty"),
+])
+def test_bad_subjects_are_explained(text, message):
+    with pytest.raises(InputError, match=message):
+        parse_subj(text)
