@@ -8,6 +8,7 @@ clients; below 2048 bits it is refused unless a lesson asks for it on purpose.
 from __future__ import annotations
 
 import hashlib
+
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from .errors import InputError, PolicyError
