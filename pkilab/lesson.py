@@ -12,6 +12,7 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import PkilabError
@@ -36,8 +37,36 @@ def have(tool: str) -> bool:
     return shutil.which(tool) is not None
 
 
+class Verdict:
+    """The result of :func:`check`: true or false, and silent as a cell's last value."""
+
+    def __init__(self, ok: bool) -> None:
+        self.ok = ok
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def __repr__(self) -> str:
+        return f"Verdict({self.ok})"
+
+    def _ipython_display_(self) -> None:  # the printed line is the feedback
+        pass
+
+
+@dataclass
+class ToolRun:
+    """What a command printed and returned; silent as a cell's last value."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def _ipython_display_(self) -> None:  # run_tool already printed it
+        pass
+
+
 def check(condition: bool | Callable[[], object], hint: str,
-          success: str = "Correct!") -> bool:
+          success: str = "Correct!") -> Verdict:
     """Instant feedback for an exercise: prints ✅ with ``success`` or ❌ with ``hint``.
 
     ``condition`` may be a function; a pkilab error it raises counts as "not yet" and
@@ -51,14 +80,16 @@ def check(condition: bool | Callable[[], object], hint: str,
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         ok, reason = False, f"{hint} ({type(exc).__name__}: {exc})"
     print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
-    return ok
+    return Verdict(ok)
 
 
 def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
              show_output: bool = True, timeout: float = 20,
-             input_text: str | None = None) -> subprocess.CompletedProcess[str] | None:
+             input_text: str | None = None, keep: Sequence[str] = ()) -> ToolRun | None:
     """Run an equivalent command-line step and print it like a terminal would.
 
+    ``keep`` prints only the output lines that contain one of its strings (dates and
+    random serial numbers would change the stored output on every run).
     Returns None (and says so) when the tool is not installed, so lessons still run on
     machines without openssl or keytool (most Windows laptops).
     """
@@ -72,11 +103,14 @@ def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None
                           input=input_text, env=env)
     if show_output:
         text = (done.stdout + done.stderr).rstrip()
+        if keep:
+            text = "\n".join(line for line in text.splitlines()
+                             if any(k in line for k in keep))
         if text:
             print(text)
         if done.returncode:
             print(f"(exit status {done.returncode})")
-    return done
+    return ToolRun(done.returncode, done.stdout, done.stderr)
 
 
 def tool_table() -> str:
