@@ -323,8 +323,8 @@ def _missing_issuer(current, roots, pool, position) -> Problem:
                 f"{short_name(current.subject)!r} was issued by {issuer!r}, which was not "
                 f"provided; the intermediates that were given ({short_name(candidate.subject)!r}) "
                 "do lead to your root, but nothing links them to this certificate",
-                f"add {issuer!r}'s certificate (servers send fullchain.crt, which has every "
-                "intermediate)", position)
+                f"add the certificate of {issuer!r} (servers send fullchain.crt, which has "
+                "every intermediate)", position)
     if not pool:
         return Problem(
             "unknown_issuer",

@@ -78,7 +78,9 @@ def check(condition: bool | Callable[[], object], hint: str,
     except PkilabError as exc:
         ok, reason = False, f"{hint} ({exc.message})"
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
-        ok, reason = False, f"{hint} ({type(exc).__name__}: {exc})"
+        ok = False
+        reason = (f"{hint} (your answer is still None)" if "NoneType" in str(exc)
+                  else f"{hint} ({type(exc).__name__}: {exc})")
     print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
     return Verdict(ok)
 

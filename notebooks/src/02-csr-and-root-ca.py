@@ -1,0 +1,229 @@
+# %% [markdown]
+# # 02 · Certificate signing requests and the self-signed root CA
+#
+# **What you'll do:** write a certificate signing request (CSR) the way the seed does,
+# check its proof of possession, turn it into a self-signed **root CA** certificate, sign a
+# server's CSR with that root, and renew the root with the same key.
+#
+# **What you'll learn:** what a CSR is for, why a root must say `CA:TRUE`, and two places
+# where the seed's openssl commands no longer do what it says.
+#
+# **What you'll need:** lesson 01. `openssl` is optional (its steps are skipped without it).
+#
+# Seed sections: *证书请求*, *自签名根证书 CA*, *自签名服务端证书*.
+
+# %%
+from cryptography.hazmat.primitives import serialization
+
+from pkilab import CertificateAuthority, InputError, build_csr, check_csr, parse_subj, show
+from pkilab.keys import derive_key
+from pkilab.lesson import check, lab_dir, run_tool
+
+lab = lab_dir("02")
+
+
+def save(path, obj):
+    """Write a certificate or CSR as PEM into the lesson folder."""
+    (lab / path).write_bytes(obj.public_bytes(serialization.Encoding.PEM))
+
+
+def save_key(path, key):
+    (lab / path).write_bytes(key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    (lab / path).chmod(0o600)
+
+
+# %% [markdown]
+# ## 1. The name: the seed's prompts as one line
+#
+# `openssl req -new` asks for Country, State, Locality, Organization, Unit, Common Name and
+# Email. The seed answers `cn`, `bj`, `bj`, `alibaba`, `test`, `root`, `a.alibaba.com`.
+# The same answers fit on one line, openssl's `-subj` form. pkilab reads that form — and
+# notices the typo in the seed's email address:
+
+# %%
+try:
+    parse_subj("/C=cn/ST=bj/L=bj/O=alibaba/OU=test/CN=root/emailAddress=a.alibaba.com")
+except InputError as error:
+    print(error)
+
+# %%
+root_name = parse_subj("/C=cn/ST=bj/L=bj/O=alibaba/OU=test/CN=root")
+print(root_name.rfc4514_string())
+
+# %% [markdown]
+# The country became `CN`: X.509 stores ISO 3166 codes in upper case. (Also note the seed's
+# advice that the root's Common Name must differ from the server's and clients': a
+# verifier that sees the same name as subject and issuer takes the certificate for
+# self-signed.)
+#
+# ## 2. A CSR: "please certify this public key for this name"
+#
+# The seed: `openssl genrsa -out root.key 4096` then `openssl req -new -out root.csr -key root.key`.
+# A CSR holds the name and the public key, and is **signed with the private key**. That
+# signature is the *proof of possession*: whoever made the CSR holds the matching private key.
+
+# %%
+root_key = derive_key("ec", "lesson-02 root")    # real life: generate_key("ec")
+save_key("root.key", root_key)
+csr = build_csr(root_key, root_name)
+save("root.csr", csr)
+show(csr)
+
+# %%
+run_tool(["openssl", "req", "-in", "root.csr", "-noout", "-verify", "-subject"], cwd=lab)
+
+# %% [markdown]
+# What does the CA check? The CSR's signature. Someone who edits the request after signing
+# it (say, to ask for another name) breaks that signature:
+
+# %%
+from cryptography import x509
+
+der = bytearray(csr.public_bytes(serialization.Encoding.DER))
+der[der.rfind(b"root")] = ord("R")                 # CN=root -> CN=Root
+edited = x509.load_der_x509_csr(bytes(der))
+print("edited subject:", edited.subject.rfc4514_string())
+try:
+    check_csr(edited)
+except Exception as error:
+    print(type(error).__name__ + ":", error)
+
+# %% [markdown]
+# ## 3. The seed's root: `openssl x509 -req -signkey`
+#
+# The seed then signs its own CSR: `openssl x509 -req -in root.csr -out root.crt -signkey
+# root.key -days 3650`. That gives a self-signed certificate — but a **version 1** one,
+# without any extension, so it never says it is a CA:
+
+# %%
+done = run_tool("openssl x509 -req -in root.csr -signkey root.key -days 3650 -out seed-root.crt",
+                cwd=lab, keep=["Certificate request self-signature ok", "error", "Error"])
+if done:
+    run_tool("openssl x509 -in seed-root.crt -noout -text", cwd=lab,
+             keep=["Version", "CA:", "X509v3"])
+
+# %% [markdown]
+# Only `Version: 1` — no `X509v3 extensions` at all. OpenSSL still accepts such a root as a
+# trust anchor, but strict checkers do not, and the same command used for *intermediates*
+# breaks the chain (lesson 03). The modern openssl command adds the extensions:
+#
+# ```
+# openssl req -x509 -new -key root.key -subj "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=root" \
+#     -days 3650 -addext "basicConstraints=critical,CA:TRUE" \
+#     -addext "keyUsage=critical,keyCertSign,cRLSign"
+# ```
+#
+# ## 4. The root, done right
+#
+# `CertificateAuthority.create_root` makes a 10-year self-signed v3 root (as the seed asks),
+# with `basicConstraints CA:TRUE` (critical), `keyUsage keyCertSign, cRLSign` and a
+# subjectKeyIdentifier:
+
+# %%
+root = CertificateAuthority.create_root(root_name, key=root_key, seed="lesson-02")
+save("root.crt", root.certificate)
+show(root.certificate)
+
+# %%
+run_tool("openssl x509 -in root.crt -noout -text", cwd=lab,
+         keep=["Version", "CA:", "Key Usage", "Cert Sign"])
+
+# %% [markdown]
+# ## 5. Signing a server's CSR — and the seed's `-signkey` + `-CA` mix
+#
+# The seed's mTLS section signs the server's CSR with:
+# `openssl x509 -req -in server.csr -signkey server.key -CA root.crt -CAkey root.key ...`.
+# `-signkey` means "self-sign with this key" and `-CA` means "sign with the CA": the two
+# contradict each other, and OpenSSL 3 refuses the command, so **no server.crt is written**:
+
+# %%
+server_key = derive_key("ec", "lesson-02 server")
+save_key("server.key", server_key)
+server_csr = build_csr(server_key, "/C=CN/O=alibaba/CN=localhost", names=["localhost"])
+save("server.csr", server_csr)
+run_tool("openssl x509 -req -in server.csr -signkey server.key -CA root.crt -CAkey root.key "
+         "-CAcreateserial -days 3650 -out server.crt", cwd=lab, keep=["Cannot", "signkey"])
+print("server.crt written:", (lab / "server.crt").exists())
+
+# %% [markdown]
+# pkilab's `sign_csr` is the CA side of that step: it checks the CSR's proof of possession,
+# copies the name and the requested subjectAltName, and adds the server extensions
+# (`extendedKeyUsage serverAuth`, `subjectAltName`, key identifiers). The key never leaves
+# the server: the CA sees only the CSR.
+
+# %%
+issued = root.sign_csr(server_csr, kind="server")
+save("server.crt", issued.certificate)
+print("private key sent to the CA:", issued.private_key)
+show(issued.certificate)
+
+# %%
+run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localhost "
+         "-CAfile root.crt server.crt", cwd=lab)
+
+# %% [markdown]
+# ## 6. Renewal with the same key
+#
+# The seed notes that when `root.crt` expires, the same key (if it never leaked) can sign a
+# new one. `renew` keeps the subject, key and extensions, and gives new dates and a new
+# serial number. Certificates the old root signed still verify under the renewed root,
+# because verification checks *names and keys*, not which copy of the root you hold:
+
+# %%
+import datetime as dt
+
+from pkilab import verify_chain
+
+renewed = root.renew(root.certificate, not_before=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
+print("same key:   ", renewed.public_key() == root.certificate.public_key())
+print("new serial: ", renewed.serial_number != root.certificate.serial_number)
+print("valid from: ", renewed.not_valid_before_utc.date(), "to", renewed.not_valid_after_utc.date())
+at = dt.datetime(2031, 1, 1, tzinfo=dt.timezone.utc)
+print("server.crt verifies under the renewed root in 2031:",
+      verify_chain(issued.certificate, renewed, host="localhost", at=at).ok)
+
+# %% [markdown]
+# ## Recap
+#
+# * A CSR = name + public key, signed with the private key (proof of possession).
+# * A root CA is self-signed **and** says `CA:TRUE`; plain `openssl x509 -req -signkey` makes
+#   a v1 certificate that cannot say so.
+# * `-signkey` and `-CA` do not mix: sign someone's CSR with the CA's key only.
+# * Renewing with the same key keeps everything it signed valid.
+#
+# ## Exercise 1: a CSR for a shop
+#
+# Make `shop_csr`: a CSR for the key `shop_key`, subject `/O=shop/CN=shop.example`, asking
+# for the subjectAltName `shop.example`.
+
+# %%
+from pkilab.csr import requested_names
+
+shop_key = derive_key("ec", "lesson-02 shop")
+shop_csr = None  # your code here
+check(lambda: requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid,
+      "build_csr(key, subject, names=[...])")
+
+# %% tags=["hide-cell"]
+# Solution
+shop_csr = build_csr(shop_key, "/O=shop/CN=shop.example", names=["shop.example"])
+check(lambda: requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid,
+      "build_csr(key, subject, names=[...])")
+
+# %% [markdown]
+# ## Exercise 2: sign it, and prove it verifies for its host
+#
+# Use `root` to sign `shop_csr` as a server certificate; store the certificate in `shop_cert`.
+
+# %%
+shop_cert = None  # your code here
+check(lambda: verify_chain(shop_cert, root.certificate, host="shop.example").ok,
+      "root.sign_csr(shop_csr, kind='server').certificate")
+
+# %% tags=["hide-cell"]
+# Solution
+shop_cert = root.sign_csr(shop_csr, kind="server").certificate
+check(lambda: verify_chain(shop_cert, root.certificate, host="shop.example").ok,
+      "root.sign_csr(shop_csr, kind='server').certificate")

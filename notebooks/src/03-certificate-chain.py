@@ -1,0 +1,272 @@
+# %% [markdown]
+# # 03 · The certificate chain: root → intermediate1 → intermediate2 → server
+#
+# **What you'll do:** run the seed's chain recipe and see why it fails today; build the
+# same chain with pkilab step by step; verify it like a client does; then break it on
+# purpose, one mistake at a time, and read what the verifier says.
+#
+# **What you'll learn:** what each link of a chain must carry (`CA:TRUE`, path length,
+# key usage, subjectAltName), what a server must send (`fullchain.crt`), and how to tell
+# a missing intermediate from an untrusted root.
+#
+# **What you'll need:** lessons 01–02. `openssl` is optional.
+#
+# Seed sections: *证书链*, *客户端验证证书链*.
+
+# %%
+from cryptography.hazmat.primitives import serialization
+
+from pkilab import CertificateAuthority, load_certificate, show, verify_chain
+from pkilab.lesson import check, have, lab_dir, run_tool
+
+lab = lab_dir("03")
+
+
+def pem(*certs):
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+# %% [markdown]
+# ## 1. The seed's recipe, run as written
+#
+# The seed makes each CA with `openssl req -new` + `openssl x509 -req -CA ...`. We run its
+# commands in `_lab/03/seed/`, with EC keys instead of 4096-bit RSA so that the cell is quick
+# (the key kind is not what goes wrong).
+
+# %%
+seed_dir = lab / "seed"
+seed_dir.mkdir()
+recipe = [
+    "openssl ecparam -genkey -name prime256v1 -noout -out root.key",
+    'openssl req -new -x509 -days 3650 -key root.key -out root.crt -subj "/CN=Root CA"',
+    "openssl ecparam -genkey -name prime256v1 -noout -out intermediate1.key",
+    'openssl req -new -key intermediate1.key -out intermediate1.csr -subj "/CN=Intermediate CA 1"',
+    "openssl x509 -req -in intermediate1.csr -CA root.crt -CAkey root.key -CAcreateserial "
+    "-out intermediate1.crt -days 3650",
+    "openssl ecparam -genkey -name prime256v1 -noout -out intermediate2.key",
+    'openssl req -new -key intermediate2.key -out intermediate2.csr -subj "/CN=Intermediate CA 2"',
+    "openssl x509 -req -in intermediate2.csr -CA intermediate1.crt -CAkey intermediate1.key "
+    "-CAcreateserial -out intermediate2.crt -days 3650",
+    "openssl ecparam -genkey -name prime256v1 -noout -out server.key",
+    'openssl req -new -key server.key -out server.csr -subj "/CN=server.example.com"',
+    "openssl x509 -req -in server.csr -CA intermediate2.crt -CAkey intermediate2.key "
+    "-CAcreateserial -out server.crt -days 365",
+]
+for step in recipe:
+    run_tool(step, cwd=seed_dir, show_output=False)
+print("files:", sorted(p.name for p in seed_dir.glob("*.crt")))
+
+# %% [markdown]
+# The seed then checks each link with `openssl verify`. On OpenSSL 3 the second and third
+# checks fail with `invalid CA certificate`, although the seed shows `OK`:
+
+# %%
+run_tool("openssl verify -CAfile root.crt intermediate1.crt", cwd=seed_dir)
+(seed_dir / "chain1.pem").write_bytes((seed_dir / "root.crt").read_bytes()
+                                      + (seed_dir / "intermediate1.crt").read_bytes()
+                                      if have("openssl") else b"")
+run_tool("openssl verify -CAfile chain1.pem intermediate2.crt", cwd=seed_dir)
+
+# %% [markdown]
+# pkilab says why, in words. `openssl x509 -req` without `-extfile` writes **version 1**
+# certificates: no extensions, so intermediate1 cannot say `CA:TRUE`, and the server
+# certificate has no subjectAltName:
+
+# %%
+if have("openssl"):
+    seed_certs = {n: load_certificate(seed_dir / f"{n}.crt")
+                  for n in ("root", "intermediate1", "intermediate2", "server")}
+    report = verify_chain(seed_certs["server"], seed_certs["root"],
+                          [seed_certs["intermediate2"], seed_certs["intermediate1"]],
+                          host="server.example.com")
+    for problem in report.problems:
+        print(f"[{problem.code}] {problem.what}")
+    print()
+    print("why:", report.problem.why)
+    print("fix:", report.problem.fix)
+else:
+    print("(openssl is not installed: section 4 breaks a chain the same way with pkilab)")
+
+# %% [markdown]
+# Two more lessons hide in the seed's checks:
+#
+# * `openssl verify -CAfile chain2.pem server.crt` puts the intermediates in `-CAfile`, which
+#   makes them **trust anchors**: a client never trusts intermediates like that. Pass them
+#   with `-untrusted`, the way a server's chain reaches a client.
+# * `openssl verify -CAfile root.crt fullchain.crt` reads only the **first** certificate of
+#   the file; the intermediates in it are ignored. Use `-untrusted fullchain.crt` as well.
+#
+# ## 2. The chain, built step by step
+#
+# Each CA gets `basicConstraints CA:TRUE` (critical) and a **path length**: how many more
+# CAs may stand below it. intermediate1 allows one (intermediate2), intermediate2 allows none.
+# The server certificate names its hosts in the **subjectAltName**.
+
+# %%
+root = CertificateAuthority.create_root("/C=CN/O=alibaba/CN=Root CA", seed="lesson-03")
+intermediate1 = root.issue_intermediate("/C=CN/O=alibaba/CN=Intermediate CA 1", path_length=1)
+intermediate2 = intermediate1.issue_intermediate("/C=CN/O=alibaba/CN=Intermediate CA 2",
+                                                 path_length=0)
+server = intermediate2.issue_server(["localhost", "127.0.0.1"])
+show(intermediate1.certificate)
+
+# %%
+show(server.certificate)
+
+# %% [markdown]
+# Write the files with the seed's names. `fullchain.crt` is the seed's
+# `cat server.crt intermediate2.crt intermediate1.crt > fullchain.crt`: the server first, then
+# each issuer. The root is left out: clients already have it (and would not trust a root
+# just because a server sent it).
+
+# %%
+for name, cert in [("root", root.certificate), ("intermediate1", intermediate1.certificate),
+                   ("intermediate2", intermediate2.certificate), ("server", server.certificate)]:
+    (lab / f"{name}.crt").write_bytes(pem(cert))
+(lab / "fullchain.crt").write_bytes(pem(*server.fullchain))
+print([c.subject.rfc4514_string() for c in server.fullchain])
+
+# %% [markdown]
+# ## 3. Verify it as a client would
+#
+# The client holds `root.crt`, receives `fullchain.crt` from the server, and checks every
+# link — signature, validity, CA flag, path length, key usage, purpose, host name:
+
+# %%
+report = verify_chain(server.fullchain, root.certificate, host="localhost")
+print(report)
+
+# %% [markdown]
+# The openssl twin, strict: `-x509_strict` (RFC 5280 rules), `-purpose sslserver`, a host
+# name, the intermediates as **untrusted**:
+
+# %%
+run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localhost "
+         "-CAfile root.crt -untrusted fullchain.crt server.crt", cwd=lab)
+
+# %% [markdown]
+# ## 4. Break it on purpose
+#
+# Each row below changes one thing and asks the verifier again. Read the *code* (stable, for
+# programs) and the *what* (for people). Note the first three: a missing intermediate, a
+# server that sends only its own certificate, and a certificate from another CA look the
+# same to most verifiers ("unable to get local issuer certificate"); pkilab looks at what
+# was provided to tell them apart.
+
+# %%
+import datetime as dt
+
+from pkilab.legacy import make_v1_certificate
+
+other = CertificateAuthority.create_root("/CN=Other Root CA", seed="lesson-03 other")
+other_server = other.issue_intermediate("/CN=Other CA").issue_server(["localhost"])
+client = intermediate2.issue_client("client")
+fake_ca = CertificateAuthority.from_pair(server.certificate, server.private_key,
+                                         parent=intermediate2, allow_invalid=True)
+signed_by_leaf = fake_ca.issue_server(["evil.localhost"])
+too_deep = intermediate2.issue_intermediate("/CN=Intermediate CA 3", allow_invalid=True)
+too_deep_leaf = too_deep.issue_server(["localhost"])
+v1_ca = make_v1_certificate(intermediate2.certificate.subject,
+                            intermediate2.private_key.public_key(),
+                            intermediate1.certificate.subject, intermediate1.private_key,
+                            not_before=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+in_2040 = dt.datetime(2040, 1, 1, tzinfo=dt.timezone.utc)
+in_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
+R = root.certificate
+cases = {
+    "intermediate2 missing": verify_chain(server.certificate, R, [intermediate1.certificate]),
+    "server sends server.crt only": verify_chain(server.certificate, R),
+    "certificate from another CA": verify_chain(other_server.fullchain, R),
+    "checked in 2040": verify_chain(server.fullchain, R, at=in_2040),
+    "checked in 2025": verify_chain(server.fullchain, R, at=in_2025),
+    "wrong host name": verify_chain(server.fullchain, R, host="example.com"),
+    "client cert used as server": verify_chain(client.fullchain, R),
+    "signed by a leaf (not a CA)": verify_chain(signed_by_leaf.fullchain, R),
+    "path length exceeded": verify_chain(too_deep_leaf.fullchain, R),
+    "v1 intermediate (seed recipe)": verify_chain(server.certificate, R,
+                                                  [v1_ca, intermediate1.certificate]),
+    "fullchain in the wrong order": verify_chain(
+        [server.certificate, intermediate1.certificate, intermediate2.certificate], R),
+}
+for case, result in cases.items():
+    print(f"{case:<31} {result.problem.code:<21} {result.problem.what}")
+
+# %% [markdown]
+# Every failure comes with *why* and *fix*. For example, the missing intermediate:
+
+# %%
+problem = cases["intermediate2 missing"].problem
+print("what:", problem.what)
+print("why: ", problem.why)
+print("fix: ", problem.fix)
+
+# %% [markdown]
+# And openssl, strict, on the same missing intermediate — it only knows that it could not
+# find an issuer:
+
+# %%
+run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
+         "-untrusted intermediate1.crt server.crt", cwd=lab)
+
+# %% [markdown]
+# ## Recap
+#
+# * Each CA needs `CA:TRUE` (critical), `keyCertSign`, a key identifier, and a path length
+#   that leaves room for the CAs below it. The seed's v1 intermediates have none of that.
+# * A server sends `fullchain.crt`: its certificate, then every intermediate, in order.
+#   The client supplies the root.
+# * In `openssl verify`, trusted roots go in `-CAfile`, intermediates in `-untrusted`; add
+#   `-x509_strict`, `-purpose` and a host name, or it accepts far too much.
+#
+# ## Exercise 1: put the chain in order
+#
+# A colleague wrote the full chain as `[intermediate1, server, intermediate2]`. Set `fixed`
+# to the list in the order a server must send it.
+
+# %%
+jumbled = [intermediate1.certificate, server.certificate, intermediate2.certificate]
+fixed = None  # your list here
+check(lambda: verify_chain(fixed, root.certificate, host="localhost").ok
+      and len(fixed) == 3, "leaf first, then the certificate that signed it, and so on")
+
+# %% tags=["hide-cell"]
+# Solution (pkilab.order_chain does this for any bag of certificates)
+from pkilab import order_chain
+
+fixed = order_chain(jumbled)
+check(lambda: verify_chain(fixed, root.certificate, host="localhost").ok
+      and len(fixed) == 3, "leaf first, then the certificate that signed it, and so on")
+
+# %% [markdown]
+# ## Exercise 2: a certificate for a second site
+#
+# Issue `api` from **intermediate2**, valid for the host `api.localhost`, so that it verifies
+# against `root` when sent with its intermediates.
+
+# %%
+api = None  # your code here
+check(lambda: verify_chain(api.fullchain, root.certificate, host="api.localhost").ok,
+      "intermediate2.issue_server([...])")
+
+# %% tags=["hide-cell"]
+# Solution
+api = intermediate2.issue_server(["api.localhost"])
+check(lambda: verify_chain(api.fullchain, root.certificate, host="api.localhost").ok,
+      "intermediate2.issue_server([...])")
+
+# %% [markdown]
+# ## Exercise 3: name the problem
+#
+# `mystery` below fails to verify. Set `diagnosis` to the problem code pkilab reports for it
+# (one of the codes in the table of section 4).
+
+# %%
+mystery = verify_chain(server.fullchain, root.certificate, host="www.localhost")
+diagnosis = None  # e.g. "expired"
+check(diagnosis == mystery.problem.code, "print(mystery) and read the first line")
+
+# %% tags=["hide-cell"]
+# Solution
+print(mystery.problem.what)
+diagnosis = "wrong_host"
+check(diagnosis == mystery.problem.code, "print(mystery) and read the first line")
