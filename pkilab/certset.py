@@ -22,6 +22,7 @@ from .ca import CertificateAuthority, IssuedCertificate
 from .errors import InputError, OverwriteError
 from .files import write_output
 from .keys import DEFAULT_KEY_KIND, PrivateKey
+from .names import build_name
 
 DEFAULT_SERVER_NAMES = ("localhost", "127.0.0.1")
 DEFAULT_CLIENTS = ("client", "client2")
@@ -60,11 +61,15 @@ def build_certificate_set(
     server_names: Sequence[str] = DEFAULT_SERVER_NAMES,
     clients: Sequence[str] = DEFAULT_CLIENTS,
     organization: str = "pkilab",
+    subject: str | None = None,
     seed: str | None = None,
     not_before: dt.datetime | None = None,
 ) -> CertificateSet:
     """The seed's chain, done right: every certificate valid under strict verification.
 
+    ``subject`` gives the fields every certificate shares, in openssl's ``-subj`` form
+    without the CN (the seed: "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"); each certificate
+    adds its own CN. Without it, every subject is ``/O=<organization>/CN=...``.
     ``seed`` makes every key, serial and date repeatable (lessons, fixtures).
     """
     if not server_names:
@@ -79,22 +84,36 @@ def build_certificate_set(
             raise InputError(f"{client!r} cannot be a client name",
                              "it would clash with another file of the set",
                              "pick a plain name such as alice or client3")
+    base = _base_fields(subject) if subject else [("O", organization)]
+    label = dict(base).get("O", organization)
+
+    def named(common_name: str) -> x509.Name:
+        return build_name(dict([*base, ("CN", common_name)]))
+
     root = CertificateAuthority.create_root(
-        {"O": organization, "CN": f"{organization} Root CA"}, key_kind=key_kind, seed=seed,
-        not_before=not_before)
+        named(f"{label} Root CA"), key_kind=key_kind, seed=seed, not_before=not_before)
     intermediate1 = root.issue_intermediate(
-        {"O": organization, "CN": f"{organization} Intermediate CA 1"}, path_length=1,
-        not_before=not_before)
+        named(f"{label} Intermediate CA 1"), path_length=1, not_before=not_before)
     intermediate2 = intermediate1.issue_intermediate(
-        {"O": organization, "CN": f"{organization} Intermediate CA 2"}, path_length=0,
-        not_before=not_before)
+        named(f"{label} Intermediate CA 2"), path_length=0, not_before=not_before)
     server = intermediate2.issue_server(
-        list(server_names), subject={"O": organization, "CN": server_names[0]},
-        not_before=not_before)
-    issued = {name: intermediate2.issue_client(name, subject={"O": organization, "CN": name},
-                                               not_before=not_before)
+        list(server_names), subject=named(str(server_names[0])), not_before=not_before)
+    issued = {name: intermediate2.issue_client(name, subject=named(name), not_before=not_before)
               for name in clients}
     return CertificateSet(root, intermediate1, intermediate2, server, issued)
+
+
+def _base_fields(subject: str) -> list[tuple[str, str]]:
+    from .names import name_fields, parse_subj
+
+    fields = list(name_fields(parse_subj(subject)).items())
+    if any(field == "CN" for field, _ in fields):
+        raise InputError(
+            f"the shared subject {subject!r} has a CN",
+            "each certificate gets its own Common Name (the seed warns that the root's CN "
+            "must differ from the server's and the clients')",
+            "leave /CN=... out, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test")
+    return fields
 
 
 def _key_pem(key: PrivateKey) -> bytes:

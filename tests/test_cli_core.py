@@ -102,3 +102,32 @@ def test_mismatched_key_and_certificate_is_refused(made, tmp_path):
     with pytest.raises(InputError, match="does not belong"):
         CertificateAuthority.from_pair(load_certificate(folder / "root.crt"),
                                        load_private_key(folder / "server.key"))
+
+
+def test_shared_subject_like_the_seed(tmp_path):
+    done = pkilab("init", tmp_path / "s", "--subject", "/C=cn/ST=bj/L=bj/O=alibaba/OU=test")
+    assert done.returncode == 0, done.stderr
+    assert "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=alibaba Root CA" in done.stdout
+    assert "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=client " in done.stdout
+
+
+@pytest.mark.parametrize("subj, message", [
+    ("/C=China/O=x", "two-letter"),
+    ("C=CN/O=x", "does not start with '/'"),
+    ("/O=x/CN=root", "has a CN"),
+])
+def test_wrong_subj_exits_2(tmp_path, subj, message):
+    done = pkilab("init", tmp_path / "s", "--subject", subj)
+    assert done.returncode == 2 and message in done.stderr
+    assert not (tmp_path / "s").exists()
+
+
+def test_key_that_does_not_match_exits_2(made):
+    folder, _ = made
+    done = pkilab("verify", folder / "server.crt", "--ca", folder / "root.crt", "--untrusted",
+                  folder / "fullchain.crt", "--key", folder / "alice.key")
+    assert done.returncode == 2
+    assert "does not belong" in done.stderr and "Traceback" not in done.stderr
+    good = pkilab("verify", folder / "server.crt", "--ca", folder / "root.crt", "--untrusted",
+                  folder / "fullchain.crt", "--key", folder / "server.key")
+    assert good.returncode == 0

@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "seed; keytool needs 6 characters or more)")
     parser.add_argument("--org", default="pkilab", metavar="NAME",
                         help="organization (O=) in every subject (default: pkilab)")
+    parser.add_argument("--subject", metavar="SUBJ",
+                        help="fields every certificate shares, openssl -subj style without "
+                        "the CN, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test (as in the seed)")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing set (the old files move to DIR/replaced-*/)")
     parser.set_defaults(run=run)
@@ -47,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     clients = args.client or list(DEFAULT_CLIENTS)
     password = args.p12_password if args.p12_password is not None else DEFAULT_P12_PASSWORD
     cs = build_certificate_set(key_kind=args.key, server_names=names, clients=clients,
-                               organization=args.org)
+                               organization=args.org, subject=args.subject)
     written = write_certificate_set(cs, args.directory, p12_password=password,
                                     force=args.force)
     folder = args.directory

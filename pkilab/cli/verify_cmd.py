@@ -19,6 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", metavar="NAME", help="host name or IP the server must match")
     parser.add_argument("--purpose", choices=("server", "client"), default="server",
                         help="check as a TLS server (default) or client certificate")
+    parser.add_argument("--key", metavar="FILE",
+                        help="also check that this private key belongs to CERT "
+                        "(a mismatch is bad input: exit 2)")
+    parser.add_argument("--password", metavar="PW", help="password of an encrypted --key")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every check on every certificate")
     parser.set_defaults(run=run)
@@ -32,6 +36,18 @@ def run(args: argparse.Namespace) -> int:
     served = load_certificates(args.cert)
     roots = [c for path in args.ca for c in load_certificates(path)]
     intermediates = [c for path in args.untrusted for c in load_certificates(path)]
+    if args.key:
+        from ..errors import InputError
+        from ..keys import same_public_key
+        from ..load import load_private_key
+
+        key = load_private_key(args.key, args.password)
+        if not same_public_key(key, served[0].public_key()):
+            raise InputError(
+                f"the key {args.key!r} does not belong to {args.cert!r}",
+                "its public half differs from the public key in the certificate (a server "
+                "with this pair fails: 'key values mismatch')",
+                "pass the .key made together with this certificate")
     report = verify_chain(served if len(served) > 1 else served[0], roots, intermediates,
                           host=args.host, purpose=args.purpose)
     if args.verbose:

@@ -1,0 +1,57 @@
+"""The stored lessons match their sources and were executed top to bottom."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+spec = importlib.util.spec_from_file_location("build", NOTEBOOKS / "build.py")
+build = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(build)
+
+SOURCES = sorted((NOTEBOOKS / "src").glob("*.py"))
+
+
+def test_every_source_has_a_notebook_and_back():
+    stems = {p.stem for p in SOURCES}
+    stored = {p.stem for p in NOTEBOOKS.glob("*.ipynb")}
+    assert stems == stored
+    assert {"00-start-here", "01-keys-and-certificates", "02-csr-and-root-ca",
+            "03-certificate-chain"} <= stems
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_notebook_matches_its_source(source):
+    cells = build.parse_percent(source.read_text(encoding="utf-8"))
+    nb = json.loads((NOTEBOOKS / f"{source.stem}.ipynb").read_text(encoding="utf-8"))
+    assert [c["cell_type"] for c in nb["cells"]] == [c["cell_type"] for c in cells]
+    for stored, wanted in zip(nb["cells"], cells, strict=True):
+        assert "".join(stored["source"]) == wanted["source"], f"rebuild {source.stem}"
+        assert stored.get("metadata", {}).get("tags", []) == wanted["tags"]
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_notebook_was_executed_in_order_and_is_clean(source):
+    nb = json.loads((NOTEBOOKS / f"{source.stem}.ipynb").read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    counts = [c["execution_count"] for c in code]
+    assert counts == list(range(1, len(code) + 1)), "re-run the lesson top to bottom"
+    assert "widgets" not in nb["metadata"]
+    errors = [o for c in code for o in c.get("outputs", []) if o["output_type"] == "error"]
+    assert not errors
+    text = json.dumps(nb)
+    assert "/tmp/" not in text and "/work/" not in text, "no machine paths in outputs"
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_lesson_shape(source):
+    """Opens with what you'll do / learn / need; has two exercises with hidden solutions."""
+    cells = build.parse_percent(source.read_text(encoding="utf-8"))
+    first = cells[0]["source"]
+    for part in ("What you'll do", "What you'll learn", "What you'll need"):
+        assert part in first
+    solutions = [c for c in cells if "hide-cell" in c["tags"]]
+    assert len(solutions) >= 2
+    assert all("check(" in c["source"] for c in solutions)
