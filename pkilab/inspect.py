@@ -200,3 +200,25 @@ class Shown:
 def show(obj: Any) -> Shown:
     """End a notebook cell with ``show(cert)`` to see it as a table."""
     return Shown(obj)
+
+
+def register_notebook_display() -> bool:
+    """Make certificates, CSRs and keys render as tables when a cell ends with one.
+
+    cryptography's objects cannot carry ``_repr_html_`` themselves, so this registers
+    pkilab's table with IPython's HTML formatter. Returns False outside IPython.
+    """
+    import sys
+
+    ipython = sys.modules.get("IPython")  # never import IPython just to find it absent
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+    html_formatter = shell.display_formatter.formatters["text/html"]
+    text_formatter = shell.display_formatter.formatters["text/plain"]
+    kinds = (x509.Certificate, x509.CertificateSigningRequest, rsa.RSAPrivateKey,
+             ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey)
+    for kind in kinds:
+        html_formatter.for_type(kind, summary_html)
+        text_formatter.for_type(kind, lambda obj, printer, cycle: printer.text(summary(obj)))
+    return True

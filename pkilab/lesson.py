@@ -20,6 +20,17 @@ from .errors import PkilabError
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 
 
+def _rich_display() -> None:
+    # Lessons import this module first; from then on a cell ending in a certificate
+    # shows pkilab's table instead of "<Certificate(subject=...)>".
+    from .inspect import register_notebook_display
+
+    register_notebook_display()
+
+
+_rich_display()
+
+
 def lab_dir(lesson: str, *, fresh: bool = True) -> Path:
     """``_lab/<lesson>/`` next to the notebooks, emptied first so a lesson re-runs cleanly.
 
