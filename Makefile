@@ -5,7 +5,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test unit notebooks lessons lint clean
+.PHONY: lab test unit notebooks lessons lint clean test-pythons
+
+# The oldest supported Python (3.10) and the strict one (3.13, VERIFY_X509_STRICT on by
+# default), where pyenv has them; CI runs the unit tests on both.
+OTHER_PYTHONS ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python)) \
+                 $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python))
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pkilab needs Python 3.10 or newer"'
@@ -37,5 +42,15 @@ lessons: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check pkilab tests notebooks/build.py benchmarks
 
+test-pythons:
+	@set -e; for py in $(OTHER_PYTHONS); do \
+	  ver=$$($$py -c 'import sys; print("%d.%d" % sys.version_info[:2])'); \
+	  echo "== Python $$ver =="; \
+	  [ -x .venv-$$ver/bin/python ] || $$py -m venv .venv-$$ver; \
+	  .venv-$$ver/bin/python -m pip install --quiet --upgrade pip; \
+	  .venv-$$ver/bin/python -m pip install --quiet -e '.[test]'; \
+	  .venv-$$ver/bin/python -m pytest -q -p no:cacheprovider tests; \
+	done
+
 clean:
-	rm -rf $(VENV) notebooks/_lab .pytest_cache
+	rm -rf $(VENV) .venv-3.* notebooks/_lab .pytest_cache
