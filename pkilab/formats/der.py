@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SEQUENCE, SET, INTEGER, OCTET_STRING, OID, NULL, BIT_STRING = 0x30, 0x31, 0x02, 0x04, 0x06, 0x05, 0x03
+SEQUENCE, SET, INTEGER, OCTET_STRING = 0x30, 0x31, 0x02, 0x04
+OID, NULL, BIT_STRING = 0x06, 0x05, 0x03
 
 
 class DERError(Exception):

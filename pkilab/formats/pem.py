@@ -31,6 +31,7 @@ class PemBlock:
     headers: dict[str, str] = field(default_factory=dict)
     problem: str = ""
     line: int = 1  # the line of the BEGIN marker, counted from 1
+    text: bytes = b""  # the block as written, BEGIN to END line (for loaders that want PEM)
 
     @property
     def encrypted(self) -> bool:
@@ -63,7 +64,9 @@ def find_blocks(data: bytes) -> list[PemBlock]:
             if next_begin is None:
                 return blocks
             continue
-        blocks.append(_decode_body(label, data[begin.end():end], line))
+        block = _decode_body(label, data[begin.end():end], line)
+        block.text = data[begin.start():end + len(end_marker)] + b"\n"
+        blocks.append(block)
         pos = end + len(end_marker)
 
 

@@ -92,7 +92,7 @@ def _bags(safe_contents: bytes, info: Structure) -> None:
             info.key_bags.append(_scheme(encrypted_key_info.children()[0]))
         elif bag_id == "1.2.840.113549.1.12.10.1.1":
             info.key_bags.append("plain")
-        if len(parts) > 2 and JAVA_TRUSTED_KEY_USAGE.encode() and parts[2].tag == der.SET:
+        if len(parts) > 2 and parts[2].tag == der.SET:
             for attribute in parts[2].children():
                 if attribute.children()[0].oid() == JAVA_TRUSTED_KEY_USAGE:
                     info.java_trusted += 1
@@ -136,7 +136,7 @@ def opens_without_password(data: bytes) -> bool:
         try:
             _p12.load_pkcs12(data, password)
             return True
-        except Exception:  # noqa: S112 - any failure just means "not with this password"
+        except Exception:  # any failure just means "not with this password"
             continue
     return False
 

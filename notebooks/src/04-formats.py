@@ -1,0 +1,407 @@
+# %% [markdown]
+# # 04 · Formats: PEM, DER, PKCS#12, JKS, PKCS#7
+#
+# **What you'll do:** take one certificate set and look at the same certificates and keys
+# in every format the seed names — PEM text, DER bytes, a password-protected PKCS#12, a
+# Java keystore, a PKCS#7 bundle — converting between them with `pkilab convert` and
+# checking each file with `openssl` and `keytool`, the tools that will read them for real.
+#
+# **What you'll learn:** how to tell what a file is from its bytes (the extension says
+# little: a `.crt` may be PEM or DER), which PEM label means what, what a PKCS#12 password
+# protects, why Java may list **0 entries** in a `.p12`, and why a `.p7b` forgets the order
+# of a chain.
+#
+# **What you'll need:** lessons 01–03. `openssl` and `keytool` (from a Java JDK) are
+# optional: without them the cross-checks are skipped.
+#
+# Seed section: *证书格式* (PEM, DER, PFX/PKCS12, JKS).
+
+# %%
+import os
+import shlex
+
+from cryptography.hazmat.primitives import serialization
+
+from pkilab.certset import build_certificate_set, write_certificate_set
+from pkilab.chain import fingerprint
+from pkilab.cli import main as pkilab_main
+from pkilab.errors import PkilabError
+from pkilab.formats import identify, load_any
+from pkilab.lesson import check, have, lab_dir, run_tool
+from pkilab.names import common_name
+
+lab = lab_dir("04")
+cs = build_certificate_set(seed="lesson-04")
+write_certificate_set(cs, lab, p12_password="123456")
+print(sorted(p.name for p in lab.iterdir()))
+
+
+def pkilab(command):
+    """Run a `pkilab ...` command line in the lesson folder, as a terminal would."""
+    print("$ pkilab " + command)
+    here = os.getcwd()
+    os.chdir(lab)
+    try:
+        code = pkilab_main(shlex.split(command))
+    finally:
+        os.chdir(here)
+    if code:
+        print(f"(exit status {code})")
+
+
+def short_fp(certificate):
+    """The first 8 bytes of the SHA-256 fingerprint: enough to tell certificates apart."""
+    return fingerprint(certificate)[:23]
+
+
+# %% [markdown]
+# The set is the one from lesson 03 (`root` → `intermediate1` → `intermediate2` →
+# `server`, plus `client` and `client2`), written under the seed's file names. It is built
+# from a fixed seed text, so its certificates — and their fingerprints — are the same every
+# time you run this lesson.
+#
+# ## 1. PEM: base64 text between two label lines
+#
+# The seed: *PEM 格式使用 Base64 编码的 ASCII 文本表示，并带有 "-----BEGIN CERTIFICATE-----" 和
+# "-----END CERTIFICATE-----" 的边界标记*. Open `server.crt` and look at its first lines:
+
+# %%
+text = (lab / "server.crt").read_text()
+print("\n".join(text.splitlines()[:3]), "\n...\n" + text.splitlines()[-1])
+
+# %% [markdown]
+# `identify` answers "what is this file?" from the bytes alone — no password, no file
+# name needed. A full-chain file is a **bundle**: several PEM blocks one after another.
+
+# %%
+for name in ("server.crt", "fullchain.crt", "server.key"):
+    found = identify((lab / name).read_bytes())
+    print(f"{name:14} {found.kind:18} labels={found.labels}")
+
+# %% [markdown]
+# The label says what the base64 holds. These are the ones you will meet (the seed lists
+# the first four):
+#
+# | label | what it holds |
+# |---|---|
+# | `CERTIFICATE` | an X.509 certificate |
+# | `CERTIFICATE REQUEST` | a CSR (PKCS#10) |
+# | `PRIVATE KEY` | a private key, PKCS#8 — any algorithm; what OpenSSL 3 writes |
+# | `RSA PRIVATE KEY` | an RSA key in the older PKCS#1 form (OpenSSL 1.x, the seed's `genrsa`) |
+# | `EC PRIVATE KEY` | an EC key in the older SEC1 form |
+# | `ENCRYPTED PRIVATE KEY` | PKCS#8, encrypted with a password |
+# | `PUBLIC KEY` | a public key alone |
+# | `PKCS7` | a bundle of certificates (see section 5) |
+# | `X509 CRL` | a certificate revocation list |
+#
+# Our keys are EC P-256, so the "older form" of `server.key` is SEC1. `pkilab convert`
+# rewrites it; the key inside does not change. The openssl twin is `openssl ec -in
+# server.key -out server-sec1.key` (or `openssl pkey -traditional`).
+
+# %%
+pkilab("convert server.key server-sec1.key --to sec1")
+pkilab("convert server.key server-enc.key --to pkcs8 --password 123456")
+for name in ("server-sec1.key", "server-enc.key"):
+    found = identify((lab / name).read_bytes())
+    print(f"{name:16} {found.labels}  needs a password: {found.needs_password}")
+
+# %% [markdown]
+# Same key? Load each and compare the public halves, with pkilab and with openssl
+# (`openssl pkey -pubout` prints the public key of any private key file):
+
+# %%
+original = load_any((lab / "server.key").read_bytes()).private_keys[0]
+for name, password in (("server-sec1.key", None), ("server-enc.key", "123456")):
+    key = load_any((lab / name).read_bytes(), password).private_keys[0]
+    print(name, "same key:", key.private_numbers() == original.private_numbers())
+run_tool("openssl pkey -in server-sec1.key -pubout", cwd=lab)
+run_tool("openssl pkey -in server-enc.key -passin pass:123456 -pubout", cwd=lab)
+
+# %% [markdown]
+# ## 2. DER: the same certificate as binary bytes
+#
+# PEM is only a wrapper: decode the base64 and you have **DER**, the binary encoding of the
+# certificate. The seed's command is `openssl x509 -in cert.crt -outform der -out
+# cert.der`; with pkilab the target comes from the extension:
+
+# %%
+pkilab("convert server.crt server.der")
+run_tool("openssl x509 -in server.crt -outform der -out server-openssl.der", cwd=lab)
+if have("openssl"):
+    same = (lab / "server.der").read_bytes() == (lab / "server-openssl.der").read_bytes()
+    print("pkilab and openssl wrote the same bytes:", same)
+
+# %% [markdown]
+# A hex dump of the first bytes. `30 82 01 ed` is an ASN.1 **SEQUENCE** (`30`) whose length
+# takes two bytes (`82`): `0x01ed` = 493 bytes follow, 497 with this 4-byte header. Every certificate, key, PKCS#12 and
+# PKCS#7 file starts with a SEQUENCE — which is why DER files look alike and only their
+# insides tell them apart.
+
+# %%
+der = (lab / "server.der").read_bytes()
+for offset in range(0, 32, 16):
+    row = der[offset:offset + 16]
+    print(f"{offset:08x}  {row.hex(' ')}  {''.join(chr(b) if 32 <= b < 127 else '.' for b in row)}")
+print(f"... {len(der)} bytes; identify says: {identify(der).description}")
+
+# %% [markdown]
+# A `.crt` (or `.cer`) can be either encoding — the seed warns about it. Tools that expect
+# PEM fail on DER unless told (`openssl x509 -inform der`); pkilab looks at the bytes:
+
+# %%
+run_tool("openssl x509 -in server.der -inform der -noout -subject -fingerprint -sha256",
+         cwd=lab)
+print("pkilab:  ", short_fp(load_any(der).certificates[0]), "...")
+
+# %% [markdown]
+# ## 3. PKCS#12 (.p12, .pfx): key + certificate + chain, behind a password
+#
+# The seed makes `client.p12` for the browser with `openssl pkcs12 -export -clcerts -in
+# client.crt -inkey client.key -out client.p12`. `pkilab init` wrote one too, with the
+# seed's example password `123456`. Without any password, we can already see how it is
+# protected:
+
+# %%
+p12 = (lab / "client.p12").read_bytes()
+print(identify(p12))
+
+# %% [markdown]
+# Now open it: without a password, with a wrong one, with the right one. Errors are
+# pkilab errors (what happened, why, what to do), not library tracebacks.
+
+# %%
+for password in (None, "654321"):
+    try:
+        load_any(p12, password, name="client.p12")
+    except PkilabError as error:
+        print(f"password={password!r}:", "\n    ".join(error.lines()))
+
+contents = load_any(p12, "123456", name="client.p12")
+print("\nwith the right password:")
+for cert, name in zip(contents.certificates, contents.friendly_names):
+    print(f"  {name or '-':8} {cert.subject.rfc4514_string():38} {short_fp(cert)}")
+print("  private key matches the first certificate:",
+      contents.private_keys[0].public_key() == contents.certificates[0].public_key())
+
+# %% [markdown]
+# PKCS#12 uses a random salt, so the file's bytes change each time it is written; compare
+# what is *inside* (subjects, fingerprints), never the file. openssl shows the protection —
+# a SHA-256 MAC and AES-256 — and `keytool` (Java) lists one `PrivateKeyEntry` with a chain
+# of 3. (We print keytool's stable lines only: it shows today's date for PKCS#12 entries.)
+
+# %%
+run_tool("openssl pkcs12 -info -in client.p12 -passin pass:123456 -noout", cwd=lab)
+
+KEYTOOL_LINES = ("Keystore type", "Your keystore", "Alias name", "Entry type",
+                 "Certificate chain length", "Owner")
+
+
+def keytool_list(store, password):
+    """keytool -list -v, showing only the lines that do not change from run to run."""
+    done = run_tool(f"keytool -list -v -keystore {store} -storepass {password}", cwd=lab,
+                    show_output=False)
+    if done is not None:
+        lines = [line for line in done.stdout.splitlines() if line.startswith(KEYTOOL_LINES)]
+        print("\n".join(lines) or done.stdout + done.stderr)
+
+
+keytool_list("client.p12", "123456")
+
+# %% [markdown]
+# ### Old readers: the legacy option
+#
+# AES-256 PKCS#12 files are unreadable for Java before 8u301, macOS before 14 and Windows
+# before Server 2019. For those, `--to p12-legacy` writes 3DES with a SHA-1 MAC, which
+# every reader accepts. A **password-less** PKCS#12 is the other trap: it opens, but Java
+# lists **0 entries** and browsers refuse it — so pkilab refuses to write one.
+
+# %%
+pkilab("convert client.p12 client-legacy.p12 --to p12-legacy --password 123456")
+print(identify((lab / "client-legacy.p12").read_bytes()).description)
+pkilab("convert client.crt client-nopw.p12 --key client.key")
+
+# %% [markdown]
+# Files from older tools (OpenSSL 1.x, early mkcert, `openssl pkcs12 -export -legacy`) use
+# **RC2-40**, a 40-bit cipher. OpenSSL 3 reads those only with `-legacy`. We make one with
+# openssl and watch: openssl 3 refuses its own file without the flag, pkilab reads it and
+# warns, and its modern re-export opens everywhere.
+
+# %%
+run_tool("openssl pkcs12 -export -legacy -in client.crt -inkey client.key -name client "
+         "-out client-rc2.p12 -passout pass:123456", cwd=lab)
+done = run_tool("openssl pkcs12 -in client-rc2.p12 -passin pass:123456 -noout", cwd=lab,
+                show_output=False)
+if done is not None:
+    print("openssl without -legacy:", "refused" if done.returncode else "read it",
+          "(unsupported algorithm RC2-40-CBC)" if "RC2" in done.stderr else "")
+    rc2 = load_any((lab / "client-rc2.p12").read_bytes(), "123456", name="client-rc2.p12")
+    print("pkilab:", [c.subject.rfc4514_string() for c in rc2.certificates])
+    print("warning:", rc2.warnings[0])
+    pkilab("convert client-rc2.p12 client-modern.p12 --password 123456")
+
+# %% [markdown]
+# ## 4. JKS: Java's own keystore, and a truststore
+#
+# The seed: *JKS 是 Java 中用于存储密钥和证书的专有格式 ... 生成和转换需要用到 Java keytool*.
+# Java 9+ defaults to PKCS#12, but many servers still ship `.jks` files. Two kinds matter:
+#
+# * a **keystore** with a private-key entry (the key and its chain) — what a Java server
+#   or client presents;
+# * a **truststore** with trusted-certificate entries — the roots a Java program accepts.
+#
+# keytool's twin of the first is `keytool -importkeystore -srckeystore client.p12
+# -srcstoretype PKCS12 -destkeystore client.jks -deststoretype JKS`; of the second,
+# `keytool -importcert -alias root -file root.crt -keystore truststore.jks`. Store passwords
+# must have **at least 6 characters**, or keytool refuses them.
+
+# %%
+pkilab("convert client.p12 client.jks --in-password 123456 --password 123456")
+keytool_list("client.jks", "123456")
+
+# %% [markdown]
+# The truststore holds only the root, as a `trustedCertEntry` (no key: nothing secret, but
+# its password still protects it from being changed unnoticed):
+
+# %%
+pkilab("convert root.crt truststore.jks --password changeit")
+keytool_list("truststore.jks", "changeit")
+
+# %% [markdown]
+# And the other way round: keytool writes a JKS from the PKCS#12, and pkilab reads it —
+# the same certificates (same fingerprints) come out.
+
+# %%
+run_tool("keytool -importkeystore -noprompt -srckeystore client.p12 -srcstoretype PKCS12 "
+         "-srcstorepass 123456 -destkeystore client-keytool.jks -deststoretype JKS "
+         "-deststorepass 123456", cwd=lab, show_output=False)
+if (lab / "client-keytool.jks").exists():
+    from_keytool = load_any((lab / "client-keytool.jks").read_bytes(), "123456")
+    print(identify((lab / "client-keytool.jks").read_bytes()))
+    for cert in from_keytool.certificates:
+        print(f"  {cert.subject.rfc4514_string():38} {short_fp(cert)}")
+pkilab("convert client.jks client-short.jks --in-password 123456 --password 1234")
+
+# %% [markdown]
+# ## 5. PKCS#7 (.p7b): certificates only — and no order
+#
+# Windows and some CAs hand out chains as PKCS#7. It holds certificates (never a key), and
+# its DER encoding **sorts** them, so the order you wrote is lost. pkilab puts a chain read
+# from a `.p7b` back in leaf → root order. The openssl twin is `openssl crl2pkcs7 -nocrl
+# -certfile fullchain.crt -outform der -out chain.p7b`.
+
+# %%
+pkilab("convert fullchain.crt chain.p7b")
+from cryptography.hazmat.primitives.serialization import pkcs7  # noqa: E402
+
+raw = pkcs7.load_der_pkcs7_certificates((lab / "chain.p7b").read_bytes())
+print("as stored:       ", [common_name(c.subject) for c in raw])
+ordered = load_any((lab / "chain.p7b").read_bytes())
+print("pkilab (ordered):", [common_name(c.subject) for c in ordered.certificates])
+run_tool("openssl pkcs7 -in chain.p7b -inform der -print_certs -noout", cwd=lab)
+
+# %% [markdown]
+# ## 6. Traps pkilab warns about
+#
+# Two mistakes that make a server fail at start-up: a key that belongs to another
+# certificate ("key values mismatch" in nginx), and a chain written upside down (root
+# first). Both are found from the files alone:
+
+# %%
+mismatch = (lab / "server.crt").read_bytes() + (lab / "client.key").read_bytes()
+upside_down = b"".join(c.public_bytes(serialization.Encoding.PEM)
+                       for c in reversed(cs.server.fullchain))
+for label, data in (("server.crt + client.key", mismatch), ("fullchain reversed", upside_down)):
+    print(f"{label}:", load_any(data).warnings)
+
+# %% [markdown]
+# ## Recap
+#
+# * **PEM** is base64 text between labels; **DER** the same bytes in binary. A `.crt` can be
+#   either: look at the bytes (`identify`, `openssl x509 -inform der`).
+# * Private keys come as PKCS#8 (`PRIVATE KEY`, any algorithm), PKCS#1 (`RSA PRIVATE KEY`)
+#   or SEC1 (`EC PRIVATE KEY`); converting never changes the key.
+# * **PKCS#12** bundles a key, its certificate and chain behind a password. Always give it a
+#   password of 6+ characters; use `p12-legacy` for old readers; RC2 files need
+#   `openssl -legacy` on OpenSSL 3.
+# * **JKS** keystores hold a key entry, **truststores** the roots; keytool reads pkilab's and
+#   pkilab reads keytool's.
+# * **PKCS#7** holds certificates without order: re-order leaf → root after reading.
+#
+# Next: **05 · one-way TLS**, where these files meet a real server.
+#
+# ## Exercise 1: what is this file?
+#
+# A colleague sends five files in `_lab/04/mystery/`. For each, set its `kind` as
+# `identify` names it — for example `"der-certificate"`, `"pem-encrypted-pkcs8-key"`,
+# `"jks"`, `"html"`, `"ssh-public-key"`, `"pkcs7-der"`, `"pkcs12"`. Hint: trust the bytes,
+# not the extension. (`pkilab inspect FILE` in a terminal tells you too.)
+
+# %%
+mystery = lab / "mystery"
+mystery.mkdir()
+(mystery / "a.crt").write_bytes((lab / "server.der").read_bytes())
+(mystery / "b.crt").write_bytes(b"<!DOCTYPE html>\n<html><body><h1>404 Not Found</h1>"
+                                b"</body></html>\n")
+(mystery / "c.pem").write_bytes((lab / "server-enc.key").read_bytes())
+(mystery / "d.p12").write_bytes((lab / "client.jks").read_bytes())
+(mystery / "e.pub").write_bytes(b"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLs"
+                                b"abgH5C9okWi0dh2l9GKJl learner@laptop\n")
+
+answers = {"a.crt": None, "b.crt": None, "c.pem": None, "d.p12": None, "e.pub": None}
+
+
+def all_identified(answers):
+    truth = {name: identify((mystery / name).read_bytes()).kind for name in answers}
+    wrong = [name for name in answers if answers[name] != truth[name]]
+    assert not wrong, "not yet right: " + ", ".join(wrong)
+    return True
+
+
+check(lambda: all_identified(answers), "look at each file with identify((mystery / name)."
+      "read_bytes()).kind")
+
+# %% tags=["hide-cell"]
+# Solution: ask identify, and read its description and hint.
+for name in sorted(answers):
+    found = identify((mystery / name).read_bytes(), name)
+    answers[name] = found.kind
+    print(f"{name}: {found.kind:24} {found.hint or found.description}")
+check(lambda: all_identified(answers), "look at each file with identify()")
+
+# %% [markdown]
+# ## Exercise 2: a .p12 that keytool lists with one entry
+#
+# Write `_lab/04/exercise.p12` holding `client2`'s key and certificate (and its chain, if
+# you like), so that `keytool -list` shows **one** `PrivateKeyEntry`. Set `p12_password`
+# to the password you used. Hint: `pkilab("convert ... --key ... --password ...")`; what
+# does keytool need from the password?
+
+# %%
+p12_password = None  # your password here
+# your pkilab(...) command here
+
+
+def keytool_sees_one_entry():
+    data = (lab / "exercise.p12").read_bytes()
+    inside = load_any(data, p12_password, name="exercise.p12")
+    assert len(inside.private_keys) == 1, "the file holds no private key"
+    assert inside.certificates[0] == cs.clients["client2"].certificate, "not client2's"
+    assert inside.private_keys[0].public_key() == inside.certificates[0].public_key()
+    assert p12_password and len(p12_password) >= 6, "keytool needs 6+ characters"
+    if have("keytool"):
+        done = run_tool(f"keytool -list -keystore exercise.p12 -storepass {p12_password}",
+                        cwd=lab, show_output=False)
+        assert "contains 1 entry" in done.stdout, "keytool does not list 1 entry"
+    return True
+
+
+check(keytool_sees_one_entry, "write exercise.p12 from client2.crt + client2.key with a "
+      "password of 6+ characters")
+
+# %% tags=["hide-cell"]
+# Solution: key + certificate + chain, with a password keytool accepts.
+p12_password = "client2-secret"
+(lab / "exercise.p12").unlink(missing_ok=True)
+pkilab(f"convert client2.crt exercise.p12 --key client2.key --chain intermediate2.crt "
+       f"--chain intermediate1.crt --password {p12_password}")
+check(keytool_sees_one_entry, "write exercise.p12 from client2.crt + client2.key")
