@@ -98,6 +98,11 @@ def build(path: Path, timeout: int = 120) -> Path:
                 if seconds > 2:
                     slow.append(f"cell {index} took {seconds:.1f} s")
         cell.metadata.pop("collapsed", None)
+        if cell.cell_type == "code":
+            # A stored widget view points at a model that no longer exists when the file
+            # is opened ("model not found"); keep widgets live-only.
+            cell.outputs = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json"
+                            not in o.get("data", {})]
     nb.metadata.pop("widgets", None)
     target = HERE / (path.stem + ".ipynb")
     nbformat.write(nb, str(target))

@@ -335,13 +335,16 @@ def _missing_issuer(current, roots, pool, position) -> Problem:
             f"if {issuer!r} is an intermediate of your CA, add it (--untrusted); if it belongs "
             "to another CA, this certificate should be refused",
             position)
+    # The provided certificates climb to an issuer nobody has: a missing link of your own
+    # chain and the top of a foreign one look exactly alike here, so say both.
     return Problem(
-        "untrusted_root",
-        f"the chain leads to {issuer!r}, which you do not trust",
-        "the certificates provided link up to a CA that is not among your trusted roots "
-        "(a certificate from another CA)",
-        f"trust {issuer!r}'s root only if you mean to; otherwise this certificate is rightly "
-        "refused", position)
+        "unknown_issuer",
+        f"the issuer {issuer!r} is neither a trusted root nor provided",
+        f"the chain climbs from the leaf to {short_name(current.subject)!r}, whose issuer "
+        f"{issuer!r} is missing: either that intermediate was left out, or the chain "
+        "belongs to a CA you do not trust",
+        f"if {issuer!r} is part of your CA, add its certificate (--untrusted); if not, "
+        "this certificate is rightly refused", position)
 
 
 # ---- checking each link --------------------------------------------------------------------

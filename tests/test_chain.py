@@ -34,8 +34,14 @@ def test_missing_intermediate_and_foreign_root_are_told_apart(certset):
     # The foreign server sends its whole chain, root included: it ends at a root we do not trust.
     sent = [*foreign.server.fullchain, foreign.root.certificate]
     assert verify_chain(sent, root).codes == ["untrusted_root"]
-    # Without its root it links up to an issuer we do not know.
-    assert verify_chain(foreign.server.fullchain, root).codes == ["untrusted_root"]
+    # Without its root it climbs to an issuer nobody has: that looks exactly like a
+    # missing intermediate higher up, so pkilab says both.
+    unknown = verify_chain(foreign.server.fullchain, root)
+    assert unknown.codes == ["unknown_issuer"]
+    assert "other Root CA" in unknown.problem.what
+    no_int1 = verify_chain(certset.server.fullchain[:2], root)
+    assert no_int1.codes == ["unknown_issuer"]
+    assert "left out" in no_int1.problem.why
     # A same-named root with another key (the seed's recipe run twice).
     twin = build_certificate_set()
     twin_report = verify_chain(twin.server.fullchain, root)

@@ -137,6 +137,15 @@ report = verify_chain(server.fullchain, root.certificate, host="localhost")
 print(report)
 
 # %% [markdown]
+# The same report as a picture: each box is a certificate (subject, issuer, key, validity,
+# CA flag and path length), each arrow a signature.
+
+# %%
+from pkilab.viz import draw_chain
+
+draw_chain(report, save=lab / "chain.png")
+
+# %% [markdown]
 # The openssl twin, strict: `-x509_strict` (RFC 5280 rules), `-purpose sslserver`, a host
 # name, the intermediates as **untrusted**:
 
@@ -148,35 +157,39 @@ run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localh
 # ## 4. Break it on purpose
 #
 # Each row below changes one thing and asks the verifier again. Read the *code* (stable, for
-# programs) and the *what* (for people). Note the first three: a missing intermediate, a
+# programs) and the *what* (for people). Note the first four: a missing intermediate, a
 # server that sends only its own certificate, and a certificate from another CA look the
-# same to most verifiers ("unable to get local issuer certificate"); pkilab looks at what
-# was provided to tell them apart.
+# same to most verifiers ("unable to get local issuer certificate"). pkilab looks at what
+# was provided to tell them apart where the certificates allow it — and says "unknown
+# issuer" (either one) where no verifier could know.
 
 # %%
 import datetime as dt
 
 from pkilab.legacy import make_v1_certificate
 
+in_2026 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 other = CertificateAuthority.create_root("/CN=Other Root CA", seed="lesson-03 other")
 other_server = other.issue_intermediate("/CN=Other CA").issue_server(["localhost"])
 client = intermediate2.issue_client("client")
 fake_ca = CertificateAuthority.from_pair(server.certificate, server.private_key,
                                          parent=intermediate2, allow_invalid=True)
-signed_by_leaf = fake_ca.issue_server(["evil.localhost"])
+signed_by_leaf = fake_ca.issue_server(["evil.localhost"], not_before=in_2026)
 too_deep = intermediate2.issue_intermediate("/CN=Intermediate CA 3", allow_invalid=True)
 too_deep_leaf = too_deep.issue_server(["localhost"])
 v1_ca = make_v1_certificate(intermediate2.certificate.subject,
                             intermediate2.private_key.public_key(),
                             intermediate1.certificate.subject, intermediate1.private_key,
-                            not_before=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+                            not_before=in_2026)
 in_2040 = dt.datetime(2040, 1, 1, tzinfo=dt.timezone.utc)
 in_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 R = root.certificate
 cases = {
     "intermediate2 missing": verify_chain(server.certificate, R, [intermediate1.certificate]),
     "server sends server.crt only": verify_chain(server.certificate, R),
-    "certificate from another CA": verify_chain(other_server.fullchain, R),
+    "another CA (sends its root)": verify_chain([*other_server.fullchain,
+                                                 other.certificate], R),
+    "another CA (root not sent)": verify_chain(other_server.fullchain, R),
     "checked in 2040": verify_chain(server.fullchain, R, at=in_2040),
     "checked in 2025": verify_chain(server.fullchain, R, at=in_2025),
     "wrong host name": verify_chain(server.fullchain, R, host="example.com"),
@@ -201,12 +214,34 @@ print("why: ", problem.why)
 print("fix: ", problem.fix)
 
 # %% [markdown]
+# Drawn, the broken link is marked with its reason:
+
+# %%
+draw_chain(cases["intermediate2 missing"])
+
+# %%
+draw_chain(cases["signed by a leaf (not a CA)"])
+
+# %% [markdown]
 # And openssl, strict, on the same missing intermediate — it only knows that it could not
 # find an issuer:
 
 # %%
 run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
          "-untrusted intermediate1.crt server.crt", cwd=lab)
+
+# %% [markdown]
+# ### Your turn: the chain breaker
+#
+# Tick a box to remove an intermediate, expire a certificate, change the host name or drop a
+# CA flag, and watch the verdict and the picture change. (Widgets need a live kernel; the
+# stored notebook shows nothing here until you run the cell.)
+
+# %% tags=["nbval-ignore-output"]
+from pkilab.certset import build_certificate_set
+from pkilab.widgets import chain_breaker
+
+chain_breaker(build_certificate_set(seed="lesson-03 breaker"))
 
 # %% [markdown]
 # ## Recap

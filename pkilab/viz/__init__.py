@@ -1,0 +1,38 @@
+"""Pictures drawn from real data: the certificate chain, the TLS handshake, and the
+anatomy of a certificate.
+
+Importing this package is cheap: matplotlib is imported only when a ``draw_*``
+function runs. Each picture also has a ``*_layout`` function that returns the same
+picture as data (boxes, texts, arrows), which the tests measure.
+
+>>> from pkilab.viz import draw_chain                       # doctest: +SKIP
+>>> draw_chain(verify_chain(leaf, root, chain))             # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "draw_chain": "chain", "chain_layout": "chain",
+    "draw_handshake": "handshake", "handshake_layout": "handshake",
+    "draw_handshakes": "handshake", "handshakes_layout": "handshake",
+    "draw_anatomy": "anatomy", "anatomy_layout": "anatomy", "certificate_parts": "anatomy",
+    "Scene": "_scene", "render": "_scene", "save_png": "_scene",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pkilab.viz' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + __all__)
