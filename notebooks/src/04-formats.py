@@ -154,6 +154,17 @@ run_tool("openssl x509 -in server.der -inform der -noout -subject -fingerprint -
 print("pkilab:  ", short_fp(load_any(der).certificates[0]), "...")
 
 # %% [markdown]
+# What is inside those 497 bytes? A certificate is three parts: the *to-be-signed* part
+# (version, serial, algorithm, issuer, validity, subject, public key, extensions), the
+# signature algorithm, and the signature over the first part. Here they are, drawn from
+# `server.der`, with the first bytes of each part in hex:
+
+# %%
+from pkilab.viz import draw_anatomy
+
+draw_anatomy(cs.server.certificate, save=lab / "anatomy.png")
+
+# %% [markdown]
 # ## 3. PKCS#12 (.p12, .pfx): key + certificate + chain, behind a password
 #
 # The seed makes `client.p12` for the browser with `openssl pkcs12 -export -clcerts -in
@@ -312,6 +323,17 @@ upside_down = b"".join(c.public_bytes(serialization.Encoding.PEM)
                        for c in reversed(cs.server.fullchain))
 for label, data in (("server.crt + client.key", mismatch), ("fullchain reversed", upside_down)):
     print(f"{label}:", load_any(data).warnings)
+
+# %% [markdown]
+# ### Your turn: the format explorer
+#
+# Pick any file of this lesson's folder (or type a password for the `.p12` and `.jks`
+# files) to see what it is and its other views. Widgets need a live kernel.
+
+# %% tags=["nbval-ignore-output"]
+from pkilab.widgets import format_explorer
+
+format_explorer(lab)
 
 # %% [markdown]
 # ## Recap
