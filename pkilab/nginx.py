@@ -1,0 +1,105 @@
+"""Run a real nginx on 127.0.0.1 for a lesson or a test, and always stop it.
+
+    with NginxServer(set_dir, mtls="required") as nginx:
+        print(nginx.url)        # https://localhost:PORT/
+
+nginx is optional: :func:`find_nginx` returns None where it is not installed (Debian
+puts it in /usr/sbin, which is not on every user's PATH).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from .deploy import client_ca_bundle, nginx_lab_config
+from .errors import PkilabError, TLSError
+
+
+def find_nginx() -> str | None:
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+
+
+def free_port() -> int:
+    # nginx cannot bind port 0 and tell us the port; ask the kernel for a free one.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class NginxServer:
+    """nginx serving a ``pkilab init`` folder; a context manager that always stops it."""
+
+    def __init__(self, folder: str | os.PathLike[str], *, mtls: str = "off",
+                 verify_depth: int = 3, start_timeout: float = 10) -> None:
+        self.folder = Path(folder)
+        self.mtls = mtls
+        self.verify_depth = verify_depth
+        self.start_timeout = start_timeout
+        self.port = 0
+        self.config = ""
+        self._process: subprocess.Popen[bytes] | None = None
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"https://localhost:{self.port}/"
+
+    def __enter__(self) -> NginxServer:
+        binary = find_nginx()
+        if binary is None:
+            raise PkilabError("nginx is not installed", "",
+                              "install it (apt-get install nginx) or skip this step")
+        self._workdir = tempfile.TemporaryDirectory(prefix="pkilab-nginx-")
+        work = Path(self._workdir.name)
+        (work / "tmp").mkdir()
+        if self.mtls != "off":
+            (self.folder / "client-ca.crt").write_bytes(client_ca_bundle(self.folder))
+        self.port = free_port()
+        self.config = nginx_lab_config(self.folder, work, port=self.port, mtls=self.mtls,
+                                       verify_depth=self.verify_depth)
+        conf = work / "nginx.conf"
+        conf.write_text(self.config)
+        self._process = subprocess.Popen(
+            [binary, "-c", str(conf), "-p", str(work), "-e", str(work / "error.log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            self._wait_until_listening(work)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def _wait_until_listening(self, work: Path) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        assert self._process is not None
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(
+                    ("127.0.0.1", self.port), timeout=1):
+                return
+            if self._process.poll() is not None or time.monotonic() > deadline:
+                log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
+                raise TLSError("nginx did not start", (log.strip().splitlines() or ["?"])[-1],
+                               "check the configuration with nginx -t")
+            time.sleep(0.05)
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._process is not None:
+            self._process.terminate()  # SIGTERM: the master stops its worker, then exits
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait(5)
+            if self._process.stderr:
+                self._process.stderr.close()
+            self._process = None
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
