@@ -55,6 +55,7 @@ print(tool_table())
 # | 04 | formats: PEM, DER, PKCS#12, JKS, PKCS#7 | 证书格式 |
 # | 05 | one-way TLS: a real HTTPS server and client, the handshake recorded | HTTPS 单向认证 |
 # | 06 | mutual TLS: client certificates, curl, what goes wrong | HTTPS 双向认证 |
+# | 07 | deploying: nginx and Kubernetes, checked with curl | 服务器配置示例 (Nginx), K8S |
 
 # %% [markdown]
 # ## Glossary · 术语表

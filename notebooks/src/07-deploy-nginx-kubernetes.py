@@ -1,0 +1,184 @@
+# %% [markdown]
+# # 07 · Deploying the set: nginx and Kubernetes
+#
+# **What you'll do:** write the nginx configuration the seed shows — and the mutual-TLS
+# lines it leaves out — run a real nginx with your certificates, repeat the seed's three
+# curl checks against it, and write the Kubernetes Secret and Ingress the seed mentions.
+#
+# **What you'll learn:** why nginx needs `fullchain.crt` (not `server.crt`), which CA file
+# verifies client certificates and how deep it must look, and why `curl -k` proves nothing.
+#
+# **What you'll need:** lessons 03 and 06. `nginx` and `curl` are optional: without them
+# the lesson shows the configuration and skips the live part.
+#
+# Seed sections: *服务器配置示例(以Nginx为例)*, *服务端部署时 ... K8S Ingress*, *验证*.
+
+# %%
+import re
+import subprocess
+
+from pkilab.certset import build_certificate_set, write_certificate_set
+from pkilab.deploy import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
+                           kubernetes_tls_secret, nginx_server_block)
+from pkilab.lesson import check, have, lab_dir
+from pkilab.nginx import NginxServer, find_nginx
+
+lab = lab_dir("07")
+cs = build_certificate_set(seed="lesson-07")
+write_certificate_set(cs, lab)
+print(sorted(p.name for p in lab.iterdir()))
+
+# %% [markdown]
+# ## 1. The seed's server block
+#
+# The seed's nginx example serves `fullchain.crt` (server + intermediates) with
+# `server.key`. Here it is for files copied to `/etc/nginx/ssl/` (the paths are where you
+# would put them on a server, not this notebook's folder):
+
+# %%
+print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
+
+# %% [markdown]
+# ## 2. Mutual TLS: the lines the seed leaves out
+#
+# For mTLS the seed only says "also upload root.crt". nginx needs three lines:
+#
+# * `ssl_client_certificate` — the CAs that vouch for clients. Our clients are issued by
+#   **intermediate2**, and `curl --cert client.crt` sends only the client's own certificate,
+#   so the file must hold intermediate2, intermediate1 *and* the root (`client-ca.crt`).
+# * `ssl_verify_client on` — require a certificate (`optional` lets the application decide).
+# * `ssl_verify_depth 3` — nginx's default of **1** stops after one CA and refuses every
+#   client certificate issued by an intermediate.
+
+# %%
+print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="required"))
+(lab / "client-ca.crt").write_bytes(client_ca_bundle(lab))
+print("client-ca.crt holds", (lab / "client-ca.crt").read_bytes().count(b"BEGIN CERTIFICATE"),
+      "certificates")
+
+# %% [markdown]
+# ## 3. A real nginx, and the seed's three curl checks
+#
+# `NginxServer` writes a complete configuration around that block (listening on 127.0.0.1
+# only, on a free port), starts nginx in the foreground, and stops it when the `with`
+# block ends. Then the seed's three cases — with `--cacert root.crt` instead of `-k`:
+
+# %%
+def curl(url, *args):
+    """Run curl like the seed, but verifying the server against our root."""
+    command = ["curl", "-sS", "--cacert", "root.crt", *args, url]
+    print("$ " + " ".join(command[:-1]) + " https://localhost:PORT/")
+    done = subprocess.run(command, cwd=lab, capture_output=True, text=True, timeout=20)
+    title = re.search(r"<title>(.*?)</title>", done.stdout)
+    if title:  # an HTML error page: its title says it all
+        print("HTML page:", title.group(1))
+    else:
+        print(((done.stdout or done.stderr).strip().splitlines() or ["(no output)"])[0])
+    return done
+
+
+if find_nginx() and have("curl"):
+    with NginxServer(lab, mtls="required") as nginx:
+        curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
+        curl(nginx.url, "--cert", "client2.crt", "--key", "client2.key")
+        refused = curl(nginx.url)
+    print("\nwithout a certificate nginx answers:",
+          "400 No required SSL certificate was sent" in refused.stdout)
+else:
+    print("(nginx or curl is not installed here: this live part is skipped)")
+
+# %% [markdown]
+# `client.crt` and `client2.crt` both get in, with their names in `$ssl_client_s_dn`; no
+# certificate gets nginx's 400 page — exactly the seed's results, but this time curl also
+# checked the *server*, so the test means something.
+#
+# ## 4. What `-k` hides, and what depth 1 breaks
+#
+# The seed runs every curl with `-k` ("do not check the certificate, we are self-signed").
+# Trusting `root.crt` with `--cacert` is just as easy and keeps the check. Watch what curl
+# says without either, and what nginx does with its default `ssl_verify_depth 1`:
+
+# %%
+if find_nginx() and have("curl"):
+    with NginxServer(lab, mtls="required") as nginx:
+        done = subprocess.run(["curl", "-sS", "--cert", "client.crt", "--key", "client.key",
+                               nginx.url], cwd=lab, capture_output=True, text=True, timeout=20)
+        print("curl without --cacert:", done.stderr.strip().splitlines()[0])
+    with NginxServer(lab, mtls="required", verify_depth=1) as nginx:
+        curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
+else:
+    print("(nginx or curl is not installed here: this live part is skipped)")
+
+# %% [markdown]
+# Without `--cacert`, curl refuses the server (its issuer is not in the system's trust
+# store) — `-k` would have silenced that and would equally accept an attacker's server.
+# With depth 1, nginx refuses a perfectly valid client: `400 The SSL certificate error`.
+#
+# ## 5. Kubernetes: a TLS Secret and an Ingress
+#
+# The seed: *将两个文件 base64 到 secret, 再将 secret 配置到 ingress*. A `kubernetes.io/tls`
+# Secret holds `tls.crt` — the **full chain** — and `tls.key`. For mTLS, ingress-nginx reads
+# the client CAs from a second Secret (`ca.crt`) named in its `auth-tls-*` annotations.
+
+# %%
+def short(text, width=88):
+    """Long base64 lines cut for display."""
+    return "\n".join(line if len(line) <= width else line[:width - 1] + "…"
+                     for line in text.splitlines())
+
+
+fullchain = (lab / "fullchain.crt").read_bytes()
+print(short(kubernetes_tls_secret("lab-tls", fullchain, (lab / "server.key").read_bytes())))
+print("---")
+print(short(kubernetes_ca_secret("lab-client-ca", client_ca_bundle(lab))))
+print("---")
+print(kubernetes_ingress("lab", "lab.example.com", "lab-tls", "web",
+                         client_ca_secret="lab-client-ca"))
+
+# %% [markdown]
+# (`kubectl create secret tls lab-tls --cert=fullchain.crt --key=server.key` writes the same
+# Secret. Keep the key out of git: a Secret is only base64, not encryption.)
+#
+# ## Recap
+#
+# * nginx serves `fullchain.crt` + `server.key`; for mTLS add `ssl_client_certificate`
+#   (every CA up to the root), `ssl_verify_client on` and `ssl_verify_depth`.
+# * Test with `curl --cacert root.crt`, never `-k`.
+# * Kubernetes: a `kubernetes.io/tls` Secret with the full chain; client CAs in `ca.crt` and
+#   the ingress's `auth-tls-*` annotations.
+#
+# ## Exercise 1: optional client certificates
+#
+# Set `optional_block` to the server block (for `/etc/nginx/ssl`, `example.com`) in which
+# nginx *asks* for a client certificate but lets requests without one through.
+
+# %%
+optional_block = None  # your code here
+check(lambda: "ssl_verify_client optional;" in optional_block,
+      "nginx_server_block(..., mtls='optional')")
+
+# %% tags=["hide-cell"]
+# Solution
+optional_block = nginx_server_block("/etc/nginx/ssl", server_name="example.com",
+                                    mtls="optional")
+check(lambda: "ssl_verify_client optional;" in optional_block,
+      "nginx_server_block(..., mtls='optional')")
+
+# %% [markdown]
+# ## Exercise 2: the right curl
+#
+# Which of these commands tests the seed's mTLS setup *and* checks the server? Set `right`
+# to its letter.
+#
+# * a: `curl --cert client.crt --key client.key -k https://example.com`
+# * b: `curl --cert client.crt --key client.key --cacert root.crt https://example.com`
+# * c: `curl --cacert root.crt https://example.com`
+
+# %%
+right = None  # "a", "b" or "c"
+check(right == "b", "one sends no client certificate, one does not check the server")
+
+# %% tags=["hide-cell"]
+# Solution: a turns verification off (-k); c sends no client certificate.
+right = "b"
+check(right == "b", "one sends no client certificate, one does not check the server")
