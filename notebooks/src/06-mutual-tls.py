@@ -1,0 +1,382 @@
+# %% [markdown]
+# # 06 · Mutual TLS: the server asks who you are
+#
+# **What you'll do:** turn the lesson-05 server into a mutual-TLS (mTLS) server, replay the
+# seed's three curl cases (client.crt works, client2.crt works, no certificate is
+# refused) with pkilab's client and with real `curl`, record the extra handshake messages,
+# and break it: a client certificate from another CA, an expired one, one that is valid but
+# not allowed.
+#
+# **What you'll learn:** what the server really does with `client.crt` (it verifies a
+# signature chain; it does not "decrypt it with root.crt"), how a missing client
+# certificate fails differently in TLS 1.2 and TLS 1.3, and the difference between
+# authentication (who are you?) and authorization (may you?).
+#
+# **What you'll need:** lesson 05. `curl` is optional.
+#
+# Seed sections: *HTTPS 双向认证 (mTLS)*, *自签名证书 mTLS 实战*, *验证*.
+
+# %%
+import datetime as dt
+import re
+import subprocess
+from urllib.parse import urlsplit
+
+from cryptography import x509
+
+from pkilab import build_certificate_set, write_certificate_set
+from pkilab.lesson import check, have, lab_dir
+from pkilab.names import short_name
+from pkilab.tls import HTTPSServer, TLSConnectionError, request
+from pkilab.trace import compare, record
+
+lab = lab_dir("06")
+cs = build_certificate_set(seed="lesson-06")
+write_certificate_set(cs, lab / "set")
+files = lab / "set"
+print(sorted(p.name for p in files.iterdir()))
+
+# %% [markdown]
+# The same `curl` helper as in lesson 05: it runs curl in `_lab/06/set/` and prints the
+# port as `PORT`. It also trims the OpenSSL version and error number from curl's messages,
+# which differ between machines.
+
+# %%
+def curl(*args, url=None, cwd=files):
+    """Run curl with the seed's options; prints the command (port shown as PORT)."""
+    url = url or server.url
+    port = urlsplit(url).port
+    argv = ["curl", "-sS", "--max-time", "5", *args, url]
+    print("$ " + " ".join(argv).replace(f":{port}", ":PORT"))
+    if not have("curl"):
+        print("(curl is not installed on this machine: this cross-check is skipped)")
+        return None
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=10)
+    error = [re.sub(r"OpenSSL/[\d.]+: error:[0-9A-F]+:SSL routines::|error:[0-9A-F]+:SSL "
+                    r"routines::|, errno \d+", "", line)
+             for line in done.stderr.strip().splitlines()[:1]]
+    print("\n".join([done.stdout.rstrip(), *error]).strip())
+    if done.returncode:
+        print(f"(exit status {done.returncode})")
+
+
+# %% [markdown]
+# ## 1. The seed's walk-through
+#
+# The seed describes mutual authentication in ten steps:
+#
+# 1. the client connects and sends the SSL version it speaks;
+# 2. the server sends its certificate `server.crt`;
+# 3. the client reads the server's public key from it;
+# 4. the client sends its certificate `client.crt`;
+# 5. the server **"decrypts the client certificate with `root.crt`"** and gets the client's
+#    public key;
+# 6. the client sends the encryption schemes it supports;
+# 7. the server picks one and sends it **encrypted with the client's public key**;
+# 8. the client decrypts it with its private key, makes a random number **R**, encrypts it
+#    with the server's public key and sends it;
+# 9. the server decrypts **R** with `server.key`;
+# 10. both use **R** from then on.
+#
+# We will check each step against a recording. First, the server.
+#
+# ## 2. A server that asks for a client certificate
+#
+# `mtls="required"` is nginx's `ssl_verify_client on` plus `ssl_client_certificate`: the
+# server asks for a certificate and accepts only those issued by the CA it trusts.
+
+# %%
+server = HTTPSServer(files, mtls="required")
+server.start()
+server
+
+# %% [markdown]
+# Which CAs does it trust for clients? The root **and** the two intermediates: curl sends
+# only `client.crt`, so the server needs the intermediates to build the path from
+# `client.crt` up to the root. (In nginx: put them all in the `ssl_client_certificate` file
+# and raise `ssl_verify_depth`.) Only the self-signed root is a trust anchor.
+
+# %%
+for der in server.context.get_ca_certs(binary_form=True):
+    print(short_name(x509.load_der_x509_certificate(der).subject))
+
+# %% [markdown]
+# ## 3. The seed's three cases, with pkilab's client
+#
+# **Case 1: `client.crt` / `client.key`.** The page tells us what the server learned about
+# us from our certificate:
+
+# %%
+ok = request(server.url, ca=files / "root.crt", cert=files / "client.crt",
+             key=files / "client.key")
+print(ok.status, ok.reason)
+print(ok.body)
+
+# %% [markdown]
+# **Case 2: `client2.crt` / `client2.key`** — another client, same CA:
+
+# %%
+ok2 = request(server.url, ca=files / "root.crt", cert=files / "client2.crt",
+              key=files / "client2.key")
+print(ok2.status, ok2.reason)
+print(ok2.body)
+
+# %% [markdown]
+# **Case 3: no certificate.** The server refuses. With TLS 1.2 the refusal is part of the
+# handshake itself, always the same way:
+
+# %%
+try:
+    request(server.url, ca=files / "root.crt", tls_version="1.2")
+except TLSConnectionError as err:
+    print(err.kind, "| alert:", err.alert)
+    print("what:", err.what)
+    print("why: ", err.why)
+    print("fix: ", err.fix)
+
+# %% [markdown]
+# With TLS 1.3 it is subtler. The client *finishes its side of the handshake before* the
+# server has looked at its (empty) certificate, so `request` fails only when it reads the
+# reply. What arrives then depends on timing: usually the server's `certificate required`
+# alert, sometimes just the end of the connection, because the server closed it right after
+# sending the alert. Both mean the same thing, and pkilab explains both:
+
+# %%
+try:
+    request(server.url, ca=files / "root.crt", tls_version="1.3")
+except TLSConnectionError as err:
+    print("refused after the handshake:",
+          err.kind in ("certificate-required", "closed-after-handshake"))
+    print("fix:", err.fix)
+
+# %% [markdown]
+# ## 4. The same three cases with curl
+#
+# The seed's nginx answered case 3 with an HTTP page, `400 No required SSL certificate was
+# sent`: nginx **finishes** the handshake without a client certificate and refuses at the
+# HTTP level. pkilab's `mtls="optional"` mode reproduces that behaviour, page included,
+# so we run the seed's commands against it — with `--cacert root.crt` instead of `-k`:
+
+# %%
+nginx_like = HTTPSServer(files, mtls="optional").start()
+curl("--cacert", "root.crt", "--cert", "client.crt", "--key", "client.key", url=nginx_like.url)
+
+# %%
+curl("--cacert", "root.crt", "--cert", "client2.crt", "--key", "client2.key",
+     url=nginx_like.url)
+
+# %%
+curl("--cacert", "root.crt", url=nginx_like.url)
+
+# %% [markdown]
+# Against the `required` server, curl without a certificate gets no page at all: the
+# connection is refused. Pinned to TLS 1.2 (`--tls-max 1.2`) so the failure happens inside
+# the handshake, the same way on every run:
+
+# %%
+curl("--cacert", "root.crt", "--tls-max", "1.2")
+
+# %% [markdown]
+# ## 5. What crosses the wire
+#
+# Record a one-way handshake (lesson 05's server) next to a mutual one, both TLS 1.3:
+
+# %%
+with HTTPSServer(files) as one_way_server:
+    one_way = record(one_way_server.url, ca=files / "root.crt", tls_version="1.3")
+mutual = record(server.url, ca=files / "root.crt", cert=files / "client.crt",
+                key=files / "client.key", tls_version="1.3")
+print(compare(one_way, mutual))
+
+# %% tags=["nbval-ignore-output"]
+from pkilab.viz import draw_handshakes
+
+draw_handshakes(one_way, mutual, titles=["TLS 1.3, one-way", "TLS 1.3, mutual"]);
+
+# %% [markdown]
+# Three messages make it mutual: the server's `CertificateRequest` (which CAs it accepts),
+# the client's `Certificate` (its chain), and the client's `CertificateVerify` (a signature
+# made with `client.key`). In TLS 1.3 all three are encrypted: a network observer cannot see
+# which client connected. In TLS 1.2 they travel in the clear:
+
+# %%
+mutual12 = record(server.url, ca=files / "root.crt", cert=files / "client.crt",
+                  key=files / "client.key", tls_version="1.2")
+print(mutual12)
+
+# %% [markdown]
+# ## 6. Correcting the seed
+#
+# **Step 5 — "the server decrypts `client.crt` with `root.crt`"** — is not what happens.
+# A certificate is not encrypted; it is *signed*. The server **verifies** it: the signature
+# on `client.crt` with intermediate2's public key, intermediate2's with intermediate1's, and
+# so on up to the root it trusts; then the dates and the extendedKeyUsage `clientAuth`.
+# Anyone can send a copy of `client.crt` (it is public), so that alone proves nothing. The
+# proof is `CertificateVerify`: a signature over the whole handshake so far, made with
+# `client.key`, which the server checks with the public key in `client.crt`.
+#
+# **Steps 6–7 — "the server sends the chosen scheme encrypted with the client's public
+# key"**: the choice is in `ServerHello`, sent in the clear in both versions, right after
+# the `ClientHello` that offered the schemes (step 6 happens first, in step 1).
+#
+# **Steps 8–10** repeat lesson 05's mistake: the secret is agreed with ephemeral ECDHE
+# (`ServerKeyExchange` + `ClientKeyExchange` in TLS 1.2, key shares in the hellos in TLS
+# 1.3). The client's key, like the server's, only **signs**.
+#
+# ## 7. Break it on purpose
+#
+# **A client certificate from another CA.** Same names (`CN=client`, issued by
+# `pkilab Intermediate CA 2`), different keys. The server checks signatures, not names:
+
+# %%
+stranger = build_certificate_set(seed="lesson-06 stranger").clients["client"]
+try:
+    request(server.url, ca=files / "root.crt", cert=stranger, tls_version="1.2")
+except TLSConnectionError as err:
+    print(err.kind, "| alert:", err.alert)
+    print("why:", err.why)
+
+# %% [markdown]
+# **An expired client certificate**, issued by the right CA for one day in 2020:
+
+# %%
+old_laptop = cs.intermediate2.issue_client(
+    "old-laptop", not_before=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), days=1)
+try:
+    request(server.url, ca=files / "root.crt", cert=old_laptop, tls_version="1.2")
+except TLSConnectionError as err:
+    print(err.kind, "| alert:", err.alert)
+
+# %% [markdown]
+# **"Optional" does not mean "anything goes".** `mtls="optional"` lets a client *without* a
+# certificate in (to show it the 400 page), but a certificate that *is* sent is still
+# verified: the stranger is refused in the handshake. (nginx has one more mode,
+# `ssl_verify_client optional_no_ca`, which accepts any certificate and leaves the check
+# to the application; Python's `ssl` has no such mode.)
+
+# %%
+try:
+    request(nginx_like.url, ca=files / "root.crt", cert=stranger, tls_version="1.2")
+except TLSConnectionError as err:
+    print(err.kind, "| alert:", err.alert)
+nginx_like.stop()
+
+# %% [markdown]
+# **Valid, but not allowed.** A certificate proves *who* the client is (authentication).
+# Whether that client may see the page is a separate decision (authorization). With an
+# allow list, `client2` is recognised — and answered `403 Forbidden`:
+
+# %%
+with HTTPSServer(files, mtls="required", allow=["client"]) as guarded:
+    for name in ("client", "client2"):
+        reply = request(guarded.url, ca=files / "root.crt", cert=files / f"{name}.crt",
+                        key=files / f"{name}.key")
+        print(f"{name:<8} -> {reply.status} {reply.reason}")
+print(reply.body)
+
+# %% [markdown]
+# **Missing certificate, seen on the wire.** In TLS 1.2 the client sends an *empty*
+# `Certificate` message and the server answers with a `handshake failure` alert before its
+# own `Finished`:
+
+# %%
+refused12 = record(server.url, ca=files / "root.crt", tls_version="1.2")
+print(refused12)
+
+# %% [markdown]
+# In TLS 1.3 the client's side is complete (its `Finished` is sent) before the server
+# decides. Only the stable part is printed: the server's alert may or may not reach the
+# client, as explained in section 3.
+
+# %%
+refused13 = record(server.url, ca=files / "root.crt", tls_version="1.3")
+print("\n".join(refused13.names[:refused13.names.index("client: Finished") + 1]))
+print("then:", "the server's 'certificate required' alert, or the end of the connection")
+print("outcome:", refused13.outcome)
+
+# %% [markdown]
+# The server's own log tells each story from its side:
+
+# %%
+server.wait_idle()
+print(server.events)
+
+# %% [markdown]
+# ## Recap
+#
+# * mTLS adds three messages: `CertificateRequest`, the client's `Certificate` and its
+#   `CertificateVerify`. TLS 1.3 encrypts them, so observers cannot tell who connected.
+# * The server **verifies** the client's chain up to the CA it trusts (root, plus the
+#   intermediates, because clients usually send only their leaf), and checks the
+#   `CertificateVerify` signature made with `client.key`. Nothing is "decrypted with
+#   root.crt".
+# * Without a certificate, TLS 1.2 fails inside the handshake; TLS 1.3 fails at the first
+#   read, with a `certificate required` alert or a closed connection. nginx instead finishes
+#   the handshake and answers `400 No required SSL certificate was sent`.
+# * `optional` still verifies a certificate that is sent; an allow list turns "who are you"
+#   into "may you": 403 for a valid client that is not on it.
+#
+# ## Exercise 1: a new client
+#
+# Issue a client certificate named `alice` from `cs.intermediate2` and use it against
+# `server`. Keep the response in `alice_reply`.
+
+# %%
+alice_reply = None  # your code here
+check(lambda: alice_reply.status == 200 and "Hello, alice!" in alice_reply.body,
+      "cs.intermediate2.issue_client('alice'), then request(server.url, ca=..., cert=it)")
+
+# %% tags=["hide-cell"]
+# Solution
+alice = cs.intermediate2.issue_client("alice")
+alice_reply = request(server.url, ca=files / "root.crt", cert=alice)
+print(alice_reply.body)
+check(lambda: alice_reply.status == 200 and "Hello, alice!" in alice_reply.body,
+      "cs.intermediate2.issue_client('alice'), then request(server.url, ca=..., cert=it)")
+
+# %% [markdown]
+# ## Exercise 2: let client2 in, keep client out
+#
+# Set `allowed` to the allow list for which `client2` gets 200 and `client` gets 403.
+
+# %%
+allowed = None  # a list of names
+
+
+def statuses(allow):
+    with HTTPSServer(files, mtls="required", allow=allow) as guarded:
+        return [request(guarded.url, ca=files / "root.crt", cert=files / f"{n}.crt",
+                        key=files / f"{n}.key").status for n in ("client", "client2")]
+
+
+check(lambda: statuses(allowed) == [403, 200], "the names are the certificates' CNs")
+
+# %% tags=["hide-cell"]
+# Solution
+allowed = ["client2"]
+check(lambda: statuses(allowed) == [403, 200], "the names are the certificates' CNs")
+
+# %% [markdown]
+# ## Exercise 3: what makes it mutual?
+#
+# Set `extra` to the set of `"sender: message"` strings that appear in the mutual trace
+# but not in the one-way trace of section 5 (look at `mutual.names` and `one_way.names`).
+
+# %%
+extra = None  # e.g. {"server: Certificate"}
+check(lambda: extra == set(mutual.names) - set(one_way.names),
+      "compare the two lists; three messages differ")
+
+# %% tags=["hide-cell"]
+# Solution
+extra = set(mutual.names) - set(one_way.names)
+print(sorted(extra))
+check(lambda: extra == set(mutual.names) - set(one_way.names),
+      "compare the two lists; three messages differ")
+
+# %% [markdown]
+# Stop the server:
+
+# %%
+server.stop()
+server

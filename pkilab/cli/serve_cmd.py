@@ -1,0 +1,93 @@
+"""pkilab serve DIR: serve the set ``pkilab init DIR`` wrote over HTTPS, until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import signal
+import sys
+import threading
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "serve", help="an HTTPS server for a certificate set (one-way or mutual TLS)",
+        description="Serve DIR/fullchain.crt and DIR/server.key on 127.0.0.1, print the URL "
+        "and the curl commands to try, and log each connection until Ctrl-C. With --mtls "
+        "the server also asks for a client certificate issued by DIR/root.crt.")
+    parser.add_argument("directory", metavar="DIR", help="folder written by pkilab init")
+    parser.add_argument("--mtls", choices=("off", "required", "optional"), default="off",
+                        help="client certificates: off (one-way TLS, default), required "
+                        "(handshake fails without one), optional (HTTP 400 without one, "
+                        "like nginx)")
+    parser.add_argument("--port", type=int, default=0, metavar="N",
+                        help="port to listen on (default: 0 = any free port)")
+    parser.add_argument("--allow", action="append", metavar="NAME",
+                        help="only this client (certificate CN) gets the page; others get "
+                        "403 (repeatable; needs --mtls)")
+    parser.add_argument("--tls-version", choices=("1.2", "1.3"), default=None,
+                        help="speak only this TLS version (default: 1.2 and 1.3)")
+    parser.add_argument("--leaf-only", action="store_true",
+                        help="send server.crt without its intermediates (a classic mistake, "
+                        "on purpose)")
+    parser.set_defaults(run=run)
+
+
+def curl_commands(url: str, folder: str, clients: list[str], mtls: str) -> list[str]:
+    """The seed's curl cases for this server, with --cacert (never -k)."""
+    def path(name: str) -> str:
+        return shlex.quote(os.path.join(folder, name))
+
+    base = f"curl --cacert {path('root.crt')}"
+    lines = [f"{base} {url}"]
+    if mtls != "off":
+        lines = [f"{base} --cert {path(c + '.crt')} --key {path(c + '.key')} {url}"
+                 for c in clients] + lines
+    return lines
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..certset import load_certificate_set
+    from ..tls import HTTPSServer
+
+    loaded = load_certificate_set(args.directory)  # InputError (exit 2) for a bad folder
+    server = HTTPSServer(args.directory, mtls=args.mtls, allow=args.allow, port=args.port,
+                         tls_version=args.tls_version,
+                         chain="leaf" if args.leaf_only else "full")
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    # Ctrl-C and kill both end the loop below; SIGINT is handled here too because a
+    # server started in the background of a script inherits "ignore SIGINT".
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):  # not the main thread (a test): no signals
+            previous[signum] = signal.signal(signum, on_signal)
+    with server:
+        mode = {"off": "one-way TLS", "required": "mutual TLS, client certificate required",
+                "optional": "mutual TLS, client certificate optional"}[args.mtls]
+        print(f"Serving {args.directory} at {server.url} ({mode})")
+        if args.allow:
+            print(f"Allowed clients: {', '.join(args.allow)} (others get 403)")
+        print("Try:")
+        for line in curl_commands(server.url, args.directory, loaded.clients, args.mtls):
+            print(f"  {line}")
+        print("Press Ctrl-C to stop.", flush=True)
+        try:
+            while not stop.wait(0.2):
+                for event in server.take_events():
+                    print(f"  {event}", flush=True)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+    for event in server.take_events():  # what happened since the last look
+        print(f"  {event}")
+    print("Stopped.", flush=True)
+    sys.stdout.flush()
+    return 0
