@@ -6,8 +6,14 @@ import subprocess
 
 import pytest
 
-from pkilab.deploy import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
-                           kubernetes_tls_secret, nginx_lab_config, nginx_server_block)
+from pkilab.deploy import (
+    client_ca_bundle,
+    kubernetes_ca_secret,
+    kubernetes_ingress,
+    kubernetes_tls_secret,
+    nginx_lab_config,
+    nginx_server_block,
+)
 from pkilab.errors import InputError
 from pkilab.nginx import NginxServer, find_nginx
 
