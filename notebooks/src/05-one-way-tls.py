@@ -119,7 +119,7 @@ print(compare(tls12, tls13))
 # %% tags=["nbval-ignore-output"]
 from pkilab.viz import draw_handshakes
 
-draw_handshakes(tls12, tls13, titles=["TLS 1.2, one-way", "TLS 1.3, one-way"]);
+draw_handshakes(tls12, tls13, titles=["TLS 1.2, one-way", "TLS 1.3, one-way"])
 
 # %% [markdown]
 # ## 4. Correcting the seed

@@ -155,7 +155,8 @@ except TLSConnectionError as err:
 # The seed's nginx answered case 3 with an HTTP page, `400 No required SSL certificate was
 # sent`: nginx **finishes** the handshake without a client certificate and refuses at the
 # HTTP level. pkilab's `mtls="optional"` mode reproduces that behaviour, page included,
-# so we run the seed's commands against it — with `--cacert root.crt` instead of `-k`:
+# so we run the seed's commands against it — with `--cacert root.crt` instead of `-k`.
+# (Lesson 07 runs a real nginx with `ssl_verify_client on` and gets the same page.)
 
 # %%
 nginx_like = HTTPSServer(files, mtls="optional").start()
@@ -191,7 +192,7 @@ print(compare(one_way, mutual))
 # %% tags=["nbval-ignore-output"]
 from pkilab.viz import draw_handshakes
 
-draw_handshakes(one_way, mutual, titles=["TLS 1.3, one-way", "TLS 1.3, mutual"]);
+draw_handshakes(one_way, mutual, titles=["TLS 1.3, one-way", "TLS 1.3, mutual"])
 
 # %% [markdown]
 # Three messages make it mutual: the server's `CertificateRequest` (which CAs it accepts),
@@ -282,6 +283,15 @@ print(reply.body)
 # %%
 refused12 = record(server.url, ca=files / "root.crt", tls_version="1.2")
 print(refused12)
+
+# %% [markdown]
+# Drawn: the client's empty `Certificate` still goes out, and the server's alert (red,
+# dashed) ends the handshake.
+
+# %%
+from pkilab.viz import draw_handshake
+
+draw_handshake(refused12)
 
 # %% [markdown]
 # In TLS 1.3 the client's side is complete (its `Finished` is sent) before the server
