@@ -75,6 +75,21 @@ def to_notebook(cells: list[dict]):
     return nb
 
 
+def _coalesce(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) pieces: how a print is split into messages
+    depends on timing, and would otherwise change the stored file on every build."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (previous is not None and output.get("output_type") == "stream"
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def build(path: Path, timeout: int = 120) -> Path:
     import nbformat
     from nbclient import NotebookClient
@@ -101,8 +116,9 @@ def build(path: Path, timeout: int = 120) -> Path:
         if cell.cell_type == "code":
             # A stored widget view points at a model that no longer exists when the file
             # is opened ("model not found"); keep widgets live-only.
-            cell.outputs = [o for o in cell.outputs if "application/vnd.jupyter.widget-view+json"
-                            not in o.get("data", {})]
+            cell.outputs = _coalesce([o for o in cell.outputs
+                                      if "application/vnd.jupyter.widget-view+json"
+                                      not in o.get("data", {})])
     nb.metadata.pop("widgets", None)
     target = HERE / (path.stem + ".ipynb")
     nbformat.write(nb, str(target))

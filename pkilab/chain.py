@@ -442,12 +442,20 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
                         f"re-issue {name!r} with path_length={below_count}, or shorten the "
                         "chain", index))
         ku = _ext(certificate, x509.KeyUsage)
-        signs = ku is None or ku.value.key_cert_sign
-        add("key usage", signs, "keyCertSign" if ku and signs else
-            ("no keyUsage (allowed, but strict checks want one)" if ku is None
-             else "keyCertSign missing"),
-            Problem("key_usage", f"{name!r} is not allowed to sign certificates",
-                    "its keyUsage lacks keyCertSign", "re-issue it with keyCertSign", index))
+        signs = ku is not None and ku.value.key_cert_sign
+        add("key usage", signs, "keyCertSign" if signs else
+            ("no keyUsage" if ku is None else "keyCertSign missing"),
+            None if not v3 else Problem(
+                "key_usage",
+                f"{name!r} has no keyUsage" if ku is None else
+                f"{name!r} is not allowed to sign certificates",
+                "RFC 5280 requires keyUsage with keyCertSign on CA certificates; "
+                "cryptography's verifier and openssl verify -x509_strict ('CA cert does not "
+                "include key usage extension') refuse a CA without it. openssl req -x509 "
+                "with the default config (the seed's root) leaves it out"
+                if ku is None else "its keyUsage lacks keyCertSign",
+                "re-issue it with keyUsage=critical,keyCertSign,cRLSign (openssl: -addext "
+                "on req -x509, or in the -extfile)", index))
         add("key identifier", ski is not None,
             "subjectKeyIdentifier present" if ski else "no subjectKeyIdentifier",
             None if not v3 else Problem(

@@ -24,13 +24,16 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``only``, just that subcommand is imported and registered."""
     parser = _Parser(prog="pkilab", description="Certificates, chains and mutual TLS, "
                      "hands on. See the notebooks for the lessons.")
     parser.add_argument("--version", action="version", version="%(prog)s " + _version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMANDS:
+        if only is not None and name != only:
+            continue
         try:
             module = importlib.import_module(f".{name}_cmd", __name__)
         except ModuleNotFoundError as exc:
@@ -47,8 +50,22 @@ def _version() -> str:
     return __version__
 
 
+def _requested(argv: Sequence[str]) -> str | None:
+    """The subcommand named on the command line, if any.
+
+    Importing every subcommand costs more than some commands themselves (convert loads
+    all of pkilab.formats): `pkilab init` should not pay for it. Without a known
+    subcommand (--help, --version, a typo) the full parser is built.
+    """
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in SUBCOMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
