@@ -26,6 +26,9 @@ _EXPORTS = {
     "load_certificate_set": "certset", "CertificateSet": "certset",
     "load_certificates": "load", "load_certificate": "load", "load_private_key": "load",
     "load_csr": "load",
+    "HTTPSServer": "tls", "request": "tls", "TLSConnectionError": "tls",
+    "record": "trace", "Trace": "trace",
+    "audit": "doctor",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -65,4 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import KEY_KINDS, derive_key, describe_key, generate_key  # noqa: F401
     from .load import load_certificate, load_certificates, load_csr, load_private_key  # noqa: F401
+    from .doctor import audit  # noqa: F401
     from .names import build_name, format_subj, parse_subj  # noqa: F401
+    from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
+    from .trace import Trace, record  # noqa: F401

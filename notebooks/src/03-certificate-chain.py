@@ -154,6 +154,35 @@ run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localh
          "-CAfile root.crt -untrusted fullchain.crt server.crt", cwd=lab)
 
 # %% [markdown]
+# ### An RFC 5280 audit
+#
+# Verification answers "does this chain work?". An audit asks "is each certificate made
+# the way the standard says?". pkilab's doctor runs pkilint's RFC 5280 (PKIX) linter plus
+# pkilab's own checks for the seed's pitfalls. Our chain has two findings, both on the
+# server, both worth understanding rather than hiding:
+
+# %%
+try:
+    from pkilab.doctor import audit_many
+
+    for cert, findings in audit_many([*server.fullchain, root.certificate]):
+        label = cert.subject.rfc4514_string()
+        print(f"{label}: {len(findings) or 'no'} finding(s)")
+        for finding in findings:
+            mark = "expected in a lab" if finding.expected else finding.severity
+            print(f"  [{mark}] {finding.code}: {finding.message}")
+            print(f"      {finding.explanation}")
+except ImportError:
+    print("(pkilint is not installed: pip install pkilint to run this audit)")
+
+# %% [markdown]
+# * `pkix.invalid_domain_name_syntax` on `localhost`: pkilint checks *public* DNS syntax
+#   (at least two labels). `localhost` is reserved for the machine itself and is exactly
+#   right for a lab server on 127.0.0.1; a public CA would refuse it.
+# * `pkilab.server_validity_too_long`: lesson certificates last ten years so that the
+#   stored outputs keep matching yours. `pkilab init` gives servers 397 days, as public
+#   CAs must.
+#
 # ## 4. Break it on purpose
 #
 # Each row below changes one thing and asks the verifier again. Read the *code* (stable, for
