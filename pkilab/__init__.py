@@ -57,6 +57,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
     from .csr import build_csr, check_csr  # noqa: F401
+    from .doctor import audit  # noqa: F401
     from .errors import (  # noqa: F401
         InputError,
         OverwriteError,
@@ -68,7 +69,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import KEY_KINDS, derive_key, describe_key, generate_key  # noqa: F401
     from .load import load_certificate, load_certificates, load_csr, load_private_key  # noqa: F401
-    from .doctor import audit  # noqa: F401
     from .names import build_name, format_subj, parse_subj  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, record  # noqa: F401
