@@ -23,13 +23,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from tls_fixtures import client, lab_set, root
 
 from pkilab.ca import CertificateAuthority
+from pkilab.der import decode_oid, read, read_all
 from pkilab.errors import InputError
 from pkilab.explore import break_chain
 from pkilab.viz import _style as st
 from pkilab.viz._scene import render, save_png
 from pkilab.viz.anatomy import anatomy_layout, certificate_parts
 from pkilab.viz.chain import chain_layout
-from pkilab.viz.der import decode_oid, read, read_all
 from pkilab.viz.handshake import handshake_layout, handshakes_layout
 
 PNG_DIR = os.environ.get("PKILAB_PNG_DIR")
@@ -304,7 +304,7 @@ def test_anatomy_of_an_rsa_leaf_fits():
 
 def test_der_reader_refuses_broken_data():
     node = read(bytes.fromhex("3003020105"))
-    assert node.tag_name == "SEQUENCE" and node.children()[0].value == b"\x05"
+    assert node.tag_name == "SEQUENCE" and node.children()[0].content == b"\x05"
     assert [n.tag_name for n in read_all(bytes.fromhex("0500a000"))] == ["NULL", "[0]"]
     assert decode_oid(bytes.fromhex("551d13")) == "2.5.29.19"
     assert decode_oid(bytes.fromhex("2a8648ce3d040302")) == "1.2.840.10045.4.3.2"

@@ -16,9 +16,10 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .. import der
 from ..errors import InputError, PkilabError
 from ..keys import PrivateKey, PublicKey
-from . import bundle, der, pkcs7
+from . import bundle, pkcs7
 from . import jks as _jks
 from . import pkcs12 as _pkcs12
 from .identify import Identified, identify

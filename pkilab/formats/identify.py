@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from . import der, pem
+from .. import der
+from ..der import DERError
+from . import pem
 from . import pkcs12 as _pkcs12
-from .der import DERError
 
 #: PEM label -> (kind when the file holds only that block, what it is in plain words).
 PEM_LABELS: dict[str, tuple[str, str]] = {

@@ -23,10 +23,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12 as _p12
 
+from .. import der
+from ..der import DERError
 from ..errors import InputError
 from ..keys import PrivateKey, same_public_key
-from . import der
-from .der import DERError
 
 #: Java marks a trusted certificate (a truststore entry) in a PKCS#12 with this attribute.
 JAVA_TRUSTED_KEY_USAGE = "2.16.840.1.113894.746875.1.1"

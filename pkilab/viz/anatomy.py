@@ -14,9 +14,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from ..der import Element as Node
+from ..der import decode_oid, read
 from . import _style as st
 from ._scene import Box, Scene, Text, render
-from .der import Node, decode_oid, read
 
 WIDTH = 9.5
 PAD = 0.1
@@ -78,7 +79,7 @@ def _algorithm(node: Node) -> str:
     children = node.children()
     if not children:
         return "?"
-    dotted = decode_oid(children[0].value)
+    dotted = decode_oid(children[0].content)
     return f"{_oid_name(dotted)} ({dotted})"
 
 
@@ -94,8 +95,8 @@ def _extensions(node: Node, certificate) -> list[Part]:
     outer = node.children()
     for extension in (outer[0].children() if outer else []):
         fields = extension.children()
-        name = _oid_name(decode_oid(fields[0].value))
-        critical = len(fields) == 3 and fields[1].value == b"\xff"
+        name = _oid_name(decode_oid(fields[0].content))
+        critical = len(fields) == 3 and fields[1].content == b"\xff"
         meaning = texts.get(name, "present").replace(" (critical)", "")
         parts.append(_part(name + (" (critical)" if critical else ""), extension, meaning))
     return parts
@@ -120,7 +121,7 @@ def certificate_parts(certificate) -> Part:
     tbs: list[Part] = []
     if fields and fields[0].tag == 0xA0:
         version_node = fields.pop(0)
-        number = int.from_bytes(version_node.children()[0].value, "big")
+        number = int.from_bytes(version_node.children()[0].content, "big")
         tbs.append(_part("version", version_node, f"v{number + 1} (stored as {number})"))
     else:
         tbs.append(Part("version", "(absent)", b"", 0, "v1: the field is left out"))
@@ -146,7 +147,7 @@ def certificate_parts(certificate) -> Part:
     signer = (f"its own {describe_key(certificate.public_key())} key (self-signed)"
               if certificate.issuer == certificate.subject
               else f"the key of {short_name(certificate.issuer)!r}")
-    bits = sig_value.value[1:]
+    bits = sig_value.content[1:]
     return _part("Certificate", top, "the whole certificate", [
         _part("tbsCertificate", tbs_node, "the part the issuer signs", tbs),
         _part("signatureAlgorithm", sig_alg, _algorithm(sig_alg) + ", as inside"),

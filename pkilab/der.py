@@ -1,35 +1,62 @@
-"""Just enough DER reading to tell binary formats apart without decrypting anything.
+"""A small, strict DER reader: tag, length, value.
 
-A certificate, a CSR, a PKCS#8 key, a PKCS#12 file and a PKCS#7 bundle are all one
-ASN.1 SEQUENCE; what differs is what sits inside. Peeking at the first few elements
-(and at a few object identifiers) says which one a blob is, and, for PKCS#12, how it
-is protected -- all without a password. Nothing here raises anything but
-:class:`DERError`, so the callers can turn it into a pkilab error.
+DER (the binary form inside every PEM file) is a tree of TLV elements: one tag byte
+(``0x30`` SEQUENCE, ``0x02`` INTEGER, ``0xa0`` the context tag ``[0]`` ...), a length
+(one byte below 128; else ``0x81``/``0x82`` and the length bytes), then the value,
+which for constructed types is more elements. Two users: :mod:`pkilab.formats` peeks
+at the first elements to tell binary formats apart without a password, and
+:mod:`pkilab.viz.anatomy` shows which bytes make which part of a certificate. Nothing
+here raises anything but :class:`DERError` (an :class:`~pkilab.errors.InputError`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .errors import InputError
+
 SEQUENCE, SET, INTEGER, OCTET_STRING = 0x30, 0x31, 0x02, 0x04
 OID, NULL, BIT_STRING = 0x06, 0x05, 0x03
 
 
-class DERError(Exception):
+UNIVERSAL = {1: "BOOLEAN", 2: "INTEGER", 3: "BIT STRING", 4: "OCTET STRING", 5: "NULL",
+             6: "OBJECT IDENTIFIER", 12: "UTF8String", 16: "SEQUENCE", 17: "SET",
+             19: "PrintableString", 20: "T61String", 22: "IA5String", 23: "UTCTime",
+             24: "GeneralizedTime", 30: "BMPString"}
+
+
+class DERError(InputError):
     """The bytes are not well-formed DER (or not the structure that was expected)."""
 
 
 @dataclass(frozen=True)
 class Element:
-    """One DER element: its ``tag`` byte, its ``content`` bytes and where it ends."""
+    """One DER element: its ``tag``, its ``raw`` bytes (header and value), the
+    ``header`` length, and ``end``, the offset just after it in the data it came from."""
 
     tag: int
-    content: bytes
+    raw: bytes
+    header: int
     end: int
+
+    @property
+    def content(self) -> bytes:
+        """The value bytes, without tag and length."""
+        return self.raw[self.header:]
 
     @property
     def constructed(self) -> bool:
         return bool(self.tag & 0x20)
+
+    @property
+    def tag_name(self) -> str:
+        """``SEQUENCE``, ``INTEGER``, ``[3]`` (context-specific), ..."""
+        number = self.tag & 0x1F
+        if self.tag & 0xC0 == 0x80:
+            return f"[{number}]"
+        if self.tag & 0xC0 == 0:
+            return UNIVERSAL.get(number, f"universal {number}")
+        return f"tag 0x{self.tag:02x}"
 
     def children(self) -> list[Element]:
         """The elements inside a constructed element (SEQUENCE, SET, [n])."""
@@ -72,7 +99,7 @@ def read(data: bytes, offset: int = 0) -> Element:
     if end > len(data):
         raise DERError(f"element claims {length} bytes but only {len(data) - pos} follow "
                        "(the file looks cut short)")
-    return Element(tag, data[pos:end], end)
+    return Element(tag, bytes(data[offset:end]), pos - offset, end)
 
 
 def read_all(data: bytes) -> list[Element]:
