@@ -29,6 +29,7 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check pkilab tests notebooks/build.py benchmarks
+	$(BIN)/ruff check --select F notebooks/src
 	$(BIN)/python -m pytest tests
 	$(BIN)/python -m pytest --nbval notebooks/ --nbval-sanitize-with notebooks/sanitize.cfg -p no:cacheprovider
 
@@ -44,6 +45,7 @@ lessons: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check pkilab tests notebooks/build.py benchmarks
+	$(BIN)/ruff check --select F notebooks/src
 
 test-pythons:
 	@set -e; for py in $(OTHER_PYTHONS); do \

@@ -8,12 +8,14 @@ CI compares them on every run.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .errors import PkilabError
 
@@ -132,3 +134,35 @@ def tool_table() -> str:
     for tool in TOOLS:
         rows.append(f"  {tool:<8} {'yes' if have(tool) else 'no  (the lessons skip its steps)'}")
     return "Optional tools on this machine:\n" + "\n".join(rows)
+
+
+# OpenSSL's version and error numbers in curl's messages differ between machines.
+_CURL_NOISE = re.compile(r"OpenSSL/[\d.]+: error:[0-9A-F]+:SSL routines::|"
+                         r"error:[0-9A-F]+:SSL routines::|, errno \d+")
+
+
+def curl(url: str, *args: str, cwd: str | os.PathLike[str] | None = None,
+         html_title: bool = False, timeout: float = 10) -> ToolRun | None:
+    """Run ``curl -sS ARGS URL`` like a terminal, printing what a learner should read.
+
+    The port in the URL is printed as ``PORT`` (it changes on every run), curl's error
+    is reduced to its first line without version numbers, and with ``html_title`` an
+    HTML error page is shown by its title ("400 No required SSL certificate was sent").
+    """
+    port = urlsplit(url).port
+    argv = ["curl", "-sS", "--max-time", str(int(timeout / 2) or 1), *args, url]
+    shown = " ".join(shlex.quote(a) for a in argv)
+    print("$ " + (shown.replace(f":{port}", ":PORT") if port else shown))
+    if not have("curl"):
+        print("(curl is not installed on this machine: this cross-check is skipped)")
+        return None
+    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    title = re.search(r"<title>(.*?)</title>", done.stdout) if html_title else None
+    body = f"HTML page: {title.group(1)}" if title else done.stdout.rstrip()
+    error = [_CURL_NOISE.sub("", line) for line in done.stderr.strip().splitlines()[:1]]
+    text = "\n".join([body, *error]).strip()
+    if text:
+        print(text)
+    if done.returncode:
+        print(f"(exit status {done.returncode})")
+    return ToolRun(done.returncode, done.stdout, done.stderr)

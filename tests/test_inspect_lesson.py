@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 
@@ -69,3 +70,19 @@ def test_import_pkilab_stays_light():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": os.getcwd()})
     assert done.stdout.strip() == "[]", done.stderr
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_lesson_curl_hides_the_port_and_shows_the_page_title(capsys, set_dir):
+    from pkilab.lesson import curl
+    from pkilab.tls import HTTPSServer
+
+    with HTTPSServer(set_dir, mtls="optional") as server:
+        port = server.port
+        done = curl(server.url, "--cacert", "root.crt", cwd=set_dir, html_title=True)
+        refused = curl(server.url, cwd=set_dir)  # no --cacert: curl refuses our root
+    out = capsys.readouterr().out
+    assert f":{port}" not in out and "https://localhost:PORT/" in out
+    assert done.returncode == 0
+    assert "HTML page: 400 No required SSL certificate was sent" in out
+    assert refused.returncode == 60 and "(exit status 60)" in out

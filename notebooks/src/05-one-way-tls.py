@@ -16,11 +16,10 @@
 # Seed section: *HTTPS 单向认证 (SSL/TLS)*.
 
 # %%
-import subprocess
-from urllib.parse import urlsplit
 
 from pkilab import build_certificate_set, describe_key, write_certificate_set
-from pkilab.lesson import check, have, lab_dir
+from pkilab.lesson import check, lab_dir
+from pkilab.lesson import curl as run_curl
 from pkilab.tls import HTTPSServer, TLSConnectionError, request
 from pkilab.trace import compare, record
 
@@ -34,20 +33,9 @@ print(sorted(p.name for p in (lab / "set").iterdir()))
 # run, so the commands below print it as `PORT` (this little helper does only that):
 
 # %%
-def curl(*args, url=None, cwd=lab / "set"):
-    """Run curl with the seed's options; prints the command (port shown as PORT)."""
-    url = url or server.url
-    port = urlsplit(url).port
-    argv = ["curl", "-sS", "--max-time", "5", *args, url]
-    print("$ " + " ".join(argv).replace(f":{port}", ":PORT"))
-    if not have("curl"):
-        print("(curl is not installed on this machine: this cross-check is skipped)")
-        return None
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=10)
-    error = done.stderr.strip().splitlines()[:1]  # curl's first line says it all
-    print("\n".join([done.stdout.rstrip(), *error]).strip())
-    if done.returncode:
-        print(f"(exit status {done.returncode})")
+def curl(*args, url=None):
+    """curl in _lab/05/set/ against our server (or ``url``); pkilab.lesson.curl does the rest."""
+    return run_curl(url or server.url, *args, cwd=lab / "set")
 
 
 # %% [markdown]

@@ -18,14 +18,12 @@
 
 # %%
 import datetime as dt
-import re
-import subprocess
-from urllib.parse import urlsplit
 
 from cryptography import x509
 
 from pkilab import build_certificate_set, write_certificate_set
-from pkilab.lesson import check, have, lab_dir
+from pkilab.lesson import check, lab_dir
+from pkilab.lesson import curl as run_curl
 from pkilab.names import short_name
 from pkilab.tls import HTTPSServer, TLSConnectionError, request
 from pkilab.trace import compare, record
@@ -42,22 +40,9 @@ print(sorted(p.name for p in files.iterdir()))
 # which differ between machines.
 
 # %%
-def curl(*args, url=None, cwd=files):
-    """Run curl with the seed's options; prints the command (port shown as PORT)."""
-    url = url or server.url
-    port = urlsplit(url).port
-    argv = ["curl", "-sS", "--max-time", "5", *args, url]
-    print("$ " + " ".join(argv).replace(f":{port}", ":PORT"))
-    if not have("curl"):
-        print("(curl is not installed on this machine: this cross-check is skipped)")
-        return None
-    done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=10)
-    error = [re.sub(r"OpenSSL/[\d.]+: error:[0-9A-F]+:SSL routines::|error:[0-9A-F]+:SSL "
-                    r"routines::|, errno \d+", "", line)
-             for line in done.stderr.strip().splitlines()[:1]]
-    print("\n".join([done.stdout.rstrip(), *error]).strip())
-    if done.returncode:
-        print(f"(exit status {done.returncode})")
+def curl(*args, url=None):
+    """curl in _lab/06/set/ against our server (or ``url``); pkilab.lesson.curl does the rest."""
+    return run_curl(url or server.url, *args, cwd=files)
 
 
 # %% [markdown]

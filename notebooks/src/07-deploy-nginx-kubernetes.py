@@ -14,13 +14,13 @@
 # Seed sections: *服务器配置示例(以Nginx为例)*, *服务端部署时 ... K8S Ingress*, *验证*.
 
 # %%
-import re
 import subprocess
 
 from pkilab.certset import build_certificate_set, write_certificate_set
 from pkilab.deploy import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
                            kubernetes_tls_secret, nginx_server_block)
 from pkilab.lesson import check, have, lab_dir
+from pkilab.lesson import curl as run_curl
 from pkilab.nginx import NginxServer, find_nginx
 
 lab = lab_dir("07")
@@ -65,16 +65,8 @@ print("client-ca.crt holds", (lab / "client-ca.crt").read_bytes().count(b"BEGIN 
 
 # %%
 def curl(url, *args):
-    """Run curl like the seed, but verifying the server against our root."""
-    command = ["curl", "-sS", "--cacert", "root.crt", *args, url]
-    print("$ " + " ".join(command[:-1]) + " https://localhost:PORT/")
-    done = subprocess.run(command, cwd=lab, capture_output=True, text=True, timeout=20)
-    title = re.search(r"<title>(.*?)</title>", done.stdout)
-    if title:  # an HTML error page: its title says it all
-        print("HTML page:", title.group(1))
-    else:
-        print(((done.stdout or done.stderr).strip().splitlines() or ["(no output)"])[0])
-    return done
+    """Like the seed's curl, but verifying the server against our root (never -k)."""
+    return run_curl(url, "--cacert", "root.crt", *args, cwd=lab, html_title=True)
 
 
 if find_nginx() and have("curl"):
