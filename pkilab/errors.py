@@ -24,17 +24,21 @@ class PkilabError(Exception):
 
     @property
     def message(self) -> str:
+        """What, why and fix as sentences: 'what. Why. Fix.'"""
         parts = [self.what.rstrip(".") + "."]
-        if self.why:
-            parts.append(self.why.rstrip(".") + ".")
-        if self.fix:
-            parts.append(self.fix.rstrip(".") + ".")
+        for later in (self.why, self.fix):
+            if later:
+                parts.append(_sentence(later.rstrip(".") + "."))
         return " ".join(parts)
 
     def lines(self) -> list[str]:
         """The message as at most two lines: what (and why), then what to do."""
         first = self.what.rstrip(".") + (": " + self.why.rstrip(".") if self.why else "")
         return [first + "."] + ([self.fix.rstrip(".") + "."] if self.fix else [])
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class InputError(PkilabError):
