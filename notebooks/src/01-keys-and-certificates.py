@@ -155,6 +155,19 @@ print("original signature still valid?", signed_by(cert, cert))
 print("forged signature still valid?  ", signed_by(forged, cert))
 
 # %% [markdown]
+# ### Your turn: the certificate builder
+#
+# Pick a key type, a validity, the CA flag and path length, and the names; the builder
+# issues the certificate from a small lab CA and tells you whether it verifies — and if
+# not, why. Try a validity shorter than "checked after", or a server without names.
+# (Widgets need a live kernel: run the cell.)
+
+# %% tags=["nbval-ignore-output"]
+from pkilab.widgets import certificate_builder
+
+certificate_builder()
+
+# %% [markdown]
 # ## Recap
 #
 # * A key pair: the private key (`.key`, mode 0600) signs, the public key checks.
