@@ -131,3 +131,33 @@ def test_key_that_does_not_match_exits_2(made):
     good = pkilab("verify", folder / "server.crt", "--ca", folder / "root.crt", "--untrusted",
                   folder / "fullchain.crt", "--key", folder / "server.key")
     assert good.returncode == 0
+
+
+def test_doctor_on_a_set_shows_only_the_expected_localhost_finding(made):
+    pytest.importorskip("pkilint")
+    folder, _ = made
+    done = pkilab("doctor", folder)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "[expected] pkix.invalid_domain_name_syntax" in done.stdout
+    assert "[error]" not in done.stdout and "[warning]" not in done.stdout
+    # fullchain.crt repeats certificates: each is audited once
+    assert done.stdout.count("/O=pkilab/CN=localhost:") == 1
+
+
+def test_doctor_flags_a_v1_certificate(tmp_path):
+    pytest.importorskip("pkilint")
+    from cryptography.hazmat.primitives import serialization
+
+    from pkilab.ca import CertificateAuthority
+    from pkilab.keys import generate_key
+    from pkilab.legacy import make_v1_certificate
+
+    root = CertificateAuthority.create_root("/CN=root")
+    v1 = make_v1_certificate("/CN=server.example.com", generate_key().public_key(),
+                             "/CN=root", root.private_key)
+    (tmp_path / "server.crt").write_bytes(v1.public_bytes(serialization.Encoding.PEM))
+    done = pkilab("doctor", tmp_path / "server.crt")
+    assert done.returncode == 1
+    assert "pkix.certificate_version_is_not_v3" in done.stdout
+    missing = pkilab("doctor", tmp_path / "nothing-here")
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr

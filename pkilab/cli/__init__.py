@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from ..errors import PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
-SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve")
+SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor")
 
 
 class _Parser(argparse.ArgumentParser):

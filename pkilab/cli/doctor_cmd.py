@@ -1,0 +1,64 @@
+"""pkilab doctor PATH...: an RFC 5280 audit (pkilint) plus the seed's pitfalls."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+_CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der", ".p7b", ".p7c")
+_BAD = ("fatal", "error", "warning")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "doctor", help="audit certificates: RFC 5280 (pkilint) and the seed's pitfalls",
+        description="Audit every certificate in the given files or folders (a folder from "
+        "pkilab init, or the seed's openssl output). Findings a lab name like localhost "
+        "must cause are shown as expected, with the reason. Exit 0 when nothing but "
+        "notices and expected findings remain, 1 otherwise, 2 when a file cannot be read.")
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders")
+    parser.add_argument("--password", metavar="PW", help="password for .p12/.jks files")
+    parser.set_defaults(run=run)
+
+
+def _files(paths: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.suffix.lower() in _CERT_SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    from cryptography.hazmat.primitives import hashes
+
+    from ..doctor import audit_many
+    from ..errors import InputError
+    from ..files import read_input
+    from ..formats import load_any
+    from ..names import format_subj
+
+    certificates, seen = [], set()
+    for path in _files(args.paths):
+        contents = load_any(read_input(path), password=args.password, name=str(path))
+        for certificate in contents.certificates:
+            fingerprint = certificate.fingerprint(hashes.SHA256())
+            if fingerprint not in seen:  # fullchain.crt repeats the others
+                seen.add(fingerprint)
+                certificates.append(certificate)
+    if not certificates:
+        raise InputError("no certificates found", "the paths hold no certificate files",
+                         "pass .crt/.pem files or a folder made by pkilab init")
+    problems = 0
+    for certificate, findings in audit_many(certificates):
+        print(f"{format_subj(certificate.subject)}: "
+              f"{len(findings) if findings else 'no'} finding(s)")
+        for finding in findings:
+            label = "expected" if finding.expected else finding.severity
+            print(f"  [{label}] {finding.code}: {finding.message}")
+            print(f"      {finding.explanation}")
+            problems += finding.severity in _BAD and not finding.expected
+    return 1 if problems else 0
