@@ -96,7 +96,7 @@ def test_pkcs1_and_sec1_refuse_the_other_key_type(cs, rsa_key):
         _convert(key_bytes(cs.server.private_key, "pkcs8"), "pkcs1")
     with pytest.raises(InputError, match="SEC1"):
         _convert(key_bytes(rsa_key, "pkcs8"), "sec1")
-    with pytest.raises(InputError, match="(?i)only PKCS#8"):
+    with pytest.raises(InputError, match=r"(?i)only PKCS#8"):
         _convert(key_bytes(rsa_key, "pkcs8"), "pkcs1", password=PW)
 
 
@@ -119,7 +119,7 @@ def test_pkcs12_round_trip_keeps_key_chain_and_name(cs, target):
 def test_pkcs12_refuses_short_or_missing_password_and_mismatched_key(cs):
     client = cs.clients["client"]
     bundle = join_pem([client.certificate]) + key_bytes(client.private_key, "pkcs8")
-    with pytest.raises(InputError, match="(?i)keytool refuses"):
+    with pytest.raises(InputError, match=r"(?i)keytool refuses"):
         _convert(bundle, "p12", password="1234")
     with pytest.raises(InputError, match="needs a password"):
         _convert(bundle, "p12")

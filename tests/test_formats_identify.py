@@ -255,12 +255,12 @@ def test_wrong_and_missing_passwords(cs):
     p12 = pkcs12.export(client.private_key, client.certificate, client.chain, PW)
     with pytest.raises(InputError, match="password is wrong"):
         load_any(p12, "654321", name="client.p12")
-    with pytest.raises(InputError, match="(?i)no password was given"):
+    with pytest.raises(InputError, match=r"(?i)no password was given"):
         load_any(p12, None, name="client.p12")
     enc = key_bytes(client.private_key, "pkcs8-encrypted", password=PW)
     with pytest.raises(InputError, match="password is wrong"):
         load_any(enc, "nope", name="client.key")
-    with pytest.raises(InputError, match="(?i)no password"):
+    with pytest.raises(InputError, match=r"(?i)no password"):
         load_any(enc, name="client.key")
     store = fjks.export_keystore(client.private_key, client.certificate, client.chain, PW)
     with pytest.raises(InputError, match="password is wrong"):
