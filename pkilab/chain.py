@@ -409,6 +409,18 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
     else:
         add("key", True, describe_key(key))
 
+    try:
+        unknown = [e.oid.dotted_string for e in certificate.extensions
+                   if e.critical and isinstance(e.value, x509.UnrecognizedExtension)]
+    except ValueError:
+        unknown = ["(extensions that cannot be parsed)"]
+    if unknown:
+        add("critical extensions", False, "not understood: " + ", ".join(unknown),
+            Problem("unknown_critical_extension",
+                    f"{name!r} has a critical extension no verifier here understands",
+                    "RFC 5280 says a certificate with a critical extension the verifier does "
+                    "not know must be rejected (" + ", ".join(unknown) + ")",
+                    "re-issue it without that extension, or mark it non-critical", index))
     bc = _ext(certificate, x509.BasicConstraints)
     ski = _ext(certificate, x509.SubjectKeyIdentifier)
     aki = _ext(certificate, x509.AuthorityKeyIdentifier)
@@ -519,6 +531,15 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
 def _library_check(path, roots, intermediates, purpose, host, at) -> tuple[str, Problem | None]:
     unsupported = (ed25519.Ed25519PublicKey, ed448.Ed448PublicKey)
     if any(isinstance(c.public_key(), unsupported) for c in path):
+        constrained = [c for c in path if _ext(c, x509.NameConstraints) is not None
+                       or _ext(c, x509.PolicyConstraints) is not None]
+        if constrained:
+            # pkilab's own walk does not evaluate these; say no rather than a false OK.
+            return ("pkilab's own checks", Problem(
+                "unsupported", "this Ed25519 chain uses name or policy constraints",
+                "cryptography's verifier refuses Ed25519 chains, and pkilab's own checks do "
+                "not evaluate name or policy constraints, so it cannot vouch for this chain",
+                "check it with openssl verify -x509_strict, or use EC P-256 keys", None))
         return ("pkilab's own checks (cryptography's verifier refuses Ed25519 chains; "
                 "OpenSSL accepts them)", None)
     from cryptography.x509 import verification as v

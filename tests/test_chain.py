@@ -164,3 +164,46 @@ def test_bad_arguments():
         verify_chain([], [], purpose="email")
     with pytest.raises(InputError, match="no trusted root"):
         verify_chain(build_certificate_set().server.certificate, [])
+
+
+def test_unknown_critical_extension_is_refused():
+    root = CertificateAuthority.create_root()
+    ca = root.issue_intermediate("/CN=i")
+    from cryptography import x509 as cx
+    from cryptography.hazmat.primitives import hashes
+
+    leaf = ca.issue_server(["localhost"])
+    builder = (cx.CertificateBuilder().subject_name(leaf.certificate.subject)
+               .issuer_name(ca.certificate.subject).public_key(leaf.certificate.public_key())
+               .serial_number(7).not_valid_before(leaf.certificate.not_valid_before_utc)
+               .not_valid_after(leaf.certificate.not_valid_after_utc))
+    for extension in leaf.certificate.extensions:
+        builder = builder.add_extension(extension.value, extension.critical)
+    builder = builder.add_extension(
+        cx.UnrecognizedExtension(cx.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00"),
+        critical=True)
+    odd = builder.sign(ca.private_key, hashes.SHA256())
+    report = verify_chain(odd, root.certificate, ca.intermediates, host="localhost")
+    assert report.codes == ["unknown_critical_extension"]
+
+
+def test_ed25519_chain_with_name_constraints_is_not_vouched_for():
+    from cryptography import x509 as cx
+
+    root = CertificateAuthority.create_root(key_kind="ed25519")
+    ca = root.issue_intermediate("/CN=i")
+    constrained_builder = (cx.CertificateBuilder().subject_name(ca.certificate.subject)
+                           .issuer_name(root.certificate.subject)
+                           .public_key(ca.certificate.public_key()).serial_number(9)
+                           .not_valid_before(ca.certificate.not_valid_before_utc)
+                           .not_valid_after(ca.certificate.not_valid_after_utc))
+    for extension in ca.certificate.extensions:
+        constrained_builder = constrained_builder.add_extension(extension.value,
+                                                                extension.critical)
+    constrained_builder = constrained_builder.add_extension(
+        cx.NameConstraints(permitted_subtrees=[cx.DNSName("example.com")],
+                           excluded_subtrees=None), critical=True)
+    constrained = constrained_builder.sign(root.private_key, None)
+    leaf = ca.issue_server(["localhost"])  # outside example.com
+    report = verify_chain(leaf.certificate, root.certificate, [constrained], host="localhost")
+    assert report.codes == ["unsupported"]
