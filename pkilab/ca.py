@@ -291,8 +291,7 @@ class CertificateAuthority:
         if not name or not str(name).strip():
             raise InputError("a client certificate needs a name", "", "pass name='client'")
         if emails is None:
-            local = re.sub(r"[^a-z0-9._-]+", "-", str(name).strip().lower()).strip("-.")
-            emails = [f"{local or 'client'}@pkilab.test"]
+            emails = [_client_email(str(name))]
         sans = general_names(emails)
         return self._issue_leaf(profile("client"),
                                 subject if subject is not None else {"CN": name},
@@ -321,6 +320,9 @@ class CertificateAuthority:
         prof = profile(kind)
         if names is None:
             names = requested_names(csr)
+        if not names and kind == "client":
+            # Client verifiers want a subjectAltName too: the same default as issue_client.
+            names = [_client_email(short_name(csr.subject))]
         sans = general_names(names or ())
         if prof.needs_subject_alt_name and not sans:
             raise InputError(
@@ -444,6 +446,12 @@ def _aki_from_issuer(issuer: x509.Certificate, item):
     except x509.ExtensionNotFound:
         return item
     return (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical)
+
+
+def _client_email(name: str) -> str:
+    """``NAME@pkilab.test``: a reserved domain (RFC 2606), so it can never be real."""
+    local = re.sub(r"[^a-z0-9._-]+", "-", name.strip().lower()).strip("-.")
+    return f"{local or 'client'}@pkilab.test"
 
 
 def _new_key(kind: str, seed: str | None, name: x509.Name, insecure: bool) -> PrivateKey:

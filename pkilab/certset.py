@@ -178,6 +178,11 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
                          "name a folder")
     files = certificate_set_files(cs, p12_password)
     existing = [name for name in files if (folder / name).exists()]
+    if existing and force:
+        # Everything of the old set goes, clients it had that this one lacks included:
+        # a stale alice.crt from the old CA would otherwise look like part of this set.
+        existing = sorted({*existing, *(p.name for p in folder.iterdir() if p.is_file()
+                                         and p.suffix in (".crt", ".key", ".p12"))})
     if existing and not force:
         ca_keys = [n for n in existing if n in CA_FILES and n.endswith(".key")]
         what = ", ".join(ca_keys or existing[:3])

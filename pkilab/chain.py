@@ -28,6 +28,9 @@ from .keys import MIN_RSA_BITS, describe_key
 from .names import format_subj, short_name
 
 PURPOSES = {"server": ExtendedKeyUsageOID.SERVER_AUTH, "client": ExtendedKeyUsageOID.CLIENT_AUTH}
+# Critical extensions pkilab evaluates itself (name constraints: see _library_check).
+_EVALUATED_CRITICAL = (x509.BasicConstraints, x509.KeyUsage, x509.ExtendedKeyUsage,
+                       x509.SubjectAlternativeName, x509.NameConstraints)
 MAX_DEPTH = 8
 
 
@@ -165,6 +168,15 @@ def _same(a: x509.Certificate, b: x509.Certificate) -> bool:
     return a.fingerprint(hashes.SHA256()) == b.fingerprint(hashes.SHA256())
 
 
+def _unique(certificates: Iterable[x509.Certificate]) -> list[x509.Certificate]:
+    """The certificates without repeats (a bundle may list one twice), order kept."""
+    out: list[x509.Certificate] = []
+    for certificate in certificates:
+        if not _contains(out, certificate):
+            out.append(certificate)
+    return out
+
+
 def _contains(bag: Iterable[x509.Certificate], certificate: x509.Certificate) -> bool:
     return any(_same(certificate, c) for c in bag)
 
@@ -187,7 +199,8 @@ def _host_matches(host: str, certificate: x509.Certificate) -> bool:
             pattern, name = general_name.value.lower().rstrip("."), host.lower().rstrip(".")
             if pattern == name:
                 return True
-            if pattern.startswith("*.") and "." in name and \
+            # "*.example" is refused: a wildcard needs two labels after it (RFC 6125).
+            if pattern.startswith("*.") and "." in pattern[2:] and "." in name and \
                     name.split(".", 1)[1] == pattern[2:] and name.split(".", 1)[0]:
                 return True
     return False
@@ -205,7 +218,7 @@ def order_chain(certificates: Sequence[x509.Certificate]) -> list[x509.Certifica
 
     Raises :class:`InputError` when the bag holds more than one chain or has a gap.
     """
-    bag = list(certificates)
+    bag = _unique(certificates)
     if not bag:
         raise InputError("no certificates to order", "", "pass at least one certificate")
     issuers_used = {i for i, c in enumerate(bag) for j, d in enumerate(bag)
@@ -238,13 +251,14 @@ def check_served_order(served: Sequence[x509.Certificate]) -> list[Problem]:
     TLS wants the leaf first and each certificate followed by the one that signed it:
     ``cat server.crt intermediate2.crt intermediate1.crt > fullchain.crt``.
     """
+    served = _unique(served)
     if len(served) < 2:
         return []
     try:
         right = order_chain(served)
     except InputError:
         return []
-    if all(_same(a, b) for a, b in zip(served, right, strict=True)):
+    if len(right) != len(served) or all(_same(a, b) for a, b in zip(served, right, strict=True)):
         return []
     wanted = " -> ".join(short_name(c.subject) for c in right)
     found = " -> ".join(short_name(c.subject) for c in served)
@@ -260,38 +274,66 @@ def check_served_order(served: Sequence[x509.Certificate]) -> list[Problem]:
 # ---- building the path -------------------------------------------------------------------
 
 def _build_path(leaf, roots, pool) -> tuple[list[x509.Certificate], bool, list[Problem]]:
-    """Follow issuers from the leaf; returns (path, reached a trusted root, problems)."""
-    path = [leaf]
-    current = leaf
-    while len(path) <= MAX_DEPTH:
-        if current.subject == current.issuer and signed_by(current, current):
-            if _contains(roots, current):
-                return path, True, []
-            return path, False, [Problem(
-                "untrusted_root",
-                f"the chain ends at {short_name(current.subject)!r}, a root you do not trust",
-                "it is self-signed but not among the trusted CA certificates, so anyone could "
-                "have made it",
-                "pass the right root with --ca (root.crt of the same set); never "
-                "work around this with curl -k", len(path) - 1)]
-        root = next((r for r in roots if current.issuer == r.subject and signed_by(current, r)),
-                    None)
-        if root is not None:
-            path.append(root)
+    """Follow issuers from the leaf; returns (path, reached a trusted root, problems).
+
+    Every candidate issuer is tried (a cross-signed twin of an intermediate may come
+    first); when none leads to a trusted root, the attempt that got furthest explains.
+    """
+    return _extend([leaf], roots, pool)
+
+
+def _extend(path, roots, pool):
+    current = path[-1]
+    if len(path) > MAX_DEPTH:
+        return path, False, [Problem("too_long", "the chain is too long",
+                                     f"more than {MAX_DEPTH} certificates", "check for a loop")]
+    if current.subject == current.issuer and signed_by(current, current):
+        if _contains(roots, current):
             return path, True, []
-        step = next((c for c in pool if current.issuer == c.subject and signed_by(current, c)
-                     and not _contains(path, c)), None)
-        if step is not None:
-            path.append(step)
-            current = step
-            continue
-        return path, False, [_missing_issuer(current, roots, pool, len(path) - 1)]
-    return path, False, [Problem("too_long", "the chain is too long",
-                                 f"more than {MAX_DEPTH} certificates", "check for a loop")]
+        return path, False, [Problem(
+            "untrusted_root",
+            f"the chain ends at {short_name(current.subject)!r}, a root you do not trust",
+            "it is self-signed but not among the trusted CA certificates, so anyone could "
+            "have made it",
+            "pass the right root with --ca (root.crt of the same set); never "
+            "work around this with curl -k", len(path) - 1)]
+    root = next((r for r in roots if current.issuer == r.subject and signed_by(current, r)),
+                None)
+    if root is not None:
+        return [*path, root], True, []
+    candidates = [c for c in pool if current.issuer == c.subject and not _contains(path, c)
+                  and signed_by(current, c)]
+    best = None
+    for candidate in candidates:
+        attempt = _extend([*path, candidate], roots, pool)
+        if attempt[1]:
+            return attempt
+        if best is None or len(attempt[0]) > len(best[0]):
+            best = attempt
+    if best is not None:
+        return best
+    return path, False, [_missing_issuer(current, roots, pool, len(path) - 1)]
+
+
+def _weak_hash(certificate: x509.Certificate) -> str | None:
+    try:
+        algorithm = certificate.signature_hash_algorithm
+    except Exception:  # an algorithm cryptography cannot name
+        return None
+    return algorithm.name.upper() if isinstance(algorithm, (hashes.SHA1, hashes.MD5)) else None
 
 
 def _missing_issuer(current, roots, pool, position) -> Problem:
     issuer = short_name(current.issuer)
+    weak = _weak_hash(current)
+    if weak and any(c.subject == current.issuer for c in [*roots, *pool]):
+        return Problem(
+            "weak_signature",
+            f"{short_name(current.subject)!r} is signed with {weak}",
+            f"{weak} signatures can be forged and are refused by today's verifiers "
+            "(OpenSSL: 'CA signature digest algorithm too weak')",
+            "re-issue it with SHA-256 (openssl x509 -req ... -sha256; pkilab's default)",
+            position)
     same_name_roots = [r for r in roots if r.subject == current.issuer]
     same_name_pool = [c for c in pool if c.subject == current.issuer]
     if same_name_roots:
@@ -374,13 +416,26 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
 
     # signature
     issuer = path[index + 1] if index + 1 < len(path) else (certificate if trusted else None)
-    if issuer is not None:
+    anchor_not_self_signed = (issuer is certificate
+                              and certificate.subject != certificate.issuer)
+    if anchor_not_self_signed:
+        # An intermediate given as the trust anchor: trusted as it is, nothing to check
+        # above it (cryptography accepts this; openssl verify needs -partial_chain).
+        add("signature", True, "trusted as given (an intermediate: a partial chain)")
+    elif issuer is not None:
         good = signed_by(certificate, issuer)
         by = "itself (self-signed)" if issuer is certificate else repr(short_name(issuer.subject))
         add("signature", good, f"signed by {by}" if good else f"not signed by {by}",
             Problem("bad_signature", f"the signature on {name!r} is not valid",
                     "the certificate was changed after signing, or signed by another key",
                     "re-issue it from the right CA", index))
+
+    weak = _weak_hash(certificate)
+    if weak and role != "root":
+        add("signature hash", False, f"{weak} (too weak)",
+            Problem("weak_signature", f"{name!r} is signed with {weak}",
+                    f"{weak} signatures can be forged and are refused by today's verifiers",
+                    "re-issue it with SHA-256 (pkilab's default)", index))
 
     # validity
     start, end = certificate.not_valid_before_utc, certificate.not_valid_after_utc
@@ -410,16 +465,17 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
         add("key", True, describe_key(key))
 
     try:
-        unknown = [e.oid.dotted_string for e in certificate.extensions
-                   if e.critical and isinstance(e.value, x509.UnrecognizedExtension)]
+        unknown = [getattr(e.oid, "_name", None) or e.oid.dotted_string
+                   for e in certificate.extensions
+                   if e.critical and not isinstance(e.value, _EVALUATED_CRITICAL)]
     except ValueError:
         unknown = ["(extensions that cannot be parsed)"]
     if unknown:
-        add("critical extensions", False, "not understood: " + ", ".join(unknown),
+        add("critical extensions", False, "not evaluated: " + ", ".join(unknown),
             Problem("unknown_critical_extension",
-                    f"{name!r} has a critical extension no verifier here understands",
-                    "RFC 5280 says a certificate with a critical extension the verifier does "
-                    "not know must be rejected (" + ", ".join(unknown) + ")",
+                    f"{name!r} has a critical extension pkilab does not evaluate",
+                    "RFC 5280: a verifier must reject a certificate with a critical extension "
+                    "it does not process (" + ", ".join(unknown) + ")",
                     "re-issue it without that extension, or mark it non-critical", index))
     bc = _ext(certificate, x509.BasicConstraints)
     ski = _ext(certificate, x509.SubjectKeyIdentifier)
@@ -475,6 +531,17 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
                 "RFC 5280 requires it on CA certificates, and Python 3.13's strict "
                 "verification rejects CAs without it",
                 "re-issue it with subjectKeyIdentifier=hash", index))
+        ca_eku = _ext(certificate, x509.ExtendedKeyUsage)
+        if ca_eku is not None:
+            allowed = {PURPOSES[purpose], ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE}
+            fits = bool(allowed & set(ca_eku.value))
+            have = ", ".join(getattr(o, "_name", o.dotted_string) for o in ca_eku.value)
+            add("purpose", fits, f"extendedKeyUsage {have}",
+                Problem("wrong_purpose", f"the CA {name!r} is limited to {have}",
+                        f"an extendedKeyUsage on a CA limits everything below it; "
+                        f"{purpose}Auth is not in it",
+                        f"re-issue the CA without extendedKeyUsage, or with {purpose}Auth",
+                        index))
     else:
         wanted = PURPOSES[purpose]
         eku = _ext(certificate, x509.ExtendedKeyUsage)
@@ -494,6 +561,19 @@ def _check_link(index: int, path: list[x509.Certificate], trusted: bool, purpose
                         f"{name!r} is not meant for a TLS {purpose}",
                         f"its extendedKeyUsage allows {have} but not {purpose}Auth",
                         f"use a {purpose} certificate (issue_{purpose})", index))
+        leaf_ku = _ext(certificate, x509.KeyUsage)
+        if leaf_ku is not None:
+            value = leaf_ku.value
+            is_rsa = isinstance(certificate.public_key(), rsa.RSAPublicKey)
+            tls_ok = value.digital_signature or (is_rsa and value.key_encipherment)
+            add("key usage", tls_ok,
+                "digitalSignature" if value.digital_signature else
+                ("keyEncipherment (RSA key transport only)" if tls_ok else
+                 "neither digitalSignature nor keyEncipherment"),
+                Problem("key_usage", f"{name!r} may not be used for a TLS handshake",
+                        "its keyUsage allows neither digitalSignature (needed to sign the "
+                        "handshake) nor, for RSA, keyEncipherment; OpenSSL refuses it",
+                        "re-issue it with keyUsage=critical,digitalSignature", index))
     if role != "root":
         add("authority key id", aki is not None,
             "authorityKeyIdentifier present" if aki else "no authorityKeyIdentifier",
@@ -547,22 +627,49 @@ def _library_check(path, roots, intermediates, purpose, host, at) -> tuple[str, 
     builder = v.PolicyBuilder().store(v.Store(list(roots))).time(at)
     try:
         if purpose == "server":
-            target = host
-            if target is None:
-                names = _sans(path[0])
-                target = str(names[0].value) if names else "invalid.invalid"
-            try:
-                subject = v.IPAddress(ipaddress.ip_address(target))
-            except ValueError:
-                subject = v.DNSName(target)
+            subject = _verifier_subject(v, host if host is not None else _some_name(path[0]))
             builder.build_server_verifier(subject).verify(path[0], list(intermediates))
         else:
             builder.build_client_verifier().verify(path[0], list(intermediates))
+    except ValueError as exc:  # a name cryptography will not take (e.g. "a_b.example")
+        return ("pkilab's checks", Problem(
+            "unsupported", "cryptography's verifier cannot check this name",
+            str(exc).rstrip("."), "use a host name made of letters, digits and hyphens",
+            None))
     except v.VerificationError as exc:
         return ("cryptography.x509.verification", Problem(
             "rejected", "cryptography's verifier rejected the chain", str(exc).rstrip("."),
             "see the checks above; report this case to the pkilab developers", None))
     return "pkilab's checks and cryptography.x509.verification", None
+
+
+def _some_name(leaf: x509.Certificate) -> str:
+    """A concrete name the leaf claims, to run the library's checks when no host is given."""
+    for general_name in _sans(leaf):
+        if isinstance(general_name, x509.DNSName):
+            return general_name.value.replace("*", "wildcard", 1)
+    for general_name in _sans(leaf):
+        if isinstance(general_name, x509.IPAddress):
+            return str(general_name.value)
+    return "invalid.invalid"
+
+
+def _verifier_subject(v, target: str):
+    try:
+        return v.IPAddress(ipaddress.ip_address(target))
+    except ValueError:
+        return v.DNSName(target)
+
+
+def normalize_host(host: str) -> str:
+    """A host name as certificates spell it: no trailing dot, IDNA (xn--) for non-ASCII."""
+    from .profiles import dns_name
+
+    text = host.strip()
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return dns_name(text)
 
 
 def verify_chain(
@@ -586,6 +693,14 @@ def verify_chain(
     """
     if purpose not in PURPOSES:
         raise InputError(f"unknown purpose {purpose!r}", "", "use 'server' or 'client'")
+    if host is not None and purpose != "server":
+        raise InputError("a host name is checked only for servers",
+                         f"a {purpose} certificate is not matched against a host",
+                         "leave out --host, or verify with --purpose server")
+    if host is not None:
+        host = normalize_host(host)
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)  # naive times are taken as UTC
     roots = [roots] if isinstance(roots, x509.Certificate) else list(roots)
     if not roots:
         raise InputError("no trusted root given", "verification needs a CA to trust",
@@ -594,13 +709,13 @@ def verify_chain(
     if isinstance(leaf, x509.Certificate):
         served = [leaf]
     else:
-        served = list(leaf)
+        served = _unique(leaf)
         if not served:
             raise InputError("no certificate to verify", "", "pass the leaf certificate")
         order_problems = check_served_order(served)
         if order_problems:
             served = order_chain(served)
-    pool = [c for c in [*served[1:], *intermediates] if not _contains(roots, c)]
+    pool = [c for c in _unique([*served[1:], *intermediates]) if not _contains(roots, c)]
     at = at or dt.datetime.now(dt.timezone.utc)
     path, trusted, problems = _build_path(served[0], roots, pool)
     links: list[Link] = []

@@ -72,9 +72,13 @@ def _check_value(short: str, value: str) -> str:
             "write a real address, or leave the field out (modern certificates do)",
         )
     limit = _MAX_LENGTH.get(short)
-    if limit and len(value) > limit:
-        raise InputError(f"the {short} field is {len(value)} characters long",
-                         f"RFC 5280 allows at most {limit}", "shorten it")
+    size = len(value.encode("utf-8"))  # cryptography counts UTF-8 bytes, not characters
+    if limit and size > limit:
+        unit = "characters" if size == len(value) else f"bytes in UTF-8 ({len(value)} characters)"
+        raise InputError(f"the {short} field is {size} {unit} long",
+                         f"RFC 5280 allows {limit}, and cryptography counts them in UTF-8 "
+                         "bytes (a Chinese character takes 3)",
+                         "shorten it")
     return value
 
 
@@ -93,8 +97,16 @@ def build_name(fields: dict[str, str] | None = None, **kwargs: str) -> x509.Name
         if value is None:
             continue
         short = _canonical(field)
-        attributes.append(x509.NameAttribute(_BY_SHORT[short], _check_value(short, str(value))))
+        attributes.append(_attribute(short, _check_value(short, str(value))))
     return x509.Name(attributes)
+
+
+def _attribute(short: str, value: str) -> x509.NameAttribute:
+    try:
+        return x509.NameAttribute(_BY_SHORT[short], value)
+    except ValueError as exc:  # the library's own limits, worded for a learner
+        raise InputError(f"the {short} field {value!r} cannot go into a certificate",
+                         str(exc).rstrip("."), "shorten or simplify it") from None
 
 
 def parse_subj(text: str) -> x509.Name:
@@ -124,7 +136,7 @@ def parse_subj(text: str) -> x509.Name:
     attributes = []
     for field, value in fields:
         short = _canonical(field)
-        attributes.append(x509.NameAttribute(_BY_SHORT[short], _check_value(short, value)))
+        attributes.append(_attribute(short, _check_value(short, value)))
     return x509.Name(attributes)
 
 

@@ -10,6 +10,7 @@ certificates fail (lesson 03).
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -80,16 +81,47 @@ def general_names(names: Iterable[str | x509.GeneralName]) -> list[x509.GeneralN
         if "@" in text:
             out.append(x509.RFC822Name(text))
             continue
+        out.append(x509.DNSName(dns_name(text)))
+    unique: list[x509.GeneralName] = []
+    for general_name in out:  # the same name twice is noise in every tool's output
+        if general_name not in unique:
+            unique.append(general_name)
+    return unique
+
+
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+
+
+def dns_name(text: str) -> str:
+    """A host name checked the way certificates need it (RFC 1123 labels; IDNA for
+    non-ASCII; ``*`` only as the whole leftmost label), in lower case."""
+    original = text
+    text = text.rstrip(".").lower()
+    try:
+        text.encode("ascii")
+    except UnicodeEncodeError:
         try:
-            text.encode("ascii")
-        except UnicodeEncodeError:
             text = text.encode("idna").decode("ascii")
-        if " " in text or "/" in text or ":" in text:
-            raise InputError(f"{text!r} is not a host name",
-                             "subjectAltName DNS entries are names like localhost or a.example.com",
-                             "give a DNS name or an IP address")
-        out.append(x509.DNSName(text.lower()))
-    return out
+        except UnicodeError:
+            raise InputError(f"{original!r} is not a valid host name",
+                             "it cannot be written in IDNA (xn--) form: a label is empty "
+                             "or too long", "check the dots and the spelling") from None
+    labels = text.split(".")
+    problem = None
+    if len(text) > 253:
+        problem = "it is longer than 253 characters"
+    elif "*" in text and (labels[0] != "*" or "*" in ".".join(labels[1:]) or len(labels) < 3):
+        problem = "a wildcard must be the whole leftmost label of a name with two more " \
+                  "labels (*.example.com)"
+    elif "_" in text:
+        problem = "host names may not contain '_' (public CAs stopped issuing them in 2019)"
+    elif any(not _LABEL.fullmatch(label) for label in labels if label != "*"):
+        problem = ("each dot-separated label must be 1-63 letters, digits or hyphens, "
+                   "not starting or ending with a hyphen")
+    if problem:
+        raise InputError(f"{original!r} is not a valid host name", problem,
+                         "give a DNS name like localhost or www.example.com, or an IP address")
+    return text
 
 
 def _key_usage(usages: frozenset[str]) -> x509.KeyUsage:

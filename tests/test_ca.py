@@ -176,3 +176,22 @@ def test_bad_client_names_rejected():
         build_certificate_set(clients=["a", "a"])
     with pytest.raises(InputError, match="clash"):
         build_certificate_set(clients=["server"])
+
+
+def test_client_csr_without_names_still_verifies_as_a_client():
+    root = CertificateAuthority.create_root()
+    csr = build_csr(generate_key(), "/CN=laptop")
+    issued = root.sign_csr(csr, kind="client")
+    san = ext(issued.certificate, x509.SubjectAlternativeName).value
+    assert san.get_values_for_type(x509.RFC822Name) == ["laptop@pkilab.test"]
+    assert verify_chain(issued.certificate, root.certificate, purpose="client").ok
+
+
+def test_force_moves_every_file_of_the_old_set(tmp_path):
+    write_certificate_set(build_certificate_set(clients=["alice"]), tmp_path / "s")
+    write_certificate_set(build_certificate_set(clients=["bob"]), tmp_path / "s", force=True)
+    names = {p.name for p in (tmp_path / "s").iterdir() if p.is_file()}
+    assert "alice.crt" not in names and "bob.crt" in names
+    assert load_certificate_set(tmp_path / "s").clients == ["bob"]
+    kept = {p.name for p in (tmp_path / "s").glob("replaced-*/*")}
+    assert {"alice.crt", "alice.key", "alice.p12", "root.key"} <= kept

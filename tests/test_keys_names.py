@@ -71,3 +71,36 @@ def test_slash_inside_value_escapes():
 def test_bad_subjects_are_explained(text, message):
     with pytest.raises(InputError, match=message):
         parse_subj(text)
+
+
+def test_chinese_names_count_utf8_bytes():
+    assert format_subj(build_name(C="cn", ST="北京", O="阿里巴巴", CN="客户端")) == \
+        "/C=CN/ST=北京/O=阿里巴巴/CN=客户端"
+    with pytest.raises(InputError, match="72 bytes in UTF-8"):
+        build_name(CN="客户端" * 8)
+
+
+@pytest.mark.parametrize("name, message", [
+    ("a_b.example", "'_'"),
+    ("a..example", "1-63"),
+    ("-bad-.example", "1-63"),
+    ("*.example", "wildcard"),
+    ("www.*.example.com", "wildcard"),
+    ("ü..example", "IDNA"),
+    ("x" * 64 + ".com", "1-63"),
+])
+def test_bad_host_names_are_explained(name, message):
+    from pkilab.profiles import general_names
+
+    with pytest.raises(InputError, match=message):
+        general_names([name])
+
+
+def test_host_names_are_normalized():
+    from cryptography import x509
+
+    from pkilab.profiles import general_names
+
+    assert general_names(["Bücher.example.", "LOCALHOST", "localhost", "::1"]) == [
+        x509.DNSName("xn--bcher-kva.example"), x509.DNSName("localhost"),
+        x509.IPAddress(__import__("ipaddress").ip_address("::1"))]
