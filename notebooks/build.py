@@ -69,7 +69,8 @@ def to_notebook(cells: list[dict]):
         if cell["tags"]:
             new.metadata["tags"] = cell["tags"]
         if "hide-cell" in cell["tags"]:
-            new.metadata["jupyter"] = {"source_hidden": True}
+            # Collapsed code *and* output: a visible "✅" would give the answer away.
+            new.metadata["jupyter"] = {"source_hidden": True, "outputs_hidden": True}
         new["id"] = f"c{len(nb.cells):03d}"  # stable ids keep git diffs small
         nb.cells.append(new)
     return nb

@@ -119,7 +119,7 @@ class ChainReport:
             target = f" for {self.host}" if self.host else ""
             lines.append(f"OK: a valid {self.purpose} chain{target}")
         else:
-            lines.append(f"FAILED: {self.problems[0].what}")
+            lines.append(f"FAILED [{self.problems[0].code}]: {self.problems[0].what}")
         for index, link in enumerate(self.links):
             lines.append(f"{index}. {link.role}: {format_subj(link.certificate.subject)}")
             for check in link.checks:
@@ -265,8 +265,10 @@ def check_served_order(served: Sequence[x509.Certificate]) -> list[Problem]:
     return [Problem(
         "wrong_order",
         "the full chain is in the wrong order",
-        f"it lists {found}, but TLS wants the leaf first and each certificate followed by "
-        "its issuer (with the leaf not first, nginx refuses the file: 'key values mismatch')",
+        f"it lists {found}. TLS 1.2 (RFC 5246) requires the leaf first and each certificate "
+        "followed by its issuer; TLS 1.3 clients and most modern ones tolerate other orders "
+        "after the leaf, old ones do not. With the leaf not first, nginx refuses the file "
+        "('key values mismatch')",
         f"write it as {wanted} (cat server.crt intermediate2.crt intermediate1.crt > "
         "fullchain.crt)", 0)]
 

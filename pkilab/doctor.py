@@ -260,8 +260,10 @@ def pitfalls(certificate: x509.Certificate, *, role: str | None = None) -> list[
                 f"{prefix}valid for {lifetime.days} days",
                 f"publicly trusted TLS server certificates may last at most {MAX_SERVER_DAYS} "
                 "days (CA/B Forum Baseline Requirements; the limit shrinks further from "
-                "2026), and Apple platforms refuse longer ones. A private lab CA may choose "
-                "otherwise, but short lives train the renewal habit"))
+                "2026). Apple platforms (iOS 13, macOS 10.15 and later) refuse any TLS server "
+                "certificate valid for more than 825 days, even from a private root you "
+                "trust. A lab CA may choose otherwise, but short lives train the renewal "
+                "habit"))
     return findings
 
 

@@ -49,8 +49,10 @@ def _rsa_bits(kind: str, insecure: bool) -> int:
     if bits < MIN_RSA_BITS and not insecure:
         raise PolicyError(
             f"refusing to make a {bits}-bit RSA key",
-            f"keys under {MIN_RSA_BITS} bits can be factored and OpenSSL rejects them "
-            "at its default security level (EE_KEY_TOO_SMALL)",
+            f"keys under {MIN_RSA_BITS} bits are within reach of well-funded attackers "
+            "(NIST disallowed them in 2013), and TLS refuses to load them at OpenSSL "
+            "security level 2, the default in Python's ssl and in Debian, Ubuntu and RHEL "
+            "builds (EE_KEY_TOO_SMALL)",
             "use rsa2048 or larger, or pass insecure=True to reproduce the seed's 1024-bit "
             "keys on purpose",
         )

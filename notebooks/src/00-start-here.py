@@ -88,10 +88,10 @@ print(tool_table())
 #
 # | the seed says or does | today | lesson |
 # |---|---|---|
-# | `openssl genrsa ... 1024` | 1024-bit RSA is breakable and refused by OpenSSL's defaults; use EC P-256 (or RSA ≥ 2048) | 01 |
-# | server certificate without subjectAltName | clients match host names against the SAN only; the CN is ignored | 03 |
+# | `openssl genrsa ... 1024` | 1024-bit RSA is within reach of well-funded attackers and refused by TLS at OpenSSL security level 2 (Python's default); use EC P-256 (or RSA ≥ 2048) | 01 |
+# | server certificate without subjectAltName | browsers and Python match host names against the SAN only and ignore the CN; some tools (curl with OpenSSL) still fall back to the CN when there is no SAN — don't rely on it | 03 |
 # | `openssl x509 -req -signkey ... -CA ...` | OpenSSL 3 refuses `-signkey` together with `-CA`; the recipe writes no certificate | 02 |
-# | intermediates from plain `openssl x509 -req` | that makes v1 certificates without `CA:TRUE`: every verifier rejects the chain | 03 |
+# | intermediates from plain `openssl x509 -req` | no `CA:TRUE` (and on OpenSSL 3.0, a version 1 certificate): every verifier rejects the chain | 03 |
 # | `curl -k` | turns verification off: it would accept any attacker's certificate; use `--cacert root.crt` | 05, 06 |
 # | "the client encrypts a random key R with the server's public key" | TLS 1.3 (and modern TLS 1.2) use an ephemeral (EC)DHE key exchange; the certificate key only signs | 05 |
 # | "the server decrypts the client certificate with root.crt" | certificates are not encrypted; the server checks the client certificate's signature chain against the CA it trusts | 06 |

@@ -23,7 +23,7 @@ print("working in", lab)
 # ## 1. A private key
 #
 # The seed starts every step with `openssl genrsa -out root.key 1024`. We make an
-# **EC P-256** key instead: as strong as RSA-3072, about 100 times faster to make, and
+# **EC P-256** key instead: as strong as RSA-3072, thousands of times faster to make, and
 # accepted everywhere. (Lessons use `derive_key`, which gives the *same* key on every run so
 # that the outputs here match yours. Real keys come from `generate_key`, which is random.)
 
@@ -58,8 +58,9 @@ if done:
 # ## 2. How big is "strong enough"?
 #
 # pkilab knows these key kinds. RSA 1024, the seed's choice, is refused unless you ask for it
-# on purpose: it can be factored with enough computing power, and OpenSSL rejects it at its
-# default security level (`EE_KEY_TOO_SMALL`).
+# on purpose: it is within reach of well-funded attackers, and TLS refuses to load it at
+# OpenSSL security level 2 (`EE_KEY_TOO_SMALL`) — the default in Python's `ssl` and in
+# Debian, Ubuntu and RHEL builds. (`openssl genrsa 1024` itself still runs.)
 
 # %%
 from pkilab import KEY_KINDS, PolicyError
@@ -159,7 +160,8 @@ print("forged signature still valid?  ", signed_by(forged, cert))
 #
 # Pick a key type, a validity, the CA flag and path length, and the names; the builder
 # issues the certificate from a small lab CA and tells you whether it verifies — and if
-# not, why. Try a validity shorter than "checked after", or a server without names.
+# not, why. "checked after" is the day the verifier looks at it, counted from the day it was
+# issued: try a validity shorter than that, or a server without names.
 # (Widgets need a live kernel: run the cell.)
 
 # %% tags=["nbval-ignore-output"]

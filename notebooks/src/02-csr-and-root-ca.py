@@ -53,10 +53,22 @@ root_name = parse_subj("/C=cn/ST=bj/L=bj/O=alibaba/OU=test/CN=root")
 print(root_name.rfc4514_string())
 
 # %% [markdown]
-# The country became `CN`: X.509 stores ISO 3166 codes in upper case. (Also note the seed's
-# advice that the root's Common Name must differ from the server's and clients': a
-# verifier that sees the same name as subject and issuer takes the certificate for
-# self-signed.)
+# The country became `CN`: ISO 3166 codes are upper case, so pkilab upper-cases it (openssl
+# keeps the seed's `cn` as typed, and linters flag it).
+#
+# Two of the seed's rules about names, checked:
+#
+# * "The root's Common Name must differ from the server's and the clients'" — right in
+#   spirit: what must differ is the whole *subject*. A certificate whose subject equals its
+#   issuer looks self-signed, and verifiers stop building the chain there.
+# * "All other fields must be the same for root, server and clients" (其他所有字段...需保持一致)
+#   — no such rule exists. Verifiers compare the *issuer* of one certificate with the
+#   *subject* of the next, whole; the fields of unrelated certificates may differ freely.
+#   (`pkilab init --subject "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"` shares them only for tidiness.)
+#
+# The seed's prompts end with "A challenge password" and "An optional company name": those
+# are old CSR attributes, stored *in clear* in the request — not a password for the key.
+# Leave them empty.
 #
 # ## 2. A CSR: "please certify this public key for this name"
 #
@@ -112,7 +124,7 @@ if done:
 # ```
 # openssl req -x509 -new -key root.key -subj "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=root" \
 #     -days 3650 -addext "basicConstraints=critical,CA:TRUE" \
-#     -addext "keyUsage=critical,keyCertSign,cRLSign"
+#     -addext "keyUsage=critical,keyCertSign,cRLSign" -out root.crt
 # ```
 #
 # ## 4. The root, done right
@@ -145,6 +157,8 @@ server_csr = build_csr(server_key, "/C=CN/O=alibaba/CN=localhost", names=["local
 save("server.csr", server_csr)
 run_tool("openssl x509 -req -in server.csr -signkey server.key -CA root.crt -CAkey root.key "
          "-CAcreateserial -days 3650 -out server.crt", cwd=lab, keep=["Cannot", "signkey"])
+# (-CAcreateserial makes root.srl, the file where openssl keeps the next serial number;
+# pkilab picks random 159-bit serials instead, as public CAs must.)
 print("server.crt written:", (lab / "server.crt").exists())
 
 # %% [markdown]
@@ -189,7 +203,7 @@ print("server.crt verifies under the renewed root in 2031:",
 #
 # * A CSR = name + public key, signed with the private key (proof of possession).
 # * A root CA is self-signed **and** says `CA:TRUE`; plain `openssl x509 -req -signkey` makes
-#   a v1 certificate that cannot say so.
+#   a certificate without any extension (unless you add `-extfile`), which cannot say so.
 # * `-signkey` and `-CA` do not mix: sign someone's CSR with the CA's key only.
 # * Renewing with the same key keeps everything it signed valid.
 #
@@ -200,17 +214,22 @@ print("server.crt verifies under the renewed root in 2031:",
 
 # %%
 from pkilab.csr import requested_names
+from pkilab.keys import same_public_key
 
 shop_key = derive_key("ec", "lesson-02 shop")
 shop_csr = None  # your code here
-check(lambda: requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid,
-      "build_csr(key, subject, names=[...])")
+def shop_csr_is_right():
+    return (requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid
+            and shop_csr.subject == parse_subj("/O=shop/CN=shop.example")
+            and same_public_key(shop_csr.public_key(), shop_key))
+
+
+check(shop_csr_is_right, "build_csr(shop_key, '/O=shop/CN=shop.example', names=[...])")
 
 # %% tags=["hide-cell"]
 # Solution
 shop_csr = build_csr(shop_key, "/O=shop/CN=shop.example", names=["shop.example"])
-check(lambda: requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid,
-      "build_csr(key, subject, names=[...])")
+check(shop_csr_is_right, "build_csr(shop_key, '/O=shop/CN=shop.example', names=[...])")
 
 # %% [markdown]
 # ## Exercise 2: sign it, and prove it verifies for its host

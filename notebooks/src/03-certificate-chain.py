@@ -57,8 +57,9 @@ for step in recipe:
 print("files:", sorted(p.name for p in seed_dir.glob("*.crt")))
 
 # %% [markdown]
-# The seed then checks each link with `openssl verify`. On OpenSSL 3 the second and third
-# checks fail with `invalid CA certificate`, although the seed shows `OK`:
+# The seed then checks each link with `openssl verify`. The second and third checks fail
+# with `invalid CA certificate`, although the seed shows `OK` (OpenSSL 1.x refused such
+# intermediates too):
 
 # %%
 run_tool("openssl verify -CAfile root.crt intermediate1.crt", cwd=seed_dir)
@@ -66,11 +67,15 @@ run_tool("openssl verify -CAfile root.crt intermediate1.crt", cwd=seed_dir)
                                       + (seed_dir / "intermediate1.crt").read_bytes()
                                       if have("openssl") else b"")
 run_tool("openssl verify -CAfile chain1.pem intermediate2.crt", cwd=seed_dir)
+(seed_dir / "chain2.pem").write_bytes((seed_dir / "chain1.pem").read_bytes()
+                                      + (seed_dir / "intermediate2.crt").read_bytes()
+                                      if have("openssl") else b"")
+run_tool("openssl verify -CAfile chain2.pem server.crt", cwd=seed_dir)
 
 # %% [markdown]
-# pkilab says why, in words. `openssl x509 -req` without `-extfile` writes **version 1**
-# certificates: no extensions, so intermediate1 cannot say `CA:TRUE`, and the server
-# certificate has no subjectAltName:
+# pkilab says why, in words. `openssl x509 -req` without `-extfile` adds no `CA:TRUE` and no
+# subjectAltName; OpenSSL 3.0 even writes **version 1** certificates, which cannot carry
+# any extension (newer releases add key identifiers, still no `CA:TRUE`):
 
 # %%
 if have("openssl"):
@@ -84,18 +89,92 @@ if have("openssl"):
     print()
     print("why:", report.problem.why)
     print("fix:", report.problem.fix)
+    print("\n(the root's missing keyUsage is an RFC 5280 conformance point: strict checkers")
+    print(" refuse it; the v1 intermediates would break the chain even without it)")
 else:
     print("(openssl is not installed: section 4 breaks a chain the same way with pkilab)")
 
 # %% [markdown]
 # Two more lessons hide in the seed's checks:
 #
-# * `openssl verify -CAfile chain2.pem server.crt` puts the intermediates in `-CAfile`, which
-#   makes them **trust anchors**: a client never trusts intermediates like that. Pass them
-#   with `-untrusted`, the way a server's chain reaches a client.
+# * `openssl verify -CAfile chain2.pem server.crt` puts the intermediates among the
+#   **trusted** certificates. OpenSSL still walks up to the self-signed root — unless
+#   `-partial_chain` is given (Python 3.13's default context sets that flag), and then an
+#   intermediate alone is enough. Either way, that is not how a chain reaches a client:
+#   pass intermediates with `-untrusted`, as a server sends them.
 # * `openssl verify -CAfile root.crt fullchain.crt` reads only the **first** certificate of
 #   the file; the intermediates in it are ignored. Use `-untrusted fullchain.crt` as well.
 #
+# ### The seed's recipe, repaired
+#
+# The same openssl commands work once each certificate gets its extensions from an
+# `-extfile`: `CA:TRUE` with a path length and `keyCertSign` for the intermediates;
+# `CA:FALSE`, `digitalSignature`, `serverAuth` (or `clientAuth`) and a subjectAltName for
+# the leaves; key identifiers for all. And the root gets them with `-addext`:
+
+# %%
+fixed_dir = lab / "seed-fixed"
+fixed_dir.mkdir()
+ca_ext = ("basicConstraints=critical,CA:TRUE,pathlen:{n}\nkeyUsage=critical,keyCertSign,"
+          "cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+leaf_ext = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+            "extendedKeyUsage={purpose}\nsubjectAltName={san}\n"
+            "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
+(fixed_dir / "intermediate1.ext").write_text(ca_ext.format(n=1))
+(fixed_dir / "intermediate2.ext").write_text(ca_ext.format(n=0))
+(fixed_dir / "server.ext").write_text(leaf_ext.format(purpose="serverAuth",
+                                                     san="DNS:server.example.com"))
+(fixed_dir / "client.ext").write_text(leaf_ext.format(purpose="clientAuth",
+                                                     san="email:client@example.com"))
+print((fixed_dir / "intermediate1.ext").read_text())
+print((fixed_dir / "server.ext").read_text())
+
+# %%
+def sign(name, subject, issuer, days):
+    """The seed's three steps for one certificate, with -extfile added."""
+    return [f"openssl ecparam -genkey -name prime256v1 -noout -out {name}.key",
+            f'openssl req -new -key {name}.key -subj "{subject}" -out {name}.csr',
+            f"openssl x509 -req -in {name}.csr -CA {issuer}.crt -CAkey {issuer}.key "
+            f"-CAcreateserial -days {days} -extfile {name}.ext -out {name}.crt"]
+
+
+repaired = [
+    "openssl ecparam -genkey -name prime256v1 -noout -out root.key",
+    'openssl req -x509 -new -key root.key -subj "/CN=Root CA" -days 3650 '
+    '-addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" '
+    "-out root.crt",
+    *sign("intermediate1", "/CN=Intermediate CA 1", "root", 3650),
+    *sign("intermediate2", "/CN=Intermediate CA 2", "intermediate1", 3650),
+    *sign("server", "/CN=server.example.com", "intermediate2", 365),
+    *sign("client", "/CN=client", "intermediate2", 365),
+]
+for step in repaired:
+    run_tool(step, cwd=fixed_dir, show_output=False)
+if have("openssl"):
+    (fixed_dir / "fullchain.crt").write_bytes(b"".join(
+        (fixed_dir / f"{n}.crt").read_bytes() for n in ("server", "intermediate2",
+                                                       "intermediate1")))
+run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname server.example.com "
+         "-CAfile root.crt -untrusted fullchain.crt server.crt", cwd=fixed_dir)
+run_tool("openssl verify -x509_strict -purpose sslclient -CAfile root.crt "
+         "-untrusted fullchain.crt client.crt", cwd=fixed_dir)
+
+# %% [markdown]
+# And pkilab agrees (the `pkilab verify` command does the same from a terminal):
+
+# %%
+if have("openssl"):
+    fixed = {n: load_certificate(fixed_dir / f"{n}.crt")
+             for n in ("root", "intermediate1", "intermediate2", "server", "client")}
+    middle = [fixed["intermediate2"], fixed["intermediate1"]]
+    print("server:", verify_chain(fixed["server"], fixed["root"], middle,
+                                  host="server.example.com").ok)
+    print("client:", verify_chain(fixed["client"], fixed["root"], middle,
+                                  purpose="client").ok)
+else:
+    print("(openssl is not installed: section 2 builds the same chain with pkilab)")
+
+# %% [markdown]
 # ## 2. The chain, built step by step
 #
 # Each CA gets `basicConstraints CA:TRUE` (critical) and a **path length**: how many more
@@ -190,9 +269,10 @@ except InputError as error:  # pkilint is optional
 # ## 4. Break it on purpose
 #
 # Each row below changes one thing and asks the verifier again. Read the *code* (stable, for
-# programs) and the *what* (for people). Note the first four: a missing intermediate, a
-# server that sends only its own certificate, and a certificate from another CA look the
-# same to most verifiers ("unable to get local issuer certificate"). pkilab looks at what
+# programs) and the *what* (for people). Note the first four rows: a missing intermediate,
+# a server that sends only its own certificate, and a certificate from another CA (with or
+# without its root) look the same to most verifiers ("unable to get local issuer
+# certificate"). pkilab looks at what
 # was provided to tell them apart where the certificates allow it — and says "unknown
 # issuer" (either one) where no verifier could know.
 
@@ -238,6 +318,10 @@ for case, result in cases.items():
     print(f"{case:<31} {result.problem.code:<21} {result.problem.what}")
 
 # %% [markdown]
+# One row is softer than the rest: TLS 1.2 requires the order leaf → issuer → issuer, but
+# TLS 1.3 (RFC 8446) asks clients to tolerate any order after the leaf, and Python's `ssl`
+# does. Old clients do not, so pkilab still reports it.
+#
 # Every failure comes with *why* and *fix*. For example, the missing intermediate:
 
 # %%
@@ -331,10 +415,12 @@ check(lambda: verify_chain(api.fullchain, root.certificate, host="api.localhost"
 # %%
 mystery = verify_chain(server.fullchain, root.certificate, host="www.localhost")
 diagnosis = None  # e.g. "expired"
-check(diagnosis == mystery.problem.code, "print(mystery) and read the first line")
+check(diagnosis == mystery.problem.code,
+      "print(mystery): the code is in brackets on the first line")
 
 # %% tags=["hide-cell"]
 # Solution
 print(mystery.problem.what)
 diagnosis = "wrong_host"
-check(diagnosis == mystery.problem.code, "print(mystery) and read the first line")
+check(diagnosis == mystery.problem.code,
+      "print(mystery): the code is in brackets on the first line")
