@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
+from .errors import InputError
+
 #: Handshake message types (RFC 5246 and RFC 8446) -> names used everywhere in pkilab.
 HANDSHAKE_TYPES = {
     0: "HelloRequest", 1: "ClientHello", 2: "ServerHello", 4: "NewSessionTicket",
@@ -181,6 +183,8 @@ class RecordParser:
         self._server_hello_seen = False
 
     def feed(self, sender: str, data: bytes) -> None:
+        """Add ``data`` that ``sender`` ("client" or "server") sent."""
+        _check_sender(sender)
         side = self._sides[sender]
         side.records += data
         while len(side.records) >= 5:
@@ -278,6 +282,8 @@ class Trace:
         return [f"{m.sender}: {m.label}" for m in self.messages]
 
     def sent_by(self, sender: str) -> list[str]:
+        """The labels of what ``sender`` ("client" or "server") sent, in order."""
+        _check_sender(sender)
         return [m.label for m in self.messages if m.sender == sender]
 
     def table(self, sizes: bool = False) -> str:
@@ -320,6 +326,17 @@ class Trace:
                 f"<p>{escape(self.ending())}{notes}</p>")
 
 
+#: The values :func:`record` accepts for ``source``.
+SOURCES = ("auto", "msg_callback", "records")
+_SENDERS = ("client", "server")
+
+
+def _check_sender(sender: Any) -> None:
+    if sender not in _SENDERS:
+        raise InputError(f"unknown sender {sender!r}", "a message comes from one of the two "
+                         "sides of the connection", 'pass "client" or "server"')
+
+
 _REFUSALS = frozenset({"unknown-ca", "missing-intermediate", "hostname-mismatch", "expired",
                        "not-yet-valid", "bad-server-certificate", "certificate-required",
                        "client-certificate-rejected", "closed-after-handshake"})
@@ -338,8 +355,11 @@ def record(url: str, *, source: str = "auto", **request_args: Any) -> Trace:
     """
     from .tls import TLSConnectionError, request
 
-    if source not in ("auto", "msg_callback", "records"):
-        raise ValueError('source must be "auto", "msg_callback" or "records"')
+    if source not in SOURCES:
+        raise InputError(f"unknown trace source {source!r}",
+                         '"msg_callback" reads the decrypted messages, "records" the bytes '
+                         'on the wire, "auto" picks the first one this Python has',
+                         'pass source="auto", "msg_callback" or "records"')
     use_hook = source != "records" and has_msg_callback()
     reports: list[tuple[str, Any, Any, Any, bytes]] = []
     chunks: list[tuple[str, bytes]] = []
@@ -378,6 +398,10 @@ def record(url: str, *, source: str = "auto", **request_args: Any) -> Trace:
 
 def compare(a: Trace, b: Trace) -> str:
     """Two traces' message lists side by side (for example TLS 1.2 next to TLS 1.3)."""
+    for trace in (a, b):
+        if not isinstance(trace, Trace):
+            raise InputError(f"compare() takes two traces, not a {type(trace).__name__}", "",
+                             "pass what record() returned: compare(record(...), record(...))")
     left = [f"{'->' if m.sender == 'client' else '<-'} {m.label}" for m in a.messages]
     right = [f"{'->' if m.sender == 'client' else '<-'} {m.label}" for m in b.messages]
     width = max([len(x) for x in left] + [len(a.version or "?")]) + 4

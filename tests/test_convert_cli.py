@@ -164,3 +164,63 @@ def test_password_is_tried_on_an_input_that_needs_one(folder, cs):
     assert main(["convert", str(folder / "server.key"), str(folder / "enc.key"),
                  "--password", PW]) == 0
     assert identify((folder / "enc.key").read_bytes()).kind == "pem-encrypted-pkcs8-key"
+
+
+def test_password_that_opened_the_input_is_not_forced_on_pkcs1_or_sec1(folder, tmp_path,
+                                                                      capsys):
+    """convert client.p12 client.key --password 123456 --to sec1|pkcs1: the password was
+    needed to open the .p12; the unencryptable output simply does not use it."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    from pkilab.formats import pkcs12
+
+    assert main(["convert", str(folder / "client.p12"), str(folder / "client-ec.key"),
+                 "--password", PW, "--to", "sec1"]) == 0
+    assert identify((folder / "client-ec.key").read_bytes()).kind == "pem-sec1-key"
+    assert "--password opened" in capsys.readouterr().err
+    # the same with an RSA key and PKCS#1, the reviewer's case
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "rsa-client")])
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(1).not_valid_before(now)
+            .not_valid_after(now + dt.timedelta(days=30)).sign(key, hashes.SHA256()))
+    (tmp_path / "rsa.p12").write_bytes(pkcs12.export(key, cert, [], PW))
+    assert main(["convert", str(tmp_path / "rsa.p12"), str(tmp_path / "rsa.key"),
+                 "--password", PW, "--to", "pkcs1"]) == 0
+    assert identify((tmp_path / "rsa.key").read_bytes()).kind == "pem-pkcs1-key"
+    assert _mode(tmp_path / "rsa.key") == 0o600
+    # with --in-password for the input, --password is clearly meant for the output: refused,
+    # and the message says where the input's password goes
+    capsys.readouterr()
+    assert main(["convert", str(tmp_path / "rsa.p12"), str(tmp_path / "rsa2.key"),
+                 "--in-password", PW, "--password", PW, "--to", "pkcs1"]) == 2
+    assert "--in-password" in capsys.readouterr().err
+    # a password-less input: --password can only be for the output
+    assert main(["convert", str(tmp_path / "rsa.key"), str(tmp_path / "rsa3.key"),
+                 "--password", PW, "--to", "pkcs1"]) == 2
+    assert "--in-password" in capsys.readouterr().err
+    assert not (tmp_path / "rsa2.key").exists() and not (tmp_path / "rsa3.key").exists()
+
+
+def test_password_that_opened_the_input_still_encrypts_pkcs8(folder):
+    """Formats that can be encrypted keep the documented behaviour: --password protects
+    the output as well."""
+    assert main(["convert", str(folder / "client.p12"), str(folder / "client8.key"),
+                 "--password", PW, "--to", "pkcs8"]) == 0
+    assert identify((folder / "client8.key").read_bytes()).kind == "pem-encrypted-pkcs8-key"
+
+
+def test_short_key_password_exits_2(folder, capsys):
+    assert main(["convert", str(folder / "server.key"), str(folder / "enc.key"),
+                 "--password", "abc"]) == 2
+    err = capsys.readouterr().err
+    assert "at least 4" in err and "Traceback" not in err
+    assert not (folder / "enc.key").exists()
+    assert main(["convert", str(folder / "server.key"), str(folder / "enc.key"),
+                 "--password", "abcd"]) == 0

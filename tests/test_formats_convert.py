@@ -96,8 +96,9 @@ def test_pkcs1_and_sec1_refuse_the_other_key_type(cs, rsa_key):
         _convert(key_bytes(cs.server.private_key, "pkcs8"), "pkcs1")
     with pytest.raises(InputError, match="SEC1"):
         _convert(key_bytes(rsa_key, "pkcs8"), "sec1")
-    with pytest.raises(InputError, match=r"(?i)only PKCS#8"):
+    with pytest.raises(InputError, match=r"(?i)only PKCS#8") as info:
         _convert(key_bytes(rsa_key, "pkcs8"), "pkcs1", password=PW)
+    assert "--in-password" in info.value.fix  # maybe the password was meant for the input
 
 
 @pytest.mark.parametrize("target", ["p12", "p12-legacy"])
@@ -126,6 +127,29 @@ def test_pkcs12_refuses_short_or_missing_password_and_mismatched_key(cs):
     wrong = join_pem([client.certificate]) + key_bytes(cs.server.private_key, "pkcs8")
     with pytest.raises(InputError, match="does not match"):
         _convert(wrong, "p12", password=PW)
+
+
+def test_password_minimums_keys_four_keystores_six(cs):
+    """Encrypted keys need 4+ characters (what openssl asks for), keystores 6+ (keytool)."""
+    key = cs.server.private_key
+    for short in ("a", "abc"):
+        with pytest.raises(InputError, match="at least 4") as info:
+            key_bytes(key, "pkcs8-encrypted", password=short)
+        assert f"{len(short)} character" in info.value.what
+    with pytest.raises(InputError, match="needs a password"):
+        key_bytes(key, "pkcs8-encrypted", password="")
+    for der in (False, True):
+        encrypted = key_bytes(key, "pkcs8-encrypted", der=der, password="abcd")
+        assert same_key(load_any(encrypted, "abcd").private_keys[0], key)
+    bundle = join_pem(cs.server.fullchain) + key_bytes(key, "pkcs8")
+    with pytest.raises(InputError, match="at least 4"):
+        _convert(bundle, "pem", password="abc")  # PEM output encrypts the key too
+    for target in ("p12", "p12-legacy", "jks"):
+        with pytest.raises(InputError, match="6"):
+            _convert(bundle, target, password="abcde")
+        assert _convert(bundle, target, password="abcdef")
+    with pytest.raises(InputError, match="6"):
+        _convert(join_pem(cs.server.fullchain[-1:]), "truststore", password="abcde")
 
 
 def test_pkcs7_round_trip_restores_leaf_to_root_order(cs):

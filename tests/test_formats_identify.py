@@ -265,10 +265,63 @@ def test_wrong_and_missing_passwords(cs):
     store = fjks.export_keystore(client.private_key, client.certificate, client.chain, PW)
     with pytest.raises(InputError, match="password is wrong"):
         load_any(store, "wrong!", name="client.jks")
-    # without a password a JKS still lists its certificates, but keeps the key locked
+    # without a password a JKS still lists its certificates, but keeps the key locked;
+    # that is not a problem of the store: a note, not a warning
     locked = load_any(store, None, name="client.jks")
     assert locked.certificates[0] == client.certificate and not locked.private_keys
-    assert any("--password" in w for w in locked.warnings)
+    assert any("--password" in n for n in locked.notes)
+    assert locked.warnings == []
+
+
+def test_missing_password_is_a_note_when_locked_files_are_ok(cs):
+    """What ``pkilab inspect`` asks for: show what can be shown, say what needs a password."""
+    client = cs.clients["client"]
+    p12 = pkcs12.export(client.private_key, client.certificate, client.chain, PW)
+    enc = key_bytes(client.private_key, "pkcs8-encrypted", password=PW)
+    enc_der = key_bytes(client.private_key, "pkcs8-encrypted", der=True, password=PW)
+    bundle = _pem(client.certificate) + enc
+    for data in (p12, enc, enc_der, bundle):
+        contents = load_any(data, None, name="x", locked_ok=True)
+        assert contents.warnings == [] and not contents.private_keys
+        assert any("--password" in note for note in contents.notes)
+    assert load_any(bundle, None, locked_ok=True).certificates == [client.certificate]
+    # a password that is given must still be right
+    with pytest.raises(InputError, match="password is wrong"):
+        load_any(p12, "654321", locked_ok=True)
+    # and the real traps stay warnings
+    unprotected = load_any(_pem(cs.server.certificate) + key_bytes(client.private_key,
+                                                                   "pkcs8"), locked_ok=True)
+    assert any("does not match" in w for w in unprotected.warnings)
+
+
+def _negative_serial(cert) -> bytes:
+    """``cert``'s DER with its serial number made negative (same length; the signature
+    no longer matches, which loading does not check). Builders refuse to make one."""
+    data = _der(cert)
+    serial = cert.serial_number
+    content = serial.to_bytes((serial.bit_length() + 8) // 8, "big")
+    field = bytes([0x02, len(content)]) + content
+    assert data.count(field) == 1
+    return data.replace(field, bytes([0x02, len(content), 0xFB]) + content[1:])
+
+
+def test_negative_serial_is_a_note_without_library_warnings(cs):
+    import warnings
+
+    data = _negative_serial(cs.server.certificate)
+    pem_data = b"-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(data) + \
+        b"-----END CERTIFICATE-----\n"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for blob in (data, pem_data):
+            assert identify(blob).kind in ("der-certificate", "pem-certificate")
+            contents = load_any(blob)
+            assert contents.certificates[0].subject == cs.server.certificate.subject
+            assert contents.warnings == []
+            assert any("serial number is negative" in n and "RFC 5280" in n
+                       for n in contents.notes)
+    assert [str(w.message) for w in caught] == []
+    assert not any("serial" in n for n in load_any(_der(cs.server.certificate)).notes)
 
 
 def test_random_bytes_give_a_pkilab_error():

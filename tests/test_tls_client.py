@@ -129,6 +129,35 @@ def test_bad_urls_are_input_errors(url):
         request(url, ca=root())
 
 
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"timeout": -1}, "timeout"),
+    ({"timeout": "5"}, "timeout"),
+    ({"path": "/a b\r\nX-Injected: 1"}, "not a usable URL path"),
+    ({"host": "local host"}, "not a host name"),
+    ({"host": "bad\nname"}, "not a host name"),
+])
+def test_bad_request_arguments_are_input_errors(one_way, kwargs, match):
+    with pytest.raises(InputError, match=match):
+        request(one_way.url, ca=root(), **kwargs)
+
+
+def test_url_must_be_text():
+    with pytest.raises(InputError, match="must be text"):
+        request(b"https://localhost/", ca=root())
+
+
+def test_international_host_is_sent_as_an_a_label():
+    """SNI, the name check and the Host header all use xn--bcher-kva.example."""
+    server = lab_set().intermediate2.issue_server(["bücher.example"])
+    with HTTPSServer(server) as https:
+        assert request(https.url, ca=root(), host="bücher.example").status == 200
+
+
+def test_ca_bytes_that_are_not_certificates_are_input_errors():
+    with pytest.raises(InputError, match="cannot be loaded"):
+        client_context(ca_pem=b"not a certificate")
+
+
 def test_certificate_without_key_is_an_input_error(one_way):
     with pytest.raises(InputError, match="without its private key"):
         request(one_way.url, ca=root(), cert=lab_set().clients["client"].certificate)

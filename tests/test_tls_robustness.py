@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import socket
+import ssl
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from tls_fixtures import client, lab_set, open_fds, pkilab_threads, root
 
 from pkilab.tls import HTTPSServer, TLSConnectionError, request
@@ -55,6 +58,32 @@ def test_bad_clients_do_not_stop_the_server():
     assert kinds.count("not-tls") == 2
     assert "closed" in kinds and "timeout" in kinds and "handshake-failed" in kinds
     assert kinds[-1] == "request"
+
+
+def test_a_client_dripping_its_request_is_cut_off():
+    """The timeout bounds the whole request head, not each byte: one byte every 0.5 s
+    would otherwise hold a server thread for hours (16 KiB x the timeout)."""
+    context = ssl.create_default_context(cadata=lab_set().root.certificate.public_bytes(
+        Encoding.PEM).decode())
+    request_head = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"
+    with HTTPSServer(lab_set(), handshake_timeout=1.0) as server, \
+            context.wrap_socket(_connect(server), server_hostname="localhost") as tls:
+        dripped = 0
+        for byte in request_head[:8]:  # 8 bytes take 4 s; the head's budget is 1 s
+            try:
+                tls.sendall(bytes([byte]))
+            except OSError:
+                break
+            dripped += 1
+            readable, _, _ = select.select([tls], [], [], 0.5)
+            if readable:
+                with contextlib.suppress(OSError):
+                    assert tls.recv(100) == b""  # closed, no reply
+                break
+        assert dripped < 8, "the server waited for every byte"
+        server.wait_idle()
+    assert [e.kind for e in server.events] == ["timeout"]
+    assert "too slow" in server.events[0].detail
 
 
 def test_a_hundred_concurrent_clients():

@@ -139,6 +139,20 @@ def test_bad_folder_is_an_input_error(tmp_path):
         HTTPSServer(tmp_path / "empty")
 
 
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"port": "8443"}, "not a TCP port"),
+    ({"port": 70000}, "not a TCP port"),
+    ({"handshake_timeout": 0}, "handshake_timeout"),
+    ({"handshake_timeout": "3"}, "handshake_timeout"),
+    ({"max_events": -1}, "max_events"),
+    ({"max_connections": 0}, "max_connections"),
+    ({"mtls": "required", "allow": [1]}, "client names"),
+])
+def test_bad_numbers_and_names_are_input_errors(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        HTTPSServer(lab_set(), **kwargs)
+
+
 def test_unknown_mode_is_an_input_error():
     with pytest.raises(InputError, match="mTLS mode"):
         HTTPSServer(lab_set(), mtls="on")

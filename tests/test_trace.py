@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from tls_fixtures import client, foreign_set, lab_set, root
 
+from pkilab.errors import InputError
 from pkilab.tls import HTTPSServer
 from pkilab.trace import (
     HandshakeMessage,
@@ -237,5 +238,17 @@ def test_table_and_html_are_stable_text(servers):
 
 
 def test_bad_source_is_refused(servers):
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="unknown trace source 'pcap'") as info:
         record(servers["off"].url, ca=root(), source="pcap")
+    assert "records" in info.value.fix
+
+
+def test_bad_arguments_are_input_errors(servers):
+    with pytest.raises(InputError, match="unknown sender"):
+        RecordParser().feed("Client", rec(22, hs(1, b"x")))
+    trace = record(servers["off"].url, ca=root())
+    with pytest.raises(InputError, match="unknown sender"):
+        trace.sent_by("browser")  # a typo used to give [] silently
+    assert trace.sent_by("client")[0] == "ClientHello"
+    with pytest.raises(InputError, match="two traces"):
+        compare(trace, "TLS 1.3")

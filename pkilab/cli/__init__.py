@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from collections.abc import Sequence
 
 from ..errors import PkilabError
@@ -64,6 +65,10 @@ def _requested(argv: Sequence[str]) -> str | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # cryptography warns on stderr each time it reads a negative serial number; the
+    # commands report that themselves (inspect's notes, the doctor), so a line of library
+    # noise would only confuse.
+    warnings.filterwarnings("ignore", message=r"Parsed a serial number which wasn't positive")
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)

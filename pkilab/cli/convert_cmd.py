@@ -27,8 +27,9 @@ targets (--to; the default comes from OUT's extension):
 
 keystores need a key and its certificate: give a PEM file holding both, or add
 --key KEY_FILE (and --chain CHAIN_FILE for the intermediates). Passwords for keystores
-must be 6+ characters (keytool's minimum). Keys, .p12 and .jks are written with mode
-0600. The input is never replaced; an existing OUT only with --force.
+must be 6+ characters (keytool's minimum), encrypted keys 4+ (what openssl asks for).
+Keys, .p12 and .jks are written with mode 0600. The input is never replaced; an
+existing OUT only with --force.
 
 examples:
   pkilab convert server.crt server.der
@@ -52,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", choices=TARGETS, help="output format (default: from OUT)")
     parser.add_argument("--password", metavar="PW",
                         help="password for the output (p12, jks, encrypted key); also tried "
-                             "on the input when --in-password is not given")
+                             "on the input when --in-password is not given (pkcs1/sec1 "
+                             "outputs then ignore it: they cannot be encrypted)")
     parser.add_argument("--in-password", metavar="PW", help="password of the input")
     parser.add_argument("--key", metavar="FILE", help="private key to add (for p12/jks)")
     parser.add_argument("--chain", metavar="FILE", action="append", default=[],
@@ -73,25 +75,44 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _read(path: str, password: str | None, fallback: str | None, what: str):
+#: Targets that cannot be encrypted: a --password that only opened the input is not
+#: passed on to them (the others encrypt with it, as --help says).
+_NEVER_ENCRYPTED = {"pkcs1": "PKCS#1", "sec1": "SEC1"}
+
+
+def _read(path: str, password: str | None, fallback: str | None, what: str,
+          used: list[str] | None = None):
     """Load a file; ``fallback`` (the output's --password) is tried only on inputs that
-    need a password, so a plain input is never "opened" with it."""
+    need a password, so a plain input is never "opened" with it. When it is, ``path``
+    is added to ``used``."""
     data = read_input(path, what=what)
     if password is None and fallback is not None and identify(data, path).needs_password:
         password = fallback
+        if used is not None:
+            used.append(path)
     return load_any(data, password, name=path)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..formats._quiet import quiet_serials
+
+    with quiet_serials():  # a negative serial number must not print a library warning
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     target = args.to or target_for(args.output)
     inputs = [Path(args.input)] + ([Path(args.key)] if args.key else []) + [
         Path(c) for c in args.chain]
-    contents = _read(args.input, args.in_password, args.password, "input file")
+    opened_with_password: list[str] = []  # inputs --password opened (no --in-password)
+    contents = _read(args.input, args.in_password, args.password, "input file",
+                     opened_with_password)
     if args.key:
         if contents.private_keys:
             raise InputError(f"{args.input!r} already holds a private key",
                              "--key would add a second one", "leave --key out")
-        key_file = _read(args.key, args.in_password, args.password, "key file")
+        key_file = _read(args.key, args.in_password, args.password, "key file",
+                         opened_with_password)
         if not key_file.private_keys:
             raise InputError(f"{args.key!r} holds no private key",
                              f"it is {key_file.identified.description}",
@@ -109,7 +130,15 @@ def run(args: argparse.Namespace) -> int:
                 contents.add_certificate(cert)
     for warning in contents.warnings:
         sys.stderr.write(f"pkilab: warning: {warning}\n")
-    outputs = plan(contents, target, args.output, password=args.password, name=args.name,
+    out_password = args.password
+    if opened_with_password and target in _NEVER_ENCRYPTED:
+        # e.g. convert client.p12 client.key --password 123456 --to pkcs1: the password
+        # was needed to open the .p12, and PKCS#1 has no encrypted form to use it for
+        out_password = None
+        sys.stderr.write(f"pkilab: note: --password opened {opened_with_password[0]!r}; "
+                         f"{_NEVER_ENCRYPTED[target]} is written without a password "
+                         "(only PKCS#8 can be encrypted: --to pkcs8)\n")
+    outputs = plan(contents, target, args.output, password=out_password, name=args.name,
                    only=args.only)
     for output in outputs:
         for source in inputs:

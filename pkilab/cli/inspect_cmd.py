@@ -4,21 +4,42 @@ from __future__ import annotations
 
 import argparse
 
+_EPILOG = """\
+exit codes:
+  0  the file was read; notes (if any) are facts, not problems. A missing password is
+     a note: what it protects is not shown, pass --password PW to see it.
+  1  the file was read but has a problem to fix (printed as "warning:"): a private key
+     that does not match its certificate or whose certificate is not first, a chain
+     in the wrong order, a PKCS#12 holding a private key without a password, a PKCS#12
+     using legacy RC2/RC4 encryption, a JKS key entry with its own key password, a PEM
+     block whose label does not match its content, extra bytes after DER data.
+  2  the file cannot be read: missing, damaged, not a certificate/key/keystore, or the
+     password is wrong.
+"""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "inspect", help="say what a file is and summarize what it holds",
         description="Identify FILE (PEM, DER, PKCS#12, PKCS#7, JKS, ...) and summarize the "
-        "certificates, requests and keys inside it. Exit 0 when it was read, 1 when it "
-        "was read but holds a problem (a key that does not match its certificate, a chain "
-        "in the wrong order), 2 when it cannot be read.")
+        "certificates, requests and keys inside it.", epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--password", metavar="PW", help="password for PKCS#12, JKS or an "
-                        "encrypted key")
+                        "encrypted key (without it, what it protects is not shown)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..formats._quiet import quiet_serials
+
+    # pkilab reports a negative serial number as a note; cryptography would also print
+    # a deprecation warning each time the summary reads it
+    with quiet_serials():
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     from ..files import read_input
     from ..formats import identify, load_any
     from ..inspect import summary
@@ -26,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     data = read_input(args.file)
     found = identify(data, name=args.file)
     print(f"{args.file}: {found.description}")
-    contents = load_any(data, password=args.password, name=args.file)
+    contents = load_any(data, password=args.password, name=args.file, locked_ok=True)
     for index, certificate in enumerate(contents.certificates):
         friendly = (contents.friendly_names[index]
                     if index < len(contents.friendly_names) else None)

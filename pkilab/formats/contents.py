@@ -22,6 +22,7 @@ from ..keys import PrivateKey, PublicKey
 from . import bundle, pkcs7
 from . import jks as _jks
 from . import pkcs12 as _pkcs12
+from ._quiet import quiet_serials, serial_problem
 from .identify import Identified, identify
 from .pem import PemBlock
 
@@ -36,8 +37,12 @@ class Contents:
     ``friendly_names``: one per certificate: the PKCS#12 friendly name or JKS alias,
     else None. ``private_keys`` with ``key_names`` (the same, one per key).
     ``csrs``, ``crls``, ``public_keys``: other objects found.
-    ``notes``: facts worth showing ("PKCS#7 keeps no order: re-ordered").
-    ``warnings``: traps (key does not match, chain upside down, no password, RC2).
+    ``notes``: facts worth showing ("PKCS#7 keeps no order: re-ordered", "pass
+    --password to read the key", "serial number is negative").
+    ``warnings``: problems of the file itself, the traps a user must fix: a key that
+    does not match, a chain upside down, a PKCS#12 holding a key without a password,
+    RC2 encryption, a JKS key with its own password, a damaged or mislabelled block,
+    bytes after the DER. (``pkilab inspect`` exits 1 when there is any.)
     """
 
     identified: Identified
@@ -69,16 +74,21 @@ class Contents:
 
 
 def load_any(data: bytes, password: str | bytes | None = None,
-             name: str | None = None) -> Contents:
+             name: str | None = None, *, locked_ok: bool = False) -> Contents:
     """Read every object from ``data``, whatever its format; raise :class:`InputError`
     (naming ``name``, e.g. the file path) when it cannot, saying why and what to do.
 
     ``password`` opens PKCS#12 files, JKS stores and encrypted keys; it is ignored
-    (with a note) when nothing needs it. Only pkilab errors leave this function.
+    (with a note) when nothing needs it. Without it, what it protects cannot be read:
+    an :class:`InputError` -- or, with ``locked_ok=True`` (what ``pkilab inspect``
+    uses), a note saying to pass the password, and the rest of the file is read. A
+    missing password is not a problem *of the file*, so it never becomes a warning.
+    Only pkilab errors leave this function.
     """
     origin = repr(str(name)) if name else "the data"
     try:
-        return _load(bytes(data), password, name, origin)
+        with quiet_serials():
+            return _load(bytes(data), password, name, origin, locked_ok)
     except PkilabError:
         raise
     except Exception as exc:  # last line of defence: a library error becomes a pkilab one
@@ -88,7 +98,7 @@ def load_any(data: bytes, password: str | bytes | None = None,
 
 
 def _load(data: bytes, password: str | bytes | None, name: str | None,
-          origin: str) -> Contents:
+          origin: str, locked_ok: bool = False) -> Contents:
     found = identify(data, name)
     if not found.loadable:
         _refuse(found, origin)
@@ -99,11 +109,15 @@ def _load(data: bytes, password: str | bytes | None, name: str | None,
         # tolerate bytes after the DER object (a trailing newline added by a tool or an
         # editor); identify() already warned about them
         data = data[:der.read(data).end]
+    if password is None and locked_ok and found.needs_password and \
+            kind in _LOCKED_WITHOUT_PASSWORD:
+        contents.notes.append(_LOCKED_WITHOUT_PASSWORD[kind])
+        return contents
     if kind.startswith("pem-"):
-        _load_pem(contents, password, origin)
+        _load_pem(contents, password, origin, locked_ok)
     elif kind == "base64-der":
         decoded = base64.b64decode(b"".join(data.split()))
-        inner = _load(decoded, password, name, origin)
+        inner = _load(decoded, password, name, origin, locked_ok)
         inner.identified = found
         inner.notes.insert(0, "base64 without BEGIN/END lines: decoded it as DER")
         return inner
@@ -123,6 +137,14 @@ def _load(data: bytes, password: str | bytes | None, name: str | None,
     return contents
 
 
+#: What a file shows without its password, for kinds that show nothing at all.
+_LOCKED_WITHOUT_PASSWORD = {
+    "pkcs12": "password-protected: its certificates and key are encrypted; pass "
+              "--password PW to list them",
+    "der-encrypted-pkcs8-key": "an encrypted private key: pass --password PW to read it",
+}
+
+
 def _refuse(found: Identified, origin: str) -> None:
     if found.kind in ("damaged-pem", "damaged-der"):
         problems = "; ".join(found.warnings) or found.hint
@@ -135,7 +157,8 @@ def _refuse(found: Identified, origin: str) -> None:
 
 # --- PEM ------------------------------------------------------------------------------
 
-def _load_pem(contents: Contents, password: str | bytes | None, origin: str) -> None:
+def _load_pem(contents: Contents, password: str | bytes | None, origin: str,
+              locked_ok: bool = False) -> None:
     for block in contents.identified.blocks:
         where = f"{origin} (line {block.line}, {block.label})"
         if block.problem:
@@ -161,6 +184,10 @@ def _load_pem(contents: Contents, password: str | bytes | None, origin: str) -> 
                 contents.notes.append("PKCS#7 keeps no order: the certificates are shown "
                                       "leaf -> root")
             elif label.endswith("PRIVATE KEY"):
+                if block.encrypted and password is None and locked_ok:
+                    contents.notes.append(f"line {block.line}: an encrypted private key: "
+                                          "pass --password PW to read it")
+                    continue
                 contents.add_key(_private_key(block, password, where))
             else:
                 contents.notes.append(f"line {block.line}: skipped a {label} block")
@@ -264,6 +291,7 @@ def _load_jks(contents: Contents, data: bytes, password: str | bytes | None,
             else ""))
     if not loaded.verified:
         contents.notes.append("no store password given: integrity not checked")
+    contents.notes += loaded.notes
     contents.warnings += loaded.warnings
 
 
@@ -272,6 +300,11 @@ def _load_jks(contents: Contents, data: bytes, password: str | bytes | None,
 def _check_traps(contents: Contents) -> None:
     certs, keys = contents.certificates, contents.private_keys
     kind = contents.kind
+    for index, certificate in enumerate(certs, 1):
+        problem = serial_problem(certificate)
+        if problem:
+            which = f"certificate {index}" if len(certs) > 1 else "the certificate"
+            contents.notes.append(f"{which}: {problem}")
     if kind.startswith("pem") and len(certs) > 1:
         problem = bundle.order_problem(certs)
         if problem:

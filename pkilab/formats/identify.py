@@ -20,6 +20,7 @@ from .. import der
 from ..der import DERError
 from . import pem
 from . import pkcs12 as _pkcs12
+from ._quiet import quiet_serials
 
 #: PEM label -> (kind when the file holds only that block, what it is in plain words).
 PEM_LABELS: dict[str, tuple[str, str]] = {
@@ -108,7 +109,8 @@ def identify(data: bytes, name: str | None = None) -> Identified:
     ``.crt`` that turns out to be an HTML page.
     """
     try:
-        return _identify(bytes(data), name)
+        with quiet_serials():  # a negative serial is reported by load_any, as a note
+            return _identify(bytes(data), name)
     except Exception as exc:  # a bug here must not hide the file: say so instead
         return Identified("unknown", f"pkilab could not classify the data ({type(exc).__name__})",
                           hint="report this file's kind to the pkilab authors")

@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 
 from ..errors import InputError
 from ..keys import PrivateKey, same_public_key
+from ._quiet import quiet_serials
 from .pkcs12 import KEYTOOL_MIN_PASSWORD
 
 
@@ -39,7 +40,8 @@ class Loaded:
     store_type: str  # "jks" or "jceks"
     entries: list[Entry]
     verified: bool  # the store password was given and its integrity check passed
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # problems of the store itself
+    notes: list[str] = field(default_factory=list)  # e.g. keys left locked: no password
 
 
 def _jks():
@@ -69,7 +71,13 @@ def list_entries(data: bytes) -> list[tuple[str, str]]:
 
 def load(data: bytes, password: str | bytes | None, origin: str = "the data") -> Loaded:
     """Read a JKS/JCEKS store. Without a password the certificates are still listed
-    (Java stores them in clear) but keys stay locked and integrity is not checked."""
+    (Java stores them in clear) but keys stay locked (a note says so) and integrity is
+    not checked."""
+    with quiet_serials():
+        return _load(data, password, origin)
+
+
+def _load(data: bytes, password: str | bytes | None, origin: str) -> Loaded:
     jks = _jks()
     pw = password.decode() if isinstance(password, bytes) else password
     try:
@@ -104,12 +112,16 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
             raise InputError(f"entry {alias!r} of {origin} cannot be read",
                              f"{type(exc).__name__}: {exc}"[:160]) from None
     if locked and pw is None:
-        loaded.warnings.append(f"{len(locked)} private key(s) not read: give the store "
-                               "password (--password) to unlock them")
+        # not a problem of the store: the password was simply not given
+        loaded.notes.append(f"{len(locked)} private key(s) not read: pass the store "
+                            "password (--password PW) to unlock them")
     elif locked:
+        # a real trap: Java servers (KeyManagerFactory) open every key with the store
+        # password, so such an entry fails there too
         loaded.warnings.append("private key entr" + ("y " if len(locked) == 1 else "ies ") +
                                ", ".join(repr(a) for a in locked) + " use a key password "
-                               "different from the store password; pkilab cannot open them")
+                               "different from the store password; pkilab cannot open them, "
+                               "and most Java servers cannot either")
     return loaded
 
 

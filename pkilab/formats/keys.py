@@ -25,6 +25,11 @@ KEY_FORMATS: dict[str, tuple[str, str]] = {
     "sec1": ("SEC1, EC keys only (OpenSSL 1.x's default for EC)", "EC PRIVATE KEY"),
 }
 
+#: Shortest password for an encrypted key: the minimum openssl asks for when it prompts
+#: for a new PEM pass phrase ("needs to be at least 4 chars"; ``-passout`` does not
+#: check). PKCS#12 and JKS need 6 (keytool's minimum).
+MIN_KEY_PASSWORD = 4
+
 #: The openssl command that does the same conversion (PEM output).
 OPENSSL_EQUIVALENT = {
     "pkcs8": "openssl pkey -in KEY -out OUT",
@@ -38,9 +43,9 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
               password: str | bytes | None = None) -> bytes:
     """``key`` written as ``key_format`` ("pkcs8", "pkcs8-encrypted", "pkcs1", "sec1").
 
-    PEM by default, DER with ``der=True``. "pkcs8-encrypted" needs ``password``;
-    the others refuse one (an encrypted PKCS#1/SEC1 file is OpenSSL's old scheme,
-    which pkilab does not write).
+    PEM by default, DER with ``der=True``. "pkcs8-encrypted" needs ``password`` (at
+    least :data:`MIN_KEY_PASSWORD` characters); the others refuse one (an encrypted
+    PKCS#1/SEC1 file is OpenSSL's old scheme, which pkilab does not write).
     """
     if key_format not in KEY_FORMATS:
         raise InputError(f"unknown key format {key_format!r}",
@@ -50,20 +55,28 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
     if key_format == "pkcs8-encrypted":
         if not pw:
             raise InputError("an encrypted key needs a password", "none was given",
-                             "pass --password")
+                             f"pass --password ({MIN_KEY_PASSWORD} characters or more)")
+        length = len(password) if isinstance(password, str) else len(pw)
+        if length < MIN_KEY_PASSWORD:
+            raise InputError(f"the key password is {length} character(s) long",
+                             "when openssl asks for a new PEM pass phrase it wants at least "
+                             f"{MIN_KEY_PASSWORD} characters, and pkilab follows it (a "
+                             "shorter one is guessed at once anyway)",
+                             f"choose a password of at least {MIN_KEY_PASSWORD} characters "
+                             "(PKCS#12 and JKS need 6: keytool's minimum)")
         return key.private_bytes(encoding, serialization.PrivateFormat.PKCS8,
                                  serialization.BestAvailableEncryption(pw))
     if pw:
         raise InputError(f"{KEY_FORMATS[key_format][0]} is written without a password",
                          "only PKCS#8 has a modern encrypted form",
                          "use --to pkcs8 with --password for an encrypted key, or leave "
-                         "--password out")
+                         "--password out (the input's password goes to --in-password)")
     if key_format == "pkcs8":
         return key.private_bytes(encoding, serialization.PrivateFormat.PKCS8,
                                  serialization.NoEncryption())
     wanted = rsa.RSAPrivateKey if key_format == "pkcs1" else ec.EllipticCurvePrivateKey
     if not isinstance(key, wanted):
-        raise InputError(f"a {describe_key(key)} key cannot be written as {key_format.upper()}",
+        raise InputError(f"an {describe_key(key)} key cannot be written as {key_format.upper()}",
                          f"{KEY_FORMATS[key_format][0]}",
                          "use PKCS#8 (--to pkcs8), which holds every key type")
     return key.private_bytes(encoding, serialization.PrivateFormat.TraditionalOpenSSL,

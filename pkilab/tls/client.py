@@ -82,6 +82,9 @@ class RequestResult:
 
 
 def _parse_url(url: str, host: str | None) -> tuple[str, int, str, str]:
+    if not isinstance(url, str):
+        raise InputError(f"the URL must be text, not a {type(url).__name__}", "",
+                         "pass a string such as server.url or 'https://localhost:8443/'")
     parts = urlsplit(url)
     if parts.scheme != "https":
         raise InputError(f"{url!r} is not an https:// URL", "the lab client speaks only TLS",
@@ -95,7 +98,36 @@ def _parse_url(url: str, host: str | None) -> tuple[str, int, str, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return parts.hostname, port, path, host or parts.hostname
+    return parts.hostname, port, path, _ascii_host(host or parts.hostname)
+
+
+def _ascii_host(name: str) -> str:
+    """The name for SNI and the Host header: ASCII, international names as A-labels."""
+    if not isinstance(name, str) or not name or any(c.isspace() or not c.isprintable()
+                                                    for c in name):
+        raise InputError(f"{name!r} is not a host name", "a host name has no spaces or "
+                         "control characters", "pass a name such as localhost or "
+                         "server.example")
+    if name.isascii():
+        return name
+    try:
+        return name.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"{name!r} is not a valid international host name", "it cannot be "
+                         "written as an IDNA A-label (xn--...)",
+                         "check the name; certificates list such names as xn--... "
+                         "(pkilab inspect shows them)") from None
+
+
+def _check_request_args(path: str, timeout: float) -> None:
+    if not isinstance(path, str) or not path.isascii() or any(
+            c.isspace() or not c.isprintable() for c in path):
+        raise InputError(f"{path!r} is not a usable URL path", "a path is ASCII without "
+                         "spaces or line breaks (they would break the HTTP request)",
+                         "percent-encode it, e.g. /a%20b")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise InputError(f"timeout={timeout!r} is not a number of seconds above 0", "",
+                         "pass for example timeout=5")
 
 
 class _Pump:
@@ -177,6 +209,7 @@ def request(url: str, *, ca: Any = None, cert: Any = None, key: Any = None,
     ``curl --resolve``. ``insecure``: do not verify, like ``curl -k``.
     """
     address, port, url_path, name = _parse_url(url, host)
+    _check_request_args(path or url_path, timeout)
     ca_pem = None if ca is None else certificates_pem(ca)
     ident = identity(cert, key) if cert is not None else None
     context = client_context(ca_pem=ca_pem, ident=ident, tls_version=tls_version,

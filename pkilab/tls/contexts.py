@@ -132,6 +132,18 @@ def _identity_error(exc: ssl.SSLError) -> InputError:
                       "check both files with: pkilab inspect FILE")
 
 
+def _load_cas(context: ssl.SSLContext, pem: bytes, what: str) -> None:
+    """Trust the certificates in ``pem``; bytes that are not PEM certificates are an
+    :class:`InputError` (``ssl`` would say "no start line")."""
+    try:
+        context.load_verify_locations(cadata=bytes(pem).decode("ascii"))
+    except (ssl.SSLError, UnicodeDecodeError, TypeError, ValueError) as exc:
+        raise InputError(f"the {what} certificates cannot be loaded",
+                         f"they are not PEM certificates ({str(exc)[:80]})",
+                         f"pass {what}= a certificate, a list of them, or a file such as "
+                         "root.crt") from None
+
+
 def _pin(context: ssl.SSLContext, tls_version: str | None) -> None:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     if tls_version is None:
@@ -164,7 +176,7 @@ def server_context(ident: Identity, *, mtls: str = "off", client_ca_pem: bytes |
         if not client_ca_pem:
             raise InputError("mutual TLS needs the CA that issued the client certificates",
                              "", "pass client_ca= (for example root.crt)")
-        context.load_verify_locations(cadata=client_ca_pem.decode("ascii"))
+        _load_cas(context, client_ca_pem, "client_ca")
     return context
 
 
@@ -181,7 +193,7 @@ def client_context(*, ca_pem: bytes | None, ident: Identity | None = None,
     if ca_pem is None:
         context.load_default_certs()
     else:
-        context.load_verify_locations(cadata=ca_pem.decode("ascii"))
+        _load_cas(context, ca_pem, "ca")
     if insecure:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE

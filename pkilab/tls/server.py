@@ -132,8 +132,9 @@ class HTTPSServer:
     ``chain="leaf"`` serves the server certificate without its intermediates (the
     classic "works in my browser, fails in curl" mistake). ``client_ca`` overrides the
     CAs whose client certificates are accepted (default: the set's root and
-    intermediates). ``tls_version`` pins "1.2" or "1.3". ``handshake_timeout`` bounds
-    how long a silent client may hold a connection.
+    intermediates). ``tls_version`` pins "1.2" or "1.3". ``handshake_timeout`` (seconds)
+    bounds how long a silent client may hold a connection: each wait of the handshake,
+    and the whole request head after it (a client dripping bytes is cut off).
     """
 
     def __init__(self, source: Any, *, mtls: str = "off", allow: Sequence[str] | None = None,
@@ -141,11 +142,16 @@ class HTTPSServer:
                  chain: str = "full", client_ca: Any = None, tls_version: str | None = None,
                  handshake_timeout: float = 3.0, max_connections: int = 256,
                  max_events: int = 2000) -> None:
+        _check_numbers(port, handshake_timeout, max_connections, max_events)
         ident, client_cas = _source_material(source, chain)
         if client_ca is not None:
             client_cas = certificates_pem(client_ca)
         if isinstance(allow, str):
             allow = [allow]
+        if allow is not None and not all(isinstance(name, str) for name in allow):
+            raise InputError("the allow list must hold client names (text)",
+                             f"it holds {sorted({type(n).__name__ for n in allow})}",
+                             'pass allow=["client"]: the CNs of the clients to let in')
         if allow is not None and mtls == "off":
             raise InputError("an allow list needs mutual TLS",
                              "without client certificates the server does not know who is "
@@ -356,7 +362,13 @@ class HTTPSServer:
         der = tls.getpeercert(binary_form=True)
         peer = x509.load_der_x509_certificate(der) if der else None
         client = short_name(peer.subject) if peer is not None else None
-        head = _read_head(tls)
+        try:
+            head = _read_head(tls, self.handshake_timeout)
+        except TimeoutError:
+            self._record(ServerEvent("timeout", client=client, tls_version=version,
+                                     detail="client too slow to send its request"))
+            return
+        tls.settimeout(self.handshake_timeout)  # _read_head left the head's remainder
         if head is None:
             self._record(ServerEvent("closed", client=client, tls_version=version,
                                      detail="the client left after the handshake, "
@@ -392,6 +404,25 @@ class HTTPSServer:
         return 200, client_page(peer, version, self.mtls)
 
 
+def _check_numbers(port: Any, handshake_timeout: Any, max_connections: Any,
+                   max_events: Any) -> None:
+    """Clear errors for bad numbers, instead of a TypeError deep inside a thread."""
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not whole(port) or not 0 <= port <= 65535:
+        raise InputError(f"port={port!r} is not a TCP port", "ports are whole numbers "
+                         "0-65535", "pass port=0 to let the system pick a free one")
+    if isinstance(handshake_timeout, bool) or not isinstance(
+            handshake_timeout, (int, float)) or not handshake_timeout > 0:
+        raise InputError(f"handshake_timeout={handshake_timeout!r} is not a number of "
+                         "seconds above 0", "", "pass for example handshake_timeout=3")
+    for name, value in (("max_connections", max_connections), ("max_events", max_events)):
+        if not whole(value) or value < 1:
+            raise InputError(f"{name}={value!r} is not a whole number of at least 1", "",
+                             f"leave {name} out to use the default")
+
+
 class _Connection:
     """The socket of one connection; it changes once, when TLS wraps the plain socket."""
 
@@ -415,11 +446,24 @@ def client_page(peer: x509.Certificate | None, version: str, mtls: str) -> str:
             f"  issuer:  {format_subj(peer.issuer)}\n")
 
 
-def _read_head(tls: ssl.SSLSocket) -> bytes | None:
+def _read_head(tls: ssl.SSLSocket, timeout: float) -> bytes | None:
+    """The request head (up to the blank line), or None when the client left first.
+
+    ``timeout`` bounds the whole head, not each ``recv``: a client dripping one byte
+    at a time cannot hold a thread for longer than that. Raises :class:`TimeoutError`
+    when the time is up.
+    """
+    deadline = time.monotonic() + timeout
     data = b""
     while b"\r\n\r\n" not in data and len(data) < http.MAX_HEAD:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request head did not arrive in time")
         try:
+            tls.settimeout(left)
             chunk = tls.recv(4096)
+        except TimeoutError:
+            raise
         except (OSError, ssl.SSLError):
             return None
         if not chunk:
