@@ -129,7 +129,8 @@ def client_p12(client: IssuedCertificate, name: str, password: str) -> bytes:
     """The client's key, certificate and intermediates as PKCS#12 (AES-256, PBKDF2)."""
     if not password:
         raise InputError("the PKCS#12 password is empty",
-                         "keytool and Java list 0 entries in a password-less .p12 with a key",
+                         "keytool and Java list 0 entries in an unencrypted .p12 (no password) "
+                         "with a key",
                          "give --p12-password (at least 6 characters for keytool)")
     # OpenSSL 3's `openssl pkcs12 -export` parameters (the seed's command): AES-256-CBC,
     # PBKDF2-SHA256 with 2048 rounds, SHA-256 MAC. BestAvailableEncryption uses 20000

@@ -29,8 +29,10 @@ def client_ca_bundle(folder: str | os.PathLike[str]) -> bytes:
 
     Clients usually send only their own certificate (``curl --cert client.crt``), so
     nginx must hold every CA from the client's issuer up to the root:
-    intermediate2, intermediate1, root — and look that deep (``ssl_verify_depth 3``;
-    nginx's default of 1 refuses clients of an intermediate).
+    intermediate2, intermediate1, root — and look that deep. ``ssl_verify_depth`` counts
+    the intermediates allowed between the client and the root: nginx's default of 1
+    accepts a client of intermediate1 but refuses ours, issued by intermediate2 (two
+    intermediates need depth 2; pkilab writes 3 to leave room for one more).
     """
     path = Path(folder)
     parts = []
@@ -49,7 +51,10 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
 
     ``mtls="required"`` is the seed's setup (``ssl_verify_client on``): no certificate,
     no page — nginx answers "400 No required SSL certificate was sent". ``"optional"``
-    lets the application decide (``$ssl_client_verify`` is ``NONE`` without one).
+    writes nginx's ``ssl_verify_client optional``: a certificate that is sent is still
+    verified (a bad one gets "400 The SSL certificate error"), but a request without one
+    goes through and the application decides (``$ssl_client_verify`` is ``NONE``).
+    (pkilab's own ``HTTPSServer(mtls="optional")`` is stricter: see lesson 06.)
     """
     verify = NGINX_VERIFY[_mode(mtls)]
     folder = Path(folder).resolve()
@@ -67,7 +72,7 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
             f"    ssl_client_certificate {folder / 'client-ca.crt'};"
             "   # intermediate2 + intermediate1 + root",
             f"    ssl_verify_client {verify};",
-            f"    ssl_verify_depth {verify_depth};   # default 1 is too shallow for our chain",
+            f"    ssl_verify_depth {verify_depth};   # default 1 = one intermediate; ours: two",
         ]
     lines += [
         "    location / {",

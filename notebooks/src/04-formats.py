@@ -8,8 +8,8 @@
 #
 # **What you'll learn:** how to tell what a file is from its bytes (the extension says
 # little: a `.crt` may be PEM or DER), which PEM label means what, what a PKCS#12 password
-# protects, why Java may list **0 entries** in a `.p12`, and why a `.p7b` forgets the order
-# of a chain.
+# protects, why Java may list **0 entries** in a `.p12`, how to take a `.p12` apart again,
+# and why a `.p7b` forgets the order of a chain.
 #
 # **What you'll need:** lessons 01–03. `openssl` and `keytool` (from a Java JDK) are
 # optional: without them the cross-checks are skipped.
@@ -133,9 +133,9 @@ if have("openssl"):
 
 # %% [markdown]
 # A hex dump of the first bytes. `30 82 01 ed` is an ASN.1 **SEQUENCE** (`30`) whose length
-# takes two bytes (`82`): `0x01ed` = 493 bytes follow, 497 with this 4-byte header. Every certificate, key, PKCS#12 and
-# PKCS#7 file starts with a SEQUENCE — which is why DER files look alike and only their
-# insides tell them apart.
+# takes two bytes (`82`): `0x01ed` = 493 bytes follow, 497 with this 4-byte header. Every
+# certificate, key, PKCS#12 and PKCS#7 file starts with a SEQUENCE — which is why DER
+# files look alike and only their insides tell them apart.
 
 # %%
 der = (lab / "server.der").read_bytes()
@@ -146,12 +146,18 @@ print(f"... {len(der)} bytes; identify says: {identify(der).description}")
 
 # %% [markdown]
 # A `.crt` (or `.cer`) can be either encoding — the seed warns about it. Tools that expect
-# PEM fail on DER unless told (`openssl x509 -inform der`); pkilab looks at the bytes:
+# PEM fail on DER unless told (`openssl x509 -inform der`); pkilab looks at the bytes. The
+# seed's way back, DER → PEM, gives exactly `server.crt` again:
 
 # %%
 run_tool("openssl x509 -in server.der -inform der -noout -subject -fingerprint -sha256",
          cwd=lab)
 print("pkilab:  ", short_fp(load_any(der).certificates[0]), "...")
+run_tool("openssl x509 -inform der -in server.der -outform pem -out server-from-der.pem",
+         cwd=lab)
+if (lab / "server-from-der.pem").exists():
+    print("server-from-der.pem is byte for byte server.crt:",
+          (lab / "server-from-der.pem").read_bytes() == (lab / "server.crt").read_bytes())
 
 # %% [markdown]
 # What is inside those 497 bytes? A certificate is three parts: the *to-be-signed* part
@@ -168,13 +174,29 @@ draw_anatomy(cs.server.certificate, save=lab / "anatomy.png")
 # ## 3. PKCS#12 (.p12, .pfx): key + certificate + chain, behind a password
 #
 # The seed makes `client.p12` for the browser with `openssl pkcs12 -export -clcerts -in
-# client.crt -inkey client.key -out client.p12`. `pkilab init` wrote one too, with the
-# seed's example password `123456`. Without any password, we can already see how it is
-# protected:
+# client.crt -inkey client.key -out client.p12`. `-clcerts` does nothing there: it is an
+# option for *reading* a `.p12` ("output only the client certificate"), and OpenSSL 3 says
+# so. We run the seed's command with the password given on the command line
+# (`-passout`) instead of typed at a prompt:
+
+# %%
+run_tool("openssl pkcs12 -export -clcerts -in client.crt -inkey client.key "
+         "-out client-seed.p12 -passout pass:123456", cwd=lab)
+
+# %% [markdown]
+# `pkilab init` wrote a `client.p12` too (key, certificate *and* the two intermediates),
+# with the seed's example password `123456`. Without any password, we can already see how
+# it is protected:
 
 # %%
 p12 = (lab / "client.p12").read_bytes()
 print(identify(p12))
+
+# %% [markdown]
+# Read it as the file's parts: `certificates AES-256-CBC (…), plain` lists its two
+# containers — an encrypted one (which holds the certificates) and a plain one (which
+# holds the key) — and `keys AES-256-CBC` says the key inside the plain container is
+# encrypted on its own ("shrouded"). `openssl pkcs12 -info` below shows the same layout.
 
 # %% [markdown]
 # Now open it: without a password, with a wrong one, with the right one. Errors are
@@ -219,16 +241,74 @@ def keytool_list(store, password):
 keytool_list("client.p12", "123456")
 
 # %% [markdown]
+# ### Taking a .p12 apart again
+#
+# The seed extracts the key with `openssl pkcs12 -in client.p12 -nocerts -out key.pem`.
+# That command asks twice: for the import password, then for a *new* PEM pass phrase to
+# encrypt `key.pem` with (OpenSSL encrypts extracted keys by default). For a plain key
+# that nginx and curl read without a prompt, add `-noenc` (OpenSSL 3; the older name
+# `-nodes` still works), and give the password with `-passin` (in scripts prefer
+# `-passin env:VAR` or `file:path`, which stay out of the shell history). `-clcerts
+# -nokeys` takes only the client's certificate, `-cacerts -nokeys` only the CA
+# certificates:
+
+# %%
+for part in ("-nocerts -noenc -out key.pem", "-clcerts -nokeys -out cert.pem",
+             "-cacerts -nokeys -out chain.pem"):
+    run_tool(f"openssl pkcs12 -in client.p12 -passin pass:123456 {part}", cwd=lab)
+if (lab / "chain.pem").exists():
+    extracted = load_any((lab / "key.pem").read_bytes()).private_keys[0]
+    print("key.pem is client.key:", extracted.private_numbers()
+          == load_any((lab / "client.key").read_bytes()).private_keys[0].private_numbers())
+    for name in ("cert.pem", "chain.pem"):
+        print(f"{name}:", [common_name(c.subject)
+                           for c in load_any((lab / name).read_bytes()).certificates])
+
+# %% [markdown]
+# (The extracted files start with `Bag Attributes` lines — the friendly name and key id
+# from the `.p12` — before the PEM block; PEM readers skip them.)
+#
+# ### Importing client.p12 into a browser
+#
+# This is what the seed makes `client.p12` for. **Firefox**: Settings → Privacy &
+# Security → Certificates → *View Certificates…* → *Your Certificates* → *Import…*, then
+# the `.p12` password. **Chrome and Edge** use the system store: on Windows double-click
+# the `.p12` (or `certmgr.msc` → *Personal* → Import); on macOS double-click it to add it
+# to the login keychain in Keychain Access; on Linux, Chrome's Settings → Privacy and
+# security → Security → *Manage certificates* → *Your certificates* → Import. The browser
+# then offers the certificate when a server asks for one (lesson 06). Delete lab
+# certificates from the browser when you are done.
+#
 # ### Old readers: the legacy option
 #
 # AES-256 PKCS#12 files are unreadable for Java before 8u301, macOS before 14 and Windows
 # before Server 2019. For those, `--to p12-legacy` writes 3DES with a SHA-1 MAC, which
-# every reader accepts. A **password-less** PKCS#12 is the other trap: it opens, but Java
-# lists **0 entries** and browsers refuse it — so pkilab refuses to write one.
+# every reader accepts.
 
 # %%
 pkilab("convert client.p12 client-legacy.p12 --to p12-legacy --password 123456")
 print(identify((lab / "client-legacy.p12").read_bytes()).description)
+
+# %% [markdown]
+# A PKCS#12 **without a password** is the other trap, in two forms. An *unencrypted* one
+# (no MAC, no encryption: `openssl pkcs12 -export -passout pass: -nomac -keypbe NONE
+# -certpbe NONE`) opens for anyone, and Java lists **0 entries** in it. One with an
+# *empty* password is still encrypted (with the empty string), and keytool lists its key
+# entry — but it protects nothing either, and not every reader accepts an empty password.
+# Both, made with openssl and listed by keytool with the empty password `''`:
+
+# %%
+run_tool("openssl pkcs12 -export -in client.crt -inkey client.key -name client "
+         "-out client-empty.p12 -passout pass:", cwd=lab)
+run_tool("openssl pkcs12 -export -in client.crt -inkey client.key -name client "
+         "-out client-plain.p12 -passout pass: -nomac -keypbe NONE -certpbe NONE", cwd=lab)
+keytool_list("client-empty.p12", "''")
+keytool_list("client-plain.p12", "''")
+
+# %% [markdown]
+# pkilab refuses to write either kind: give a PKCS#12 a real password.
+
+# %%
 pkilab("convert client.crt client-nopw.p12 --key client.key")
 
 # %% [markdown]
@@ -344,7 +424,8 @@ format_explorer(lab)
 #   or SEC1 (`EC PRIVATE KEY`); converting never changes the key.
 # * **PKCS#12** bundles a key, its certificate and chain behind a password. Always give it a
 #   password of 6+ characters; use `p12-legacy` for old readers; RC2 files need
-#   `openssl -legacy` on OpenSSL 3.
+#   `openssl -legacy` on OpenSSL 3. Take one apart with `openssl pkcs12 -in … -nocerts
+#   -noenc` (the key), `-clcerts -nokeys` (the certificate), `-cacerts -nokeys` (the CAs).
 # * **JKS** keystores hold a key entry, **truststores** the roots; keytool reads pkilab's and
 #   pkilab reads keytool's.
 # * **PKCS#7** holds certificates without order: re-order leaf → root after reading.

@@ -6,9 +6,10 @@
 # handshake message by message, and then break it on purpose: an untrusted root, a wrong
 # host name, a server that forgets its intermediates.
 #
-# **What you'll learn:** what the client checks (and what `curl -k` skips), why TLS 1.2
-# uses an *ephemeral* (EC)DHE key exchange instead of "the client encrypts a random number
-# with the server's public key", and what TLS 1.3 hides from an eavesdropper.
+# **What you'll learn:** what the client checks (and what `curl -k` skips), why modern
+# TLS 1.2 configurations use an *ephemeral* (EC)DHE key exchange instead of "the client
+# encrypts a random number with the server's public key", and what TLS 1.3 hides from an
+# eavesdropper (and what it does not).
 #
 # **What you'll need:** lessons 01–03 (keys, certificates, chains). `curl` is optional:
 # without it, its cells say so and the pkilab client shows the same thing.
@@ -16,6 +17,7 @@
 # Seed section: *HTTPS 单向认证 (SSL/TLS)*.
 
 # %%
+from cryptography import x509
 
 from pkilab import build_certificate_set, describe_key, write_certificate_set
 from pkilab.lesson import check, lab_dir
@@ -121,8 +123,8 @@ draw_handshakes(tls12, tls13, titles=["TLS 1.2, one-way", "TLS 1.3, one-way"])
 # subjectAltName. Without that check, anyone can send a certificate (section 6).
 #
 # **Steps 4–5 are not what happens.** "The client encrypts R with the server's public key"
-# was *RSA key exchange*. TLS 1.3 removed it, and TLS 1.2 servers prefer the ephemeral
-# (EC)DHE exchange you see in the trace:
+# was *RSA key exchange*. TLS 1.3 removed it; TLS 1.2 still allows it, but modern TLS 1.2
+# configurations switch it off and use the ephemeral (EC)DHE exchange you see in the trace:
 #
 # * in `ServerKeyExchange` the server sends a fresh elliptic-curve public key, **signed**
 #   with `server.key` — the signature proves the server owns the certificate;
@@ -130,8 +132,11 @@ draw_handshakes(tls12, tls13, titles=["TLS 1.2, one-way", "TLS 1.3, one-way"])
 # * each side combines its private half with the other's public half and gets the **same
 #   secret**, which never crossed the wire. The session keys come from it.
 #
-# `server.key` only *signs*; it never decrypts anything. With an EC key it could not even
-# try — EC keys sign, they do not encrypt:
+# Here `server.key` only *signs*; it never decrypts anything — and an EC key cannot
+# encrypt a secret the way the seed's RSA story needs. (Old TLS 1.2 did have *static* ECDH
+# suites, `ECDH_ECDSA_…`, in which the certificate's EC key itself took part in agreeing
+# the secret: no forward secrecy, and no modern configuration offers them. Modern TLS never
+# uses the certificate key to agree keys.)
 
 # %%
 print("server key:", describe_key(cs.server.private_key))
@@ -141,7 +146,9 @@ print("TLS 1.3 cipher:", tls13.result.cipher)
 # %% [markdown]
 # Read the TLS 1.2 name from left to right: `ECDHE` key exchange, `ECDSA` signatures (the
 # server's key), `AES256-GCM` encryption, `SHA384` hash. The TLS 1.3 name lists only the
-# encryption and hash: its key exchange is *always* ephemeral (EC)DHE.
+# encryption and hash: in a full handshake its key exchange is *always* ephemeral (EC)DHE.
+# (Only a session resumption with a pre-shared key alone, `psk_ke`, skips it; clients
+# normally combine the PSK with a fresh (EC)DHE share.)
 #
 # Why it matters: with RSA key exchange, whoever steals `server.key` one day can decrypt
 # every conversation recorded before. With ephemeral keys, the secrets are thrown away after
@@ -164,9 +171,14 @@ print("\n".join(rows[:11]))  # the handshake; the HTTP request and reply follow
 print("... then more EncryptedRecords: the HTTP request and reply, session tickets, goodbyes")
 
 # %% [markdown]
-# `EncryptedRecord` and a size, nothing more: who the server is stays private. (Only the
-# handshake rows are printed: after it, the request, the reply and the server's session
-# tickets cross at the same time, in an order that varies from run to run.) In TLS 1.2
+# After `ServerHello`, `EncryptedRecord` and a size, nothing more: the certificate stays
+# private. (Only the handshake rows are printed: after it, the request, the reply and the
+# server's session tickets cross at the same time, in an order that varies from run to
+# run.) It does **not** hide whom you talk to: the `ClientHello` is always in the clear,
+# and its SNI extension carries the server name (pkilab's client sends `localhost` as
+# `server_hostname`, as browsers send the site's name), and the server's IP address is on
+# every packet. Encrypted Client Hello (ECH), still being rolled out, is the fix in
+# progress: it encrypts the name as well. In TLS 1.2
 # the same view shows the `Certificate` in clear text (try `source="records"` with
 # `tls_version="1.2"`). (The `ChangeCipherSpec` messages in TLS 1.3 carry nothing; they
 # are sent only so that old middleboxes let the connection through.)
@@ -205,6 +217,34 @@ print(request(impostor.url, ca=lab / "set" / "root.crt", insecure=True))
 impostor.stop()
 
 # %% [markdown]
+# ### Trusting `root.crt` without `--cacert`, and who issues real certificates
+#
+# `--cacert` is the right tool for a lab. To make *every* program on a machine trust the
+# lab root, add it to the operating system's trust store (text only — do not run this on
+# a machine you care about without a plan to undo it):
+#
+# * **Debian/Ubuntu:** `sudo cp root.crt /usr/local/share/ca-certificates/pkilab-root.crt`
+#   (the name must end in `.crt`), then `sudo update-ca-certificates`; curl, wget and
+#   most system tools then trust it (Python's `ssl` uses the same store; `requests` uses
+#   `certifi` unless told otherwise). Red Hat/Fedora: `/etc/pki/ca-trust/source/anchors/`
+#   and `update-ca-trust`.
+# * **macOS:** Keychain Access → System keychain → import `root.crt`, then set it to
+#   *Always Trust*.
+# * **Windows:** `certmgr.msc` → *Trusted Root Certification Authorities* → Import.
+# * Firefox and Java keep their own stores (Firefox's certificate manager; a Java
+#   truststore, lesson 04).
+#
+# **Remove lab roots afterwards** (delete the file and run `update-ca-certificates
+# --fresh`, or delete it from the keychain/certmgr): anyone holding `root.key` can then
+# impersonate *any* site to that machine.
+#
+# Which CA should sign a real server's certificate? A **public** server (a website, a
+# public API) needs a **public CA** that browsers already trust — Let's Encrypt (free,
+# automated with the ACME protocol, e.g. certbot), DigiCert, Sectigo, GlobalSign and
+# others, or your cloud's certificate service. A **private PKI** like ours is for labs,
+# internal services and, above all, **mTLS client certificates**: there you decide who
+# gets one, and only your own servers need to trust your root.
+#
 # ## 7. Break it on purpose
 #
 # Each failure comes back as a `TLSConnectionError` with a short `kind`, and *what*, *why*
@@ -280,7 +320,9 @@ print(server.events)
 # * Modern TLS does not encrypt a secret with the server's key: both sides contribute
 #   ephemeral (EC)DHE shares and the server *signs*. Old recordings stay safe even if
 #   `server.key` leaks later (forward secrecy).
-# * TLS 1.3 encrypts everything after `ServerHello`, the certificates included.
+# * TLS 1.3 encrypts everything after `ServerHello`, the certificates included — but the
+#   server name (SNI in the `ClientHello`) and the IP address stay visible (ECH fixes the
+#   name).
 # * A server must send `fullchain.crt`; "unable to get local issuer certificate" can mean a
 #   missing intermediate *or* a root you do not trust.
 #
@@ -310,8 +352,23 @@ check(answer == "ServerKeyExchange" and answer in tls12.sent_by("server"),
 
 # %%
 api_result = None  # your code here
-check(lambda: api_result.status == 200 and "api.localhost" in
-      str(api_result.server_chain[0].subject), "intermediate2.issue_server([...]), then "
+
+
+def api_checked(result):
+    """The request worked, was verified up to our root, and named api.localhost."""
+    assert result.status == 200, f"status {result.status}"
+    assert result.verified and result.chain_source == "verified", \
+        "the server was not verified (insecure=True?)"
+    assert result.server_chain[-1] == cs.root.certificate, "the chain does not end at our root"
+    leaf = result.server_chain[0]
+    names = leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    # A certificate naming only api.localhost verifies only if the client checked that name
+    assert [str(n.value) for n in names] == ["api.localhost"], \
+        "issue the certificate for api.localhost only"
+    return True
+
+
+check(lambda: api_checked(api_result), "intermediate2.issue_server([...]), then "
       "request(..., host='api.localhost') inside a with HTTPSServer(...) block")
 
 # %% tags=["hide-cell"]
@@ -320,32 +377,42 @@ api = cs.intermediate2.issue_server(["api.localhost"])
 with HTTPSServer(api) as api_server:
     api_result = request(api_server.url, ca=cs.root.certificate, host="api.localhost")
 print(api_result.summary())
-check(lambda: api_result.status == 200 and "api.localhost" in
-      str(api_result.server_chain[0].subject), "intermediate2.issue_server([...]), then "
+check(lambda: api_checked(api_result), "intermediate2.issue_server([...]), then "
       "request(..., host='api.localhost') inside a with HTTPSServer(...) block")
 
 # %% [markdown]
 # ## Exercise 3: what does an eavesdropper see?
 #
-# Record a TLS **1.2** handshake as the wire shows it (`source="records"`) and set
-# `visible` to `True` if the server's `Certificate` can be read by anyone on the network.
+# Record a TLS **1.2** handshake as the wire shows it (`source="records"`) into `wire12`,
+# and set `visible` to `True` if the server's `Certificate` can be read by anyone on the
+# network, `False` if not — computed from `wire12.messages` (each has `.name`,
+# `.sender` and `.encrypted`).
 
 # %%
-visible = None  # True or False, from a trace
-check(lambda: visible is True and any(
-    m.name == "Certificate" for m in record(server.url, ca=lab / "set" / "root.crt",
-                                            tls_version="1.2", source="records").messages),
-      "record(server.url, ca=..., tls_version='1.2', source='records') and look for it")
+wire12 = None  # your trace here
+visible = None  # True or False, computed from wire12
+
+
+def visible_from(trace):
+    """What the trace itself says: a server Certificate that is not encrypted."""
+    assert trace.source == "records", "record it with source='records' (the wire's view)"
+    assert trace.version == "TLS 1.2", "record it with tls_version='1.2'"
+    return any(m.name == "Certificate" and m.sender == "server" and not m.encrypted
+               for m in trace.messages)
+
+
+check(lambda: visible is visible_from(wire12),
+      "wire12 = record(server.url, ca=..., tls_version='1.2', source='records'); then "
+      "look for the server's Certificate in wire12.messages")
 
 # %% tags=["hide-cell"]
 # Solution
 wire12 = record(server.url, ca=lab / "set" / "root.crt", tls_version="1.2", source="records")
 visible = any(m.name == "Certificate" and not m.encrypted for m in wire12.messages)
 print("certificate visible on the wire in TLS 1.2:", visible)
-check(lambda: visible is True and any(
-    m.name == "Certificate" for m in record(server.url, ca=lab / "set" / "root.crt",
-                                            tls_version="1.2", source="records").messages),
-      "record(server.url, ca=..., tls_version='1.2', source='records') and look for it")
+check(lambda: visible is visible_from(wire12),
+      "wire12 = record(server.url, ca=..., tls_version='1.2', source='records'); then "
+      "look for the server's Certificate in wire12.messages")
 
 # %% [markdown]
 # Finally, stop the server (leaving a `with` block does this by itself):

@@ -22,7 +22,7 @@ import datetime as dt
 from cryptography import x509
 
 from pkilab import build_certificate_set, write_certificate_set
-from pkilab.lesson import check, lab_dir
+from pkilab.lesson import check, lab_dir, run_tool
 from pkilab.lesson import curl as run_curl
 from pkilab.names import short_name
 from pkilab.tls import HTTPSServer, TLSConnectionError, request
@@ -79,7 +79,13 @@ server
 # Which CAs does it trust for clients? The root **and** the two intermediates: curl sends
 # only `client.crt`, so the server needs the intermediates to build the path from
 # `client.crt` up to the root. (In nginx: put them all in the `ssl_client_certificate` file
-# and raise `ssl_verify_depth`.) Only the self-signed root is a trust anchor.
+# and raise `ssl_verify_depth` — it counts the intermediates between client and root, so
+# this chain needs **2**; nginx's default of 1 allows only one. Lesson 07 tries both.)
+# Only the self-signed root is a trust anchor.
+#
+# The other way round also works: the **client** sends its chain — a `--cert` file holding
+# `client.crt` followed by intermediate2 and intermediate1 (curl and most clients send
+# every certificate in that file) — and the server needs only `root.crt`.
 
 # %%
 for der in server.context.get_ca_certs(binary_form=True):
@@ -142,6 +148,11 @@ except TLSConnectionError as err:
 # HTTP level. pkilab's `mtls="optional"` mode reproduces that behaviour, page included,
 # so we run the seed's commands against it — with `--cacert root.crt` instead of `-k`.
 # (Lesson 07 runs a real nginx with `ssl_verify_client on` and gets the same page.)
+#
+# The likeness stops at bad certificates: real nginx also finishes the handshake for a
+# client certificate it rejects (another CA, expired) and answers `400 The SSL certificate
+# error`, while pkilab's server refuses it inside the handshake (section 7). The table at
+# the end of this section compares the modes.
 
 # %%
 nginx_like = HTTPSServer(files, mtls="optional").start()
@@ -163,6 +174,28 @@ curl("--cacert", "root.crt", url=nginx_like.url)
 curl("--cacert", "root.crt", "--tls-max", "1.2")
 
 # %% [markdown]
+# **The word "optional" means two things.** pkilab's `mtls="optional"` behaves like nginx's
+# `ssl_verify_client on` (the 400 page for a missing certificate); nginx's own `optional`
+# lets requests without a certificate through — and `nginx_server_block(mtls="optional")`
+# (lesson 07) writes that nginx `optional`. What each setting does (the nginx rows were
+# measured with nginx 1.22 and curl):
+#
+# | setting | no client certificate | certificate from another CA, or expired |
+# |---|---|---|
+# | pkilab `required` | refused in the handshake | refused in the handshake (alert) |
+# | pkilab `optional` | 400 *No required SSL certificate was sent* | refused in the handshake |
+# | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* |
+# | nginx `optional` | passes; `$ssl_client_verify` is `NONE` | 400 *The SSL certificate error* |
+# | nginx `optional_no_ca` | passes; `NONE` | another CA passes (`FAILED:…`); expired: 400 |
+#
+# ("Refused in the handshake": the server ends it with an alert; in TLS 1.3 the client
+# notices only at its first read — section 3. The 400s are HTTP pages, sent after a
+# completed handshake.)
+#
+# nginx never refuses a client certificate inside the handshake: it always answers with an
+# HTTP page, which is friendlier to browsers and easier to log.
+
+# %% [markdown]
 # ## 5. What crosses the wire
 #
 # Record a one-way handshake (lesson 05's server) next to a mutual one, both TLS 1.3:
@@ -180,10 +213,23 @@ from pkilab.viz import draw_handshakes
 draw_handshakes(one_way, mutual, titles=["TLS 1.3, one-way", "TLS 1.3, mutual"])
 
 # %% [markdown]
-# Three messages make it mutual: the server's `CertificateRequest` (which CAs it accepts),
-# the client's `Certificate` (its chain), and the client's `CertificateVerify` (a signature
-# made with `client.key`). In TLS 1.3 all three are encrypted: a network observer cannot see
-# which client connected. In TLS 1.2 they travel in the clear:
+# Three messages make it mutual: the server's `CertificateRequest`, the client's
+# `Certificate` (its chain), and the client's `CertificateVerify` (a signature made with
+# `client.key`). In TLS 1.3 all three are encrypted: a network observer cannot see which
+# client connected.
+#
+# `CertificateRequest` lists the signature algorithms the server accepts and *may* list the
+# names of the CAs it trusts for clients, so that a browser can offer only matching
+# certificates. nginx sends the names from its `ssl_client_certificate` file; this Python
+# server sends none. `openssl s_client` shows what a server sends:
+
+# %%
+run_tool(f"openssl s_client -connect 127.0.0.1:{server.port} -tls1_2 -CAfile root.crt "
+         "-cert client.crt -key client.key", cwd=files, input_text="",
+         keep=("client certificate CA names", "Verification:"))
+
+# %% [markdown]
+# In TLS 1.2 the three messages travel in the clear:
 
 # %%
 mutual12 = record(server.url, ca=files / "root.crt", cert=files / "client.crt",
@@ -236,9 +282,11 @@ except TLSConnectionError as err:
 # %% [markdown]
 # **"Optional" does not mean "anything goes".** `mtls="optional"` lets a client *without* a
 # certificate in (to show it the 400 page), but a certificate that *is* sent is still
-# verified: the stranger is refused in the handshake. (nginx has one more mode,
-# `ssl_verify_client optional_no_ca`, which accepts any certificate and leaves the check
-# to the application; Python's `ssl` has no such mode.)
+# verified: the stranger is refused in the handshake. (Real nginx, with `on` or
+# `optional`, would finish the handshake and answer `400 The SSL certificate error` — see
+# the table in section 4. Its `optional_no_ca` mode passes a certificate from an unknown CA
+# on to the application with `$ssl_client_verify` = `FAILED:…`; Python's `ssl` has no such
+# mode.)
 
 # %%
 try:
@@ -280,8 +328,12 @@ draw_handshake(refused12)
 
 # %% [markdown]
 # In TLS 1.3 the client's side is complete (its `Finished` is sent) before the server
-# decides. Only the stable part is printed: the server's alert may or may not reach the
-# client, as explained in section 3.
+# decides. Only the stable part is printed, because whether the server's alert reaches
+# the client is a **timing race**: the client has already sent its HTTP request, which the
+# server never reads. When the server closes a socket with unread data, its system sends a
+# TCP reset, and a reset that arrives before the client has read the alert throws the
+# alert away. pkilab's server (like nginx) waits briefly before closing so the alert
+# usually wins, but two programs and a network are involved, so it is not guaranteed.
 
 # %%
 refused13 = record(server.url, ca=files / "root.crt", tls_version="1.3")
@@ -307,7 +359,8 @@ print(server.events)
 #   root.crt".
 # * Without a certificate, TLS 1.2 fails inside the handshake; TLS 1.3 fails at the first
 #   read, with a `certificate required` alert or a closed connection. nginx instead finishes
-#   the handshake and answers `400 No required SSL certificate was sent`.
+#   the handshake and answers `400 No required SSL certificate was sent` (and `400 The SSL
+#   certificate error` for a certificate it rejects).
 # * `optional` still verifies a certificate that is sent; an allow list turns "who are you"
 #   into "may you": 403 for a valid client that is not on it.
 #

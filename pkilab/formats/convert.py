@@ -191,9 +191,9 @@ def _need_password(password: str | None, target: str) -> str:
         raise InputError("a Java store needs a password", "none was given",
                          "pass --password (6 characters or more: keytool's minimum)")
     raise InputError("a PKCS#12 file needs a password",
-                     "in a password-less .p12 keytool and Java list 0 entries, and browsers "
-                     "refuse to import it", "pass --password (6 characters or more: keytool's "
-                     "minimum)")
+                     "in an unencrypted .p12 (no password at all) keytool and Java list 0 "
+                     "entries, and browsers refuse to import it",
+                     "pass --password (6 characters or more: keytool's minimum)")
 
 
 def _pem(certs: list[x509.Certificate], keys: list[PrivateKey], contents: Contents,

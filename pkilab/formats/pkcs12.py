@@ -197,7 +197,8 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
 def _check_password(password: str | bytes | None) -> bytes:
     if password is None or password in ("", b""):
         raise InputError("a PKCS#12 file needs a password here",
-                         "keytool and Java list 0 entries in a password-less .p12 that holds "
+                         "keytool and Java list 0 entries in an unencrypted .p12 (no password) "
+                         "that holds "
                          "a key, and browsers refuse to import it",
                          "pass --password (at least 6 characters, keytool's minimum)")
     pw = password.encode() if isinstance(password, str) else password
