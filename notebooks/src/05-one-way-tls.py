@@ -235,8 +235,8 @@ impostor.stop()
 #   truststore, lesson 04).
 #
 # **Remove lab roots afterwards** (delete the file and run `update-ca-certificates
-# --fresh`, or delete it from the keychain/certmgr): anyone holding `root.key` can then
-# impersonate *any* site to that machine.
+# --fresh`, or delete it from the keychain/certmgr): while it is trusted, anyone holding
+# `root.key` can impersonate *any* site to that machine.
 #
 # Which CA should sign a real server's certificate? A **public** server (a website, a
 # public API) needs a **public CA** that browsers already trust — Let's Encrypt (free,
