@@ -157,3 +157,35 @@ def test_threads_never_print(capfd):
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
     assert [e.kind for e in server.events] == ["handshake-failed", "request", "not-tls"]
+
+
+def test_a_client_dripping_its_client_hello_is_cut_at_the_handshake_deadline():
+    # Sending a ClientHello a byte at a time must not earn a fresh timeout per byte.
+    # (CPython's ssl turns the socket timeout into one deadline for do_handshake; this
+    # guards that the server keeps relying on it.)
+    with HTTPSServer(lab_set(), handshake_timeout=0.5) as server:
+        sock = _connect(server)
+        # record header (256 bytes follow), ClientHello header (252 bytes), TLS 1.2, then
+        # the start of the random: nothing OpenSSL can reject before the message is whole.
+        record = bytes([22, 3, 1, 0x01, 0x00, 1, 0x00, 0x00, 0xFC, 3, 3]) + bytes(245)
+        cut = False
+        for index in range(len(record)):  # at most ~200 * 0.1 s, but cut after ~0.5 s
+            try:
+                sock.sendall(record[index:index + 1])
+            except OSError:
+                cut = True
+                break
+            time.sleep(0.1)
+            if index > 20:  # well past the deadline: the server must have hung up
+                sock.settimeout(1)
+                try:
+                    cut = sock.recv(1) == b""
+                except TimeoutError:
+                    cut = False  # still waiting for more ClientHello: not cut
+                except OSError:
+                    cut = True  # reset by the server
+                break
+        sock.close()
+        server.wait_idle()
+    assert cut
+    assert any(e.kind == "timeout" for e in server.events)
