@@ -29,7 +29,19 @@ _EXPORTS = {
     "load_csr": "load",
     "HTTPSServer": "tls", "request": "tls", "TLSConnectionError": "tls",
     "record": "trace", "Trace": "trace",
-    "audit": "doctor",
+    "audit": "doctor", "audit_many": "doctor",
+    # certificate facts the lessons show
+    "signed_by": "ca", "fingerprint": "chain", "same_public_key": "keys",
+    "requested_names": "csr", "pem_labels": "load", "common_name": "names",
+    "short_name": "names", "make_v1_certificate": "legacy",
+    # formats
+    "identify": "formats", "load_any": "formats",
+    # handshakes
+    "compare_traces": "trace",
+    # deployment
+    "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
+    "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
+    "kubernetes_ingress": "deploy", "NginxServer": "nginx", "find_nginx": "nginx",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -39,16 +51,23 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
+    from .ca import CertificateAuthority, IssuedCertificate, signed_by  # noqa: F401
     from .certset import (  # noqa: F401
         CertificateSet,
         build_certificate_set,
         load_certificate_set,
         write_certificate_set,
     )
-    from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
-    from .csr import build_csr, check_csr  # noqa: F401
-    from .doctor import audit  # noqa: F401
+    from .chain import ChainReport, fingerprint, order_chain, verify_chain  # noqa: F401
+    from .csr import build_csr, check_csr, requested_names  # noqa: F401
+    from .deploy import (  # noqa: F401
+        client_ca_bundle,
+        kubernetes_ca_secret,
+        kubernetes_ingress,
+        kubernetes_tls_secret,
+        nginx_server_block,
+    )
+    from .doctor import audit, audit_many  # noqa: F401
     from .errors import (  # noqa: F401
         InputError,
         OverwriteError,
@@ -57,9 +76,24 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         TLSError,
         VerificationError,
     )
+    from .formats import identify, load_any  # noqa: F401
     from .inspect import describe, show, summary  # noqa: F401
-    from .keys import KEY_KINDS, derive_key, describe_key, generate_key  # noqa: F401
-    from .load import load_certificate, load_certificates, load_csr, load_private_key  # noqa: F401
-    from .names import build_name, format_subj, parse_subj  # noqa: F401
+    from .keys import (  # noqa: F401
+        KEY_KINDS,
+        derive_key,
+        describe_key,
+        generate_key,
+        same_public_key,
+    )
+    from .legacy import make_v1_certificate  # noqa: F401
+    from .load import (  # noqa: F401
+        load_certificate,
+        load_certificates,
+        load_csr,
+        load_private_key,
+        pem_labels,
+    )
+    from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
+    from .nginx import NginxServer, find_nginx  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
-    from .trace import Trace, record  # noqa: F401
+    from .trace import Trace, compare_traces, record  # noqa: F401

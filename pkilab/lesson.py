@@ -128,6 +128,26 @@ def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None
     return ToolRun(done.returncode, done.stdout, done.stderr)
 
 
+def run_pkilab(command: str, *, cwd: str | os.PathLike[str] | None = None) -> int:
+    """Run a ``pkilab ...`` command line in ``cwd`` as a terminal would; return its exit code.
+
+    The command runs in this kernel (no subprocess), so its output is the CLI's own.
+    """
+    from .cli import main  # the CLI is only needed by the lessons that show it
+
+    print("$ pkilab " + command)
+    here = os.getcwd()
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        code = main(shlex.split(command))
+    finally:
+        os.chdir(here)
+    if code:
+        print(f"(exit status {code})")
+    return code
+
+
 def tool_table() -> str:
     """Which optional tools this machine has (lesson 00)."""
     rows = []

@@ -411,3 +411,6 @@ def compare(a: Trace, b: Trace) -> str:
                      f"{right[i] if i < len(right) else ''}")
     return "\n".join(lines)
 
+
+#: The public name: ``pkilab.compare_traces(a, b)``.
+compare_traces = compare

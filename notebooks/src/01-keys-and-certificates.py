@@ -13,7 +13,7 @@
 
 # %%
 from pkilab import describe_key, generate_key, show
-from pkilab.keys import derive_key
+from pkilab import derive_key
 from pkilab.lesson import check, lab_dir, run_tool
 
 lab = lab_dir("01")
@@ -125,8 +125,8 @@ run_tool("openssl x509 -in my.crt -noout -subject -issuer -dates -fingerprint -s
 # certificate; the key file is the private key. Let us check both halves of that sentence.
 
 # %%
-from pkilab.keys import same_public_key
-from pkilab.load import pem_labels
+from pkilab import same_public_key
+from pkilab import pem_labels
 
 print("the certificate's public key is my key's public half:",
       same_public_key(cert.public_key(), key))
@@ -145,7 +145,7 @@ print("PEM blocks in my.key:", pem_labels((lab / "my.key").read_bytes()))
 # %%
 from cryptography import x509
 
-from pkilab.ca import signed_by
+from pkilab import signed_by
 
 der = bytearray(cert.public_bytes(serialization.Encoding.DER))
 where = der.rfind(b"alibaba")  # the last one is in the subject

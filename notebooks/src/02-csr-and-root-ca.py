@@ -16,7 +16,7 @@
 from cryptography.hazmat.primitives import serialization
 
 from pkilab import CertificateAuthority, InputError, build_csr, check_csr, parse_subj, show
-from pkilab.keys import derive_key
+from pkilab import derive_key
 from pkilab.lesson import check, lab_dir, run_tool
 
 lab = lab_dir("02")
@@ -213,8 +213,8 @@ print("server.crt verifies under the renewed root in 2031:",
 # for the subjectAltName `shop.example`.
 
 # %%
-from pkilab.csr import requested_names
-from pkilab.keys import same_public_key
+from pkilab import requested_names
+from pkilab import same_public_key
 
 shop_key = derive_key("ec", "lesson-02 shop")
 shop_csr = None  # your code here

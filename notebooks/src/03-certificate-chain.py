@@ -242,7 +242,7 @@ run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localh
 
 # %%
 from pkilab import InputError
-from pkilab.doctor import audit_many
+from pkilab import audit_many
 
 try:
     for cert, findings in audit_many([*server.fullchain, root.certificate]):
@@ -279,7 +279,7 @@ except InputError as error:  # pkilint is optional
 # %%
 import datetime as dt
 
-from pkilab.legacy import make_v1_certificate
+from pkilab import make_v1_certificate
 
 in_2026 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 other = CertificateAuthority.create_root("/CN=Other Root CA", seed="lesson-03 other")
@@ -355,7 +355,7 @@ run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
 # stored notebook shows nothing here until you run the cell.)
 
 # %% tags=["nbval-ignore-output"]
-from pkilab.certset import build_certificate_set
+from pkilab import build_certificate_set
 from pkilab.widgets import chain_breaker
 
 chain_breaker(build_certificate_set(seed="lesson-03 breaker"))

@@ -17,18 +17,15 @@
 # Seed section: *证书格式* (PEM, DER, PFX/PKCS12, JKS).
 
 # %%
-import os
-import shlex
 
 from cryptography.hazmat.primitives import serialization
 
-from pkilab.certset import build_certificate_set, write_certificate_set
-from pkilab.chain import fingerprint
-from pkilab.cli import main as pkilab_main
-from pkilab.errors import PkilabError
-from pkilab.formats import identify, load_any
-from pkilab.lesson import check, have, lab_dir, run_tool
-from pkilab.names import common_name
+from pkilab import build_certificate_set, write_certificate_set
+from pkilab import fingerprint
+from pkilab import PkilabError
+from pkilab import identify, load_any
+from pkilab.lesson import check, have, lab_dir, run_pkilab, run_tool
+from pkilab import common_name
 
 lab = lab_dir("04")
 cs = build_certificate_set(seed="lesson-04")
@@ -38,15 +35,7 @@ print(sorted(p.name for p in lab.iterdir()))
 
 def pkilab(command):
     """Run a `pkilab ...` command line in the lesson folder, as a terminal would."""
-    print("$ pkilab " + command)
-    here = os.getcwd()
-    os.chdir(lab)
-    try:
-        code = pkilab_main(shlex.split(command))
-    finally:
-        os.chdir(here)
-    if code:
-        print(f"(exit status {code})")
+    run_pkilab(command, cwd=lab)
 
 
 def short_fp(certificate):

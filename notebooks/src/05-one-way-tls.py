@@ -22,8 +22,8 @@ from cryptography import x509
 from pkilab import build_certificate_set, describe_key, write_certificate_set
 from pkilab.lesson import check, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab.tls import HTTPSServer, TLSConnectionError, request
-from pkilab.trace import compare, record
+from pkilab import HTTPSServer, TLSConnectionError, request
+from pkilab import compare_traces, record
 
 lab = lab_dir("05")
 cs = build_certificate_set(seed="lesson-05")
@@ -104,7 +104,7 @@ print(tls13)
 # Side by side, and as a picture:
 
 # %%
-print(compare(tls12, tls13))
+print(compare_traces(tls12, tls13))
 
 # %% tags=["nbval-ignore-output"]
 from pkilab.viz import draw_handshakes

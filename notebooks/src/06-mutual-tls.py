@@ -24,9 +24,9 @@ from cryptography import x509
 from pkilab import build_certificate_set, write_certificate_set
 from pkilab.lesson import check, lab_dir, run_tool
 from pkilab.lesson import curl as run_curl
-from pkilab.names import short_name
-from pkilab.tls import HTTPSServer, TLSConnectionError, request
-from pkilab.trace import compare, record
+from pkilab import short_name
+from pkilab import HTTPSServer, TLSConnectionError, request
+from pkilab import compare_traces, record
 
 lab = lab_dir("06")
 cs = build_certificate_set(seed="lesson-06")
@@ -205,7 +205,7 @@ with HTTPSServer(files) as one_way_server:
     one_way = record(one_way_server.url, ca=files / "root.crt", tls_version="1.3")
 mutual = record(server.url, ca=files / "root.crt", cert=files / "client.crt",
                 key=files / "client.key", tls_version="1.3")
-print(compare(one_way, mutual))
+print(compare_traces(one_way, mutual))
 
 # %% tags=["nbval-ignore-output"]
 from pkilab.viz import draw_handshakes

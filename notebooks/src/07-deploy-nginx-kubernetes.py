@@ -19,12 +19,12 @@ import subprocess
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from pkilab.certset import build_certificate_set, write_certificate_set
-from pkilab.deploy import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
-                           kubernetes_tls_secret, nginx_server_block)
+from pkilab import build_certificate_set, write_certificate_set
+from pkilab import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
+                    kubernetes_tls_secret, nginx_server_block)
 from pkilab.lesson import check, have, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab.nginx import NginxServer, find_nginx
+from pkilab import NginxServer, find_nginx
 
 lab = lab_dir("07")
 # lab.example.com is the host of the Kubernetes Ingress in section 5: the certificate

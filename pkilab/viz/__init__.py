@@ -11,6 +11,8 @@ picture as data (boxes, texts, arrows), which the tests measure.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._lazy import lazy_exports
 
 _EXPORTS = {
@@ -25,3 +27,15 @@ __all__ = sorted(_EXPORTS)
 
 
 __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
+
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from ._scene import Scene, render, save_png  # noqa: F401
+    from .anatomy import anatomy_layout, certificate_parts, draw_anatomy  # noqa: F401
+    from .chain import chain_layout, draw_chain  # noqa: F401
+    from .handshake import (  # noqa: F401
+        draw_handshake,
+        draw_handshakes,
+        handshake_layout,
+        handshakes_layout,
+    )
