@@ -13,15 +13,7 @@ import os
 from pathlib import Path
 
 from .errors import InputError
-
-#: nginx's ssl_verify_client value for each pkilab mTLS mode.
-NGINX_VERIFY = {"off": None, "required": "on", "optional": "optional"}
-
-
-def _mode(mtls: str) -> str:
-    if mtls not in NGINX_VERIFY:
-        raise InputError(f"unknown mTLS mode {mtls!r}", "", "use off, required or optional")
-    return mtls
+from .modes import nginx_mode
 
 
 def client_ca_bundle(folder: str | os.PathLike[str]) -> bytes:
@@ -56,7 +48,8 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
     goes through and the application decides (``$ssl_client_verify`` is ``NONE``).
     (pkilab's own ``HTTPSServer(mtls="optional")`` is stricter: see lesson 06.)
     """
-    verify = NGINX_VERIFY[_mode(mtls)]
+    mode = nginx_mode(mtls)
+    verify = None if mode == "off" else mode
     folder = Path(folder).resolve()
     listen = f"{listen_address}:{port}" if listen_address else str(port)
     lines = [

@@ -15,11 +15,17 @@ class PkilabError(Exception):
     """
 
     exit_code = 2
+    #: the code when the raiser gives none; each subclass names its own
+    default_code = "error"
 
-    def __init__(self, what: str, why: str = "", fix: str = "") -> None:
+    def __init__(self, what: str, why: str = "", fix: str = "", *,
+                 code: str | None = None) -> None:
         self.what = what
         self.why = why
         self.fix = fix
+        #: a short snake_case word saying which problem this is, for tests, JSON output
+        #: and translations (the message wording may change; the code does not)
+        self.code = code or self.default_code
         super().__init__(self.message)
 
     @property
@@ -44,22 +50,32 @@ def _sentence(text: str) -> str:
 class InputError(PkilabError):
     """A file or value that pkilab cannot use: missing, malformed, wrong password."""
 
+    default_code = "bad_input"
+
 
 class PolicyError(PkilabError):
     """A request pkilab refuses because it is insecure, unless asked on purpose."""
+
+    default_code = "insecure_request"
 
 
 class OverwriteError(InputError):
     """Writing would replace a file (a CA key, a conversion's output) that exists."""
 
+    default_code = "would_overwrite"
+
 
 class VerificationError(PkilabError):
     """A certificate chain or a key pair did not pass a check."""
+
+    default_code = "verification_failed"
 
     exit_code = 1
 
 
 class TLSError(PkilabError):
     """A TLS connection failed; the message says which side refused and why."""
+
+    default_code = "tls_failed"
 
     exit_code = 1

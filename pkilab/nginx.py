@@ -1,6 +1,6 @@
 """Run a real nginx on 127.0.0.1 for a lesson or a test, and always stop it.
 
-    with NginxServer(set_dir, mtls="required") as nginx:
+    with NginxServer(set_dir, mtls="on") as nginx:
         print(nginx.url)        # https://localhost:PORT/
 
 nginx is optional: :func:`find_nginx` returns None where it is not installed (Debian

@@ -77,7 +77,7 @@ def test_lesson_curl_hides_the_port_and_shows_the_page_title(capsys, set_dir):
     from pkilab.lesson import curl
     from pkilab.tls import HTTPSServer
 
-    with HTTPSServer(set_dir, mtls="optional") as server:
+    with HTTPSServer(set_dir, mtls="on") as server:
         port = server.port
         done = curl(server.url, "--cacert", "root.crt", cwd=set_dir, html_title=True)
         refused = curl(server.url, cwd=set_dir)  # no --cacert: curl refuses our root

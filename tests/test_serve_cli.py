@@ -97,7 +97,7 @@ def test_serve_runs_until_ctrl_c(set_folder):
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
 def test_the_seeds_three_curl_cases(set_folder):
     # nginx's ssl_verify_client answers 400 without a certificate: --mtls optional
-    served = Served(str(set_folder), "--mtls", "optional")
+    served = Served(str(set_folder), "--mtls", "on")
     try:
         def curl(*extra: str) -> subprocess.CompletedProcess:
             return subprocess.run(

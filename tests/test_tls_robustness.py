@@ -102,7 +102,7 @@ def test_a_hundred_concurrent_clients():
 
 def test_a_thousand_requests_leak_no_threads_or_sockets():
     threads_before, fds_before = threading.active_count(), open_fds()
-    with HTTPSServer(lab_set(), mtls="optional", handshake_timeout=2) as server, \
+    with HTTPSServer(lab_set(), mtls="on", handshake_timeout=2) as server, \
             ThreadPoolExecutor(8) as pool:
         def one(i: int) -> int:
             cert = client() if i % 3 else None

@@ -155,7 +155,7 @@ except TLSConnectionError as err:
 # the end of this section compares the modes.
 
 # %%
-nginx_like = HTTPSServer(files, mtls="optional").start()
+nginx_like = HTTPSServer(files, mtls="on").start()
 curl("--cacert", "root.crt", "--cert", "client.crt", "--key", "client.key", url=nginx_like.url)
 
 # %%

@@ -59,7 +59,7 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
 #   two intermediates, so they need **2**. We write 3 to leave room for one more level.
 
 # %%
-print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="required"))
+print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="on"))
 (lab / "client-ca.crt").write_bytes(client_ca_bundle(lab))
 print("client-ca.crt holds", (lab / "client-ca.crt").read_bytes().count(b"BEGIN CERTIFICATE"),
       "certificates")
@@ -78,7 +78,7 @@ def curl(url, *args):
 
 
 if find_nginx() and have("curl"):
-    with NginxServer(lab, mtls="required") as nginx:
+    with NginxServer(lab, mtls="on") as nginx:
         curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
         curl(nginx.url, "--cert", "client2.crt", "--key", "client2.key")
         refused = curl(nginx.url)
@@ -102,7 +102,7 @@ else:
 
 # %%
 if find_nginx() and have("curl"):
-    with NginxServer(lab, mtls="required") as nginx:
+    with NginxServer(lab, mtls="on") as nginx:
         done = subprocess.run(["curl", "-sS", "--cert", "client.crt", "--key", "client.key",
                                nginx.url], cwd=lab, capture_output=True, text=True, timeout=20)
         print("curl without --cacert:", done.stderr.strip().splitlines()[0])
@@ -112,11 +112,11 @@ if find_nginx() and have("curl"):
         + short_chain.private_key.private_bytes(serialization.Encoding.PEM,
                                                 serialization.PrivateFormat.PKCS8,
                                                 serialization.NoEncryption()))
-    with NginxServer(lab, mtls="required", verify_depth=1) as nginx:
+    with NginxServer(lab, mtls="on", verify_depth=1) as nginx:
         print("\nssl_verify_depth 1:")
         curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
         curl(nginx.url, "--cert", "one-level.pem")
-    with NginxServer(lab, mtls="required", verify_depth=2) as nginx:
+    with NginxServer(lab, mtls="on", verify_depth=2) as nginx:
         print("\nssl_verify_depth 2:")
         curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
 else:
@@ -185,7 +185,7 @@ print("server.crt is valid for:", [str(name.value) for name in names.value])
 # `ssl_verify_client optional` precisely: a certificate that *is* sent is verified (a bad
 # one still gets `400 The SSL certificate error`); a request without one goes through, and
 # the application reads `$ssl_client_verify` (`SUCCESS`, `NONE`, or `FAILED:reason`) to
-# decide. (pkilab's `HTTPSServer(mtls="optional")` is different: it answers the 400 page
+# decide. (pkilab's `HTTPSServer(mtls="on")` is different: it answers the 400 page
 # without a certificate, like nginx's `on` — see the table in lesson 06, section 4.)
 
 # %%

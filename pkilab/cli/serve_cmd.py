@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "and the curl commands to try, and log each connection until Ctrl-C. With --mtls "
         "the server also asks for a client certificate issued by DIR/root.crt.")
     parser.add_argument("directory", metavar="DIR", help="folder written by pkilab init")
-    parser.add_argument("--mtls", choices=("off", "required", "optional"), default="off",
+    parser.add_argument("--mtls", choices=("off", "required", "on", "optional"), default="off",
                         help="client certificates: off (one-way TLS, default), required "
                         "(handshake fails without one), optional (HTTP 400 without one, "
                         "like nginx)")
@@ -69,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
             previous[signum] = signal.signal(signum, on_signal)
     with server:
         mode = {"off": "one-way TLS", "required": "mutual TLS, client certificate required",
-                "optional": "mutual TLS, client certificate optional"}[args.mtls]
+                "on": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a certificate)",
+                "optional": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a "
+                            "certificate; --mtls optional is now called --mtls on)"}[args.mtls]
         print(f"Serving {args.directory} at {server.url} ({mode})")
         if args.allow:
             print(f"Allowed clients: {', '.join(args.allow)} (others get 403)")

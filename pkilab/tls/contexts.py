@@ -22,11 +22,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from ..errors import InputError
+from ..modes import server_mode
 
 #: The TLS versions a learner can pin: "1.2" or "1.3" (None lets the two sides agree).
 TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
 #: How the server treats client certificates: the three nginx ``ssl_verify_client`` modes.
-MTLS_MODES = {"off": ssl.CERT_NONE, "required": ssl.CERT_REQUIRED, "optional": ssl.CERT_OPTIONAL}
+MTLS_MODES = {"off": ssl.CERT_NONE, "required": ssl.CERT_REQUIRED, "on": ssl.CERT_OPTIONAL}
 
 
 def version_name(version: str | None) -> str:
@@ -165,9 +166,7 @@ def server_context(ident: Identity, *, mtls: str = "off", client_ca_pem: bytes |
     server needs the intermediates to build the path. Only the self-signed root is a trust
     anchor; partial chains are not accepted.
     """
-    if mtls not in MTLS_MODES:
-        raise InputError(f"unknown mTLS mode {mtls!r}", "",
-                         'pass mtls="off", "required" or "optional"')
+    mtls = server_mode(mtls)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     _pin(context, tls_version)
     load_identity(context, ident)

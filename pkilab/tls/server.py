@@ -8,11 +8,12 @@ It binds 127.0.0.1 on a free port, serves each connection in its own short-lived
 thread, never prints (what happens is recorded in :attr:`HTTPSServer.events`), and
 stops within a second when the ``with`` block ends, errors included.
 
-The three ``mtls`` modes are nginx's ``ssl_verify_client``:
+The three ``mtls`` modes (the vocabulary of :mod:`pkilab.modes`):
 
 ``"off"``       one-way TLS: the server does not ask for a client certificate.
 ``"required"``  the handshake fails without a client certificate the server trusts.
-``"optional"``  the handshake succeeds without one, and the server answers
+``"on"``        nginx's ``ssl_verify_client on``: the handshake succeeds without one, and
+                the server answers
                 ``400 No required SSL certificate was sent``. A certificate that *is*
                 sent is still verified: one from an unknown CA fails the handshake
                 (nginx's ``optional_no_ca`` would let it through; ``ssl`` has no such mode).
@@ -40,6 +41,7 @@ from typing import Any
 from cryptography import x509
 
 from ..errors import InputError
+from ..modes import server_mode
 from ..names import format_subj, short_name
 from . import http
 from .contexts import Identity, certificates_pem, identity, server_context, version_name
@@ -156,6 +158,7 @@ class HTTPSServer:
             raise InputError("an allow list needs mutual TLS",
                              "without client certificates the server does not know who is "
                              "asking", 'pass mtls="required" (pkilab serve --mtls required)')
+        mtls = server_mode(mtls)
         self.mtls = mtls
         self.allow = None if allow is None else frozenset(allow)
         self.context = server_context(ident, mtls=mtls, client_ca_pem=client_cas,
@@ -380,7 +383,7 @@ class HTTPSServer:
         self._record(ServerEvent("request", status=status, client=client, tls_version=version))
         tls.sendall(http.response(status, body, head_only=line is not None and line[0] == "HEAD",
                                   content_type="text/html" if status == 400 and peer is None
-                                  and self.mtls == "optional" else
+                                  and self.mtls == "on" else
                                   "text/plain; charset=utf-8"))
         try:
             tls.settimeout(0.5)
@@ -394,7 +397,7 @@ class HTTPSServer:
             return 400, "400 Bad Request: that was not an HTTP request\n"
         if line[0] not in ("GET", "HEAD"):
             return 405, f"405 {line[0]} is not served here: this lab server only answers GET\n"
-        if peer is None and self.mtls == "optional":
+        if peer is None and self.mtls == "on":
             return 400, http.no_certificate_page()
         if peer is not None and self.allow is not None and short_name(peer.subject) \
                 not in self.allow:
