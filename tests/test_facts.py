@@ -1,0 +1,60 @@
+"""pkilab.facts: the one home of extension look-ups, is-CA, signed-by, fingerprints, keys."""
+
+from __future__ import annotations
+
+import pytest
+from cryptography import x509
+
+from pkilab import facts
+from pkilab.certset import build_certificate_set
+from pkilab.errors import InputError
+
+
+@pytest.fixture(scope="module")
+def cs():
+    return build_certificate_set(seed="test-facts")
+
+
+def test_is_ca_and_path_length(cs):
+    assert facts.is_ca(cs.root.certificate) and facts.is_ca(cs.intermediate2.certificate)
+    assert not facts.is_ca(cs.server.certificate)
+    assert facts.path_length(cs.intermediate2.certificate) == 0
+    assert facts.path_length(cs.server.certificate) is None
+
+
+def test_signed_by_and_names_issuer(cs):
+    leaf, i2, root = cs.server.certificate, cs.intermediate2.certificate, cs.root.certificate
+    assert facts.signed_by(leaf, i2) and not facts.signed_by(leaf, root)
+    assert facts.names_issuer(leaf, i2) and not facts.names_issuer(leaf, root)
+    assert facts.is_self_signed(root) and not facts.is_self_signed(i2)
+
+
+def test_key_ids_link_child_and_parent(cs):
+    assert facts.authority_key_id(cs.server.certificate) == \
+        facts.subject_key_id(cs.intermediate2.certificate)
+
+
+def test_key_pair_checks(cs):
+    assert facts.key_matches(cs.server.private_key, cs.server.certificate)
+    assert not facts.key_matches(cs.root.private_key, cs.server.certificate)
+    assert facts.same_public_key(cs.server.private_key, cs.server.certificate)
+    facts.require_key_matches(cs.server.private_key, cs.server.certificate)
+    with pytest.raises(InputError) as info:
+        facts.require_key_matches(cs.root.private_key, cs.server.certificate)
+    assert info.value.code == "key_mismatch"
+
+
+def test_fingerprint_and_unique(cs):
+    leaf = cs.server.certificate
+    assert len(facts.fingerprint(leaf)) == 32 * 3 - 1
+    assert facts.unique([leaf, cs.root.certificate, leaf]) == [leaf, cs.root.certificate]
+    assert facts.same_certificate(leaf, x509.load_der_x509_certificate(
+        leaf.public_bytes(__import__("cryptography.hazmat.primitives.serialization",
+                                     fromlist=["Encoding"]).Encoding.DER)))
+
+
+def test_extension_present_absent(cs):
+    assert facts.extension(cs.server.certificate, x509.SubjectAlternativeName) is not None
+    assert facts.extension(cs.root.certificate, x509.SubjectAlternativeName) is None
+    assert facts.extension_defect(cs.server.certificate) is None
+    assert [n.value for n in facts.subject_alt_names(cs.server.certificate)][:1] == ["localhost"]
