@@ -7,6 +7,7 @@ CI compares them on every run.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shlex
@@ -20,6 +21,11 @@ from urllib.parse import urlsplit
 from .errors import PkilabError
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
+
+#: The "checked at" time of every lesson: a lesson that prints something depending on
+#: "now" (days left, expired or not) checks at this fixed moment, so its stored output
+#: stays true when it is re-run years later. Lesson certificates carry fixed dates too.
+CHECKED_AT = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
 
 
 def _rich_display() -> None:

@@ -11,7 +11,7 @@ import pytest
 import pkilab
 
 ROOT = Path(__file__).resolve().parents[1]
-PUBLIC_MODULES = {"pkilab", "pkilab.viz", "pkilab.widgets", "pkilab.lesson"}
+PUBLIC_MODULES = {"pkilab", "pkilab.viz", "pkilab.widgets", "pkilab.lesson", "pkilab.exercises"}
 
 
 def _type_checking_names(init: Path) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from tls_fixtures import client, expired_client, foreign_set, lab_set, root
 
@@ -170,3 +172,22 @@ def test_port_outside_the_with_block_is_an_error():
     server = HTTPSServer(lab_set())
     with pytest.raises(InputError, match="not running"):
         server.url  # noqa: B018
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_a_named_server_replaces_the_one_started_before():
+    first = HTTPSServer(lab_set(), name="test-replace").start()
+    old_port = first.port
+    second = HTTPSServer(lab_set(), name="test-replace").start()
+    try:
+        assert not _listening(old_port)
+        assert request(second.url, ca=root()).status == 200
+        assert second.start() is second  # starting twice is harmless
+    finally:
+        second.stop()
+        first.stop()

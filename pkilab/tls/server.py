@@ -32,6 +32,7 @@ import socket
 import ssl
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -143,7 +144,7 @@ class HTTPSServer:
                  host: str = "127.0.0.1", port: int = 0, url_host: str = "localhost",
                  chain: str = "full", client_ca: Any = None, tls_version: str | None = None,
                  handshake_timeout: float = 3.0, max_connections: int = 256,
-                 max_events: int = 2000) -> None:
+                 max_events: int = 2000, name: str | None = None) -> None:
         _check_numbers(port, handshake_timeout, max_connections, max_events)
         ident, client_cas = _source_material(source, chain)
         if client_ca is not None:
@@ -173,6 +174,8 @@ class HTTPSServer:
         self._waker: tuple[socket.socket, socket.socket] | None = None
         self._acceptor: threading.Thread | None = None
         self._stopping = threading.Event()
+        #: with a name, starting this server first stops a running one of the same name
+        self.name = name
 
     # ---- public -----------------------------------------------------------------------
 
@@ -218,6 +221,14 @@ class HTTPSServer:
         return taken
 
     def start(self) -> HTTPSServer:
+        """Listen and serve in the background; a running server of the same ``name`` (one
+        a notebook cell started before it was re-run) is stopped first."""
+        if self._listener is not None:
+            return self
+        if self.name is not None:
+            previous = _RUNNING.get(self.name)
+            if previous is not None and previous is not self:
+                previous.stop()
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -234,6 +245,8 @@ class HTTPSServer:
         self._acceptor = threading.Thread(target=self._accept_loop, name="pkilab-https-accept",
                                           daemon=True)
         self._acceptor.start()
+        if self.name is not None:
+            _RUNNING[self.name] = self
         return self
 
     def stop(self, timeout: float = 1.0) -> None:
@@ -257,6 +270,8 @@ class HTTPSServer:
         for end in self._waker:
             end.close()
         self._listener = self._waker = self._acceptor = None
+        if self.name is not None and _RUNNING.get(self.name) is self:
+            del _RUNNING[self.name]
 
     def __enter__(self) -> HTTPSServer:
         return self.start()
@@ -405,6 +420,11 @@ class HTTPSServer:
                          "(authentication) but is not on this server's allow list "
                          f"(authorization): {', '.join(sorted(self.allow))}\n")
         return 200, client_page(peer, version, self.mtls)
+
+
+# Named servers that are running: a re-run notebook cell replaces its own server instead
+# of leaving the old one listening. Weak values: a server nobody holds is not kept alive.
+_RUNNING: weakref.WeakValueDictionary[str, HTTPSServer] = weakref.WeakValueDictionary()
 
 
 def _check_numbers(port: Any, handshake_timeout: Any, max_connections: Any,
