@@ -94,6 +94,11 @@ _UNSUPPORTED = frozenset({"other_name", "registered_id"})
 _SAN = "subjectAltName"
 UNREADABLE_SAN = "(unreadable subjectAltName)"
 UNREADABLE_SUBJECT = "(unreadable subject)"
+TOO_MANY = "(too many names to check)"
+#: names x subtrees of their form that one call compares at most (a fraction of a second);
+#: beyond it the certificate is refused whole, so a crafted one cannot make a check hang
+#: (Chrome and BoringSSL cap the same product, at 2**20)
+MAX_COMPARISONS = 2**18
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,9 @@ class Violation:
         label = _KIND_LABEL.get(self.kind, self.kind)
         bases = self.subtree.split(" ", 2)[2] if self.subtree.count(" ") >= 2 else ""
         where = "" if self.origin == _SAN else f" (from the {self.origin})"
+        if self.name == TOO_MANY:
+            return ("the certificate cannot be shown to be inside the name constraints "
+                    f"({self.subtree}): {self.note}")
         if self.name in (UNREADABLE_SAN, UNREADABLE_SUBJECT):
             part = "subjectAltName" if self.name == UNREADABLE_SAN else "subject"
             return (f"the certificate's {part} cannot be read, so its names cannot be "
@@ -148,15 +156,22 @@ def violations(constraints: x509.NameConstraints,
     the certificate holds (see the module docstring for what cannot be evaluated).
     """
     rules = _Rules.of(constraints)
-    found: list[Violation] = []
-    for name in _names_of(certificate):
+    names = list(_names_of(certificate))
+    work = sum(rules.count(name.kind) for name in names)
+    if work > MAX_COMPARISONS:
+        return [Violation(TOO_MANY, "dns", rules.summary(), "not_permitted",
+                          note=f"{len(names)} names against {rules.count()} subtrees would "
+                               f"take {work:,} comparisons, more than pkilab makes "
+                               f"({MAX_COMPARISONS:,})")]
+    found: dict[Violation, None] = {}  # ordered, and one entry per distinct violation
+    for name in names:
         try:
             violation = _judge(name, rules)
         except Exception:  # a name we cannot evaluate must fail closed
             violation = _not_permitted(name, rules, "it cannot be evaluated")
-        if violation is not None and violation not in found:
-            found.append(violation)
-    return found
+        if violation is not None:
+            found.setdefault(violation, None)
+    return list(found)
 
 
 # ---- the certificate's names -----------------------------------------------------------------
@@ -238,17 +253,26 @@ def _looks_like_host(text: str) -> bool:
 class _Rules:
     permitted: dict[str, list[x509.GeneralName]]
     excluded: dict[str, list[x509.GeneralName]]
+    _labels: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, constraints: x509.NameConstraints) -> _Rules:
         return cls(_by_kind(constraints.permitted_subtrees),
                    _by_kind(constraints.excluded_subtrees))
 
+    def count(self, kind: str | None = None) -> int:
+        """How many subtrees speak about ``kind`` (about every form when None)."""
+        kinds = [kind] if kind else set(self.permitted) | set(self.excluded)
+        return sum(len(self.permitted.get(k, [])) + len(self.excluded.get(k, []))
+                   for k in kinds)
+
     def label(self, side: str, kind: str) -> str:
         """'permitted DNS lab.example, .other.example': a side's subtrees of one form."""
-        subtrees = (self.permitted if side == "permitted" else self.excluded).get(kind, [])
-        shown = ", ".join(_base_text(entry) for entry in subtrees)
-        return f"{side} {_KIND_LABEL.get(kind, kind)} {shown}"
+        if (side, kind) not in self._labels:  # made once: many names may need it
+            subtrees = (self.permitted if side == "permitted" else self.excluded).get(kind, [])
+            shown = ", ".join(_base_text(entry) for entry in subtrees)
+            self._labels[side, kind] = f"{side} {_KIND_LABEL.get(kind, kind)} {shown}"
+        return self._labels[side, kind]
 
     def summary(self) -> str:
         """Every subtree, 'permitted DNS lab.example; excluded IP 10.0.0.0/8' ('' if none)."""

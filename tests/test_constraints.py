@@ -20,8 +20,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from pkilab.constraints import UNREADABLE_SAN, Violation, violations
+from pkilab.constraints import TOO_MANY, UNREADABLE_SAN, Violation, violations
 
 OPENSSL = shutil.which("openssl")
 START = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -469,3 +471,36 @@ def test_unreadable_san_fails_closed_whatever_form_is_constrained() -> None:
     leaf = _with_raw_san(chain, b"\x30\x0a\x82\x08bank.com", keep_real_san=True)
     (found,) = violations(chain.constraints, leaf)
     assert (found.name, found.subtree) == (UNREADABLE_SAN, "excluded IP 10.0.0.0/8")
+
+
+def test_too_many_names_times_subtrees_is_refused_whole_not_ground_through() -> None:
+    chain = make_chain([DNS(f"p{i}.lab.example") for i in range(1400)],
+                       [DNS(f"x{i}.lab.example") for i in range(1400)])
+    leaf = make_leaf(chain, [DNS(f"h{i}.lab.example") for i in range(100)])
+    (found,) = violations(chain.constraints, leaf)  # 100 x 2800 > MAX_COMPARISONS
+    assert (found.name, found.reason) == (TOO_MANY, "not_permitted")
+    assert "280,000 comparisons" in found.text
+    fewer = make_leaf(chain, [DNS(f"h{i}.lab.example") for i in range(90)])
+    assert len(violations(chain.constraints, fewer)) == 90  # 252,000: still checked
+
+
+# ---- label boundaries, for any labels --------------------------------------------------------
+
+_LABEL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(base=st.lists(_LABEL, min_size=1, max_size=3).map(".".join),
+       prefix=_LABEL, below=st.booleans(), dotted=st.booleans())
+def test_label_boundary_for_any_names(base: str, prefix: str, below: bool,
+                                      dotted: bool) -> None:
+    constraint = ("." if dotted else "") + base
+    name = f"{prefix}.{base}" if below else f"{prefix}{base}"
+    assert constraint.lstrip(".") == base
+    chain = _PROPERTY_CHAINS.setdefault(constraint, make_chain([DNS(constraint)]))
+    found = violations(chain.constraints, make_leaf(chain, [DNS(name)]))
+    # below the base on a label boundary: inside; glued onto its first label: outside
+    assert [v.name for v in found] == ([] if below else [name])
+
+
+_PROPERTY_CHAINS: dict[str, Chain] = {}
