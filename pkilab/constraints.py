@@ -107,9 +107,10 @@ class Violation:
 
     ``origin`` (where the name was found: ``"subjectAltName"``, ``"subject"``,
     ``"subject CN"``, ``"subject emailAddress"``) and ``note`` (why a name could not be
-    evaluated, when that is the problem) are extras beyond the four contract fields; both
-    have defaults and take no part in equality. ``kind`` is one of the five contract
-    kinds, or ``"other_name"`` / ``"registered_id"`` for the forms pkilab cannot evaluate.
+    evaluated, or that a wildcard was excluded for a name it stands for) are extras beyond
+    the four contract fields; both have defaults and take no part in equality. ``kind`` is
+    one of the five contract kinds, or ``"other_name"`` / ``"registered_id"`` for the forms
+    pkilab cannot evaluate.
     """
 
     name: str      # the offending name as text: "bank.com", "10.0.0.1", "CN=x,O=y"
@@ -131,18 +132,20 @@ class Violation:
                     f"({self.subtree}): {self.note}")
         if self.name in (UNREADABLE_SAN, UNREADABLE_SUBJECT):
             part = "subjectAltName" if self.name == UNREADABLE_SAN else "subject"
-            return (f"the certificate's {part} cannot be read, so its names cannot be "
-                    f"shown to be inside the name constraints ({self.subtree})")
+            return (f"the certificate's {part} cannot be read (it is malformed), so its "
+                    f"names cannot be shown to be inside the name constraints "
+                    f"({self.subtree})")
         if self.kind in _UNSUPPORTED:
             return (f"the certificate carries the {noun} {self.name!r}, a name form that "
                     f"the issuer's name constraints restrict ({self.subtree}) and pkilab "
                     "cannot evaluate")
+        if self.reason == "excluded":
+            covers = "covers a name" if self.note else "is"
+            return (f"the {noun} {self.name!r}{where} {covers} inside the excluded {label} "
+                    f"subtree {bases}")
         if self.note:
             return (f"the {noun} {self.name!r}{where} cannot be checked against the name "
                     f"constraints ({self.subtree}): {self.note}")
-        if self.reason == "excluded":
-            return (f"the {noun} {self.name!r}{where} is inside the excluded {label} "
-                    f"subtree {bases}")
         return (f"the {noun} {self.name!r}{where} is not inside any permitted {label} "
                 f"subtree ({bases})")
 
@@ -347,9 +350,12 @@ def _judge(name: _Name, rules: _Rules) -> Violation | None:
         return _not_permitted(name, rules, "it is not a plain local@host mailbox")
     for base in excluded:
         if _matches(name, base, wildcard_any=True):
+            # a wildcard caught only because one of the names it stands for is excluded
+            partly = not _matches(name, base, wildcard_any=False)
             return Violation(name.shown, name.kind,
                              f"excluded {_KIND_LABEL[name.kind]} {_base_text(base)}",
-                             "excluded", name.origin)
+                             "excluded", name.origin,
+                             "a name the wildcard stands for" if partly else "")
     if permitted is not None and not any(_matches(name, base, wildcard_any=False)
                                          for base in permitted):
         return Violation(name.shown, name.kind, rules.label("permitted", name.kind),
@@ -414,7 +420,8 @@ def _ip_inside(address: object, network: object) -> bool:
         return False
     if not isinstance(network, (ipaddress.IPv4Network, ipaddress.IPv6Network)):
         return False
-    # ``in`` alone compares bits only on some Python versions: check the family first.
+    # ipaddress answers False across families too; the rule is spelled out here because
+    # it is the rule (RFC 5280: 4-byte and 16-byte subtrees are different forms).
     return address.version == network.version and address in network
 
 

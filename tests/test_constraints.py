@@ -195,6 +195,8 @@ CASES = [
          subject=_name((NameOID.COMMON_NAME, "www.lab.example"))),
     Case("cn-not-a-host-name-is-not-checked", [DNS("lab.example")], None, None, [], "ok",
          subject=_name((NameOID.COMMON_NAME, "Lab Server"))),
+    Case("cn-of-one-label-is-not-checked", [DNS("lab.example")], None, None, [], "ok",
+         subject=_name((NameOID.COMMON_NAME, "localhost"))),
     Case("cn-ignored-when-dns-san-present", [DNS("lab.example")], None,
          [DNS("www.lab.example")], [], "ok",
          subject=_name((NameOID.COMMON_NAME, "bank.com"))),
@@ -380,6 +382,13 @@ def test_not_permitted_lists_every_permitted_subtree_of_the_form() -> None:
     chain = make_chain([DNS("lab.example"), DNS(".other.example"), net("10.0.0.0/8")])
     (found,) = violations(chain.constraints, make_leaf(chain, [DNS("bank.com")]))
     assert found.subtree == "permitted DNS lab.example, .other.example"
+
+
+def test_wildcard_excluded_for_a_name_it_stands_for_says_so() -> None:
+    chain = make_chain(None, [DNS("secret.lab.example")])
+    (found,) = violations(chain.constraints, make_leaf(chain, [DNS("*.lab.example")]))
+    assert found.text == ("the DNS name '*.lab.example' covers a name inside the excluded "
+                          "DNS subtree secret.lab.example")
 
 
 def test_cn_fallback_says_where_the_name_came_from() -> None:
