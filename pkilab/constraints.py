@@ -39,8 +39,10 @@ How names match:
   mailbox at any host below it.
 - uniformResourceIdentifier: its host, with the URI rules of RFC 5280 (which OpenSSL
   follows): ``.example.com`` is any host below example.com, ``example.com`` is that host
-  only — unlike dNSName. A URI with no host cannot be shown to be inside the constraints
-  and is reported.
+  only — unlike dNSName. The host is read as RFC 3986 says, after any ``user@`` part
+  (OpenSSL 3.0 does not: it lets ``https://good.example@evil.example/`` past an excluded
+  ``evil.example``). A URI with no host cannot be shown to be inside the constraints and
+  is reported.
 - directoryName: the name must begin with the constraint's RDNs; attribute values are
   compared without regard to case or runs of spaces, as RFC 5280's comparison rules ask.
 
@@ -60,6 +62,11 @@ Limits, stated honestly:
   closed: it reports one violation of kind ``"dns"``, reason ``"not_permitted"``, with the
   name ``"(unreadable subjectAltName)"`` (the chain checker also reports the defect itself
   with :func:`pkilab.facts.extension_defect`), and still checks the subject.
+- One call compares at most :data:`MAX_COMPARISONS` name/subtree pairs; a certificate
+  that would need more is reported whole (name ``"(too many names to check)"``) rather
+  than ground through, so a crafted certificate cannot make verification hang.
+- Which certificates to ask about is the caller's choice: RFC 5280 skips self-issued
+  intermediates (not the end certificate), and the CN fallback here already skips CAs.
 - The key type plays no part: an Ed25519 chain is evaluated exactly like an EC or RSA one.
 - minimum and maximum in GeneralSubtree are not exposed by ``cryptography``; RFC 5280
   forbids them anyway.
