@@ -125,7 +125,8 @@ def plan(contents: Contents, target: str, out: str | Path, *,
         ordered = bundle.order_leaf_to_root(certs)
         pem_out = out.suffix.lower() == ".pem"
         return [Output(out, pkcs7.export(ordered, pem=pem_out), False,
-                       f"PKCS#7 bundle of {len(ordered)} certificate(s); readers lose the order")]
+                       f"PKCS#7 bundle of {len(ordered)} certificate(s), stored sorted by "
+                       "encoding (strict DER), not leaf -> root: readers re-order them")]
     if target == "truststore":
         if not certs:
             raise InputError("no certificates for a truststore", "",

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from .. import der
+from .. import der, pem
 from ..der import DERError
-from . import pem
+from ..errors import InputError
 from . import pkcs12 as _pkcs12
 from ._quiet import quiet_serials
 
@@ -66,7 +66,8 @@ class Identified:
     ``pkcs12``, ``pkcs7-der``, ``jks``, ``jceks``, ``base64-der`` (PEM body without
     its BEGIN/END lines); for other data ``empty``, ``ssh-public-key``,
     ``openssh-private-key``, ``putty-key``, ``pgp``, ``zip``, ``gzip``, ``html``,
-    ``utf16-text``, ``text``, ``damaged-pem``, ``damaged-der``, ``unknown``.
+    ``utf16-text``, ``text``, ``damaged-pem``, ``damaged-der``, ``too-many-blocks``
+    (more PEM blocks than :data:`pkilab.pem.MAX_BLOCKS`), ``unknown``.
     ``description``: one sentence for a person ("a PKCS#12 file: ...").
     ``blocks``: every PEM block (label, decoded DER, problem if damaged); empty for DER.
     ``needs_password``: True/False, or None when pkilab cannot tell without trying.
@@ -136,7 +137,11 @@ def _identify(data: bytes, name: str | None) -> Identified:
 # --- PEM ------------------------------------------------------------------------------
 
 def _pem(data: bytes, name: str | None) -> Identified:
-    blocks = pem.find_blocks(data)
+    try:
+        blocks = pem.find_blocks(data)
+    except InputError as exc:  # more blocks than pkilab reads (code too_many_blocks)
+        return Identified("too-many-blocks", f"PEM text with more than {pem.MAX_BLOCKS} "
+                          "blocks", needs_password=None, hint=exc.why)
     labels = [b.label for b in blocks]
     if labels and labels[0] == "OPENSSH PRIVATE KEY":
         return Identified("openssh-private-key", "an OpenSSH private key (ssh-keygen's format)",
@@ -313,15 +318,15 @@ def _pkcs12_info(data: bytes) -> Identified:
 
 
 def _pkcs7_info(data: bytes) -> Identified:
-    from cryptography.hazmat.primitives.serialization import pkcs7
+    from . import pkcs7
 
     try:
-        count = len(pkcs7.load_der_pkcs7_certificates(data))
+        count = len(pkcs7.read(data))
     except Exception:
         return Identified("pkcs7-der", "DER bytes: PKCS#7 signed data (a signature, or a "
                           "bundle pkilab cannot list)", needs_password=None)
     return Identified("pkcs7-der", f"DER bytes: a PKCS#7 bundle of {count} certificate(s) "
-                      "(.p7b/.p7c); no keys, no order")
+                      "(.p7b/.p7c); certificates only, no keys")
 
 
 def _java_keystore(data: bytes) -> Identified:
