@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from .. import der, pem
+from .. import der, facts, pem
 from ..der import DERError
 from ..errors import InputError
 from . import pkcs12 as _pkcs12
@@ -201,18 +201,24 @@ def _check_pem_body(block: pem.PemBlock, warnings: list[str]) -> None:
     """Warn when a well-formed block's DER does not match its label."""
     if block.headers.get("Proc-Type", "").endswith("ENCRYPTED"):
         return  # old-style encrypted key: the body is ciphertext
+    body = block.der
     try:
-        der.read_whole(block.der)
+        if block.label == "TRUSTED CERTIFICATE":  # OpenSSL appends trust settings by design
+            body = body[:der.read(body).end]
+        else:
+            der.read_whole(body)
     except DERError as exc:
         warnings.append(f"line {block.line}: the {block.label} block decodes, but its content "
                         f"is not valid DER ({exc})")
         return
-    found = _der(block.der)
+    found = _der(body)
     expected = PEM_LABELS[block.label][0].replace("pem-", "der-")
     if found is not None and found.kind.startswith("der-") and expected.startswith("der-") \
             and found.kind != expected and expected != "der-pkcs7":
         warnings.append(f"line {block.line}: labelled {block.label} but holds "
                         f"{found.description}")
+    elif found is not None:
+        warnings += [f"line {block.line}: {warning}" for warning in found.warnings]
 
 
 # --- DER ------------------------------------------------------------------------------
@@ -288,7 +294,11 @@ def _signed_object(data: bytes, tbs: der.Element) -> Identified | None:
         if subject is not None:
             with contextlib.suppress(Exception):  # an unprintable name is still fine
                 description += f" ({subject.rfc4514_string()})"
-        return Identified(kind, description)
+        found = Identified(kind, description)
+        defect = facts.extension_defect(obj) if kind == "der-certificate" else None
+        if defect:
+            found.warnings.append(f"the certificate is malformed: {defect}")
+        return found
     first = tbs.children()[0].tag if tbs.children() else None
     guess = "certificate" if first == 0xA0 else "certificate, CSR or CRL"
     return Identified("damaged-der", f"DER bytes shaped like a {guess} that cryptography "
