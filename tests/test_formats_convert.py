@@ -10,10 +10,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from pkilab.certset import build_certificate_set
 from pkilab.errors import InputError
+from pkilab.facts import same_public_key as same_key
 from pkilab.formats import identify, load_any
 from pkilab.formats.bundle import join_pem, order_leaf_to_root, order_problem, split_pem
 from pkilab.formats.convert import key_and_chain, plan, target_for
-from pkilab.formats.keys import key_bytes, same_key
+from pkilab.formats.keys import key_bytes
 
 PW = "123456"
 

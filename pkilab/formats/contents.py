@@ -16,7 +16,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .. import der, facts
+from .. import der, facts, pem
 from ..errors import InputError, PkilabError
 from ..keys import PrivateKey, PublicKey
 from ..pem import PemBlock
@@ -148,9 +148,7 @@ def _refuse(found: Identified, origin: str) -> None:
         raise InputError(f"{origin} is damaged: {found.description}", problems,
                          "copy or download the file again, whole", code="damaged_file")
     if found.kind == "too-many-blocks":
-        raise InputError(f"{origin} holds {found.description}", found.hint,
-                         "split it into smaller files, or keep only the certificates you "
-                         "need", code="too_many_blocks")
+        raise pem.too_many_blocks(pem.MAX_BLOCKS + 1, pem.MAX_BLOCKS, origin)
     raise InputError(f"{origin} is not a certificate, key or keystore pkilab can read",
                      f"it is {found.description}", found.hint or "check you picked the "
                      "right file", code="unknown_format")
