@@ -45,13 +45,15 @@ def check_csr(csr: x509.CertificateSigningRequest) -> None:
     try:
         valid = csr.is_signature_valid
     except Exception as exc:  # unsupported algorithms surface as library errors
-        raise InputError("cannot check the CSR's signature", str(exc)) from None
+        raise InputError("cannot check the CSR's signature", str(exc),
+                         code="unsupported_algorithm") from None
     if not valid:
         raise VerificationError(
             f"the CSR for {format_subj(csr.subject)!r} has a bad signature",
             "it was changed after it was signed, or signed with another key "
             "(no proof that the requester holds the private key)",
             "ask for a fresh CSR made with: openssl req -new -key KEY.key",
+            code="bad_csr_signature",
         )
 
 

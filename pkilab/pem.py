@@ -19,8 +19,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .errors import InputError
 
@@ -32,9 +35,11 @@ MAX_BLOCKS = 1000
 _MARKER = re.compile(rb"-----(BEGIN|END) ([^-\r\n]{1,80})-----")
 _HEADER = re.compile(r"^([A-Za-z-]+):\s*(.*)$")
 _BASE64 = re.compile(r"[A-Za-z0-9+/=]*")
+# shared by every block without headers (nearly all): read-only, so sharing is safe
+_NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass
+@dataclass(slots=True)  # slots: a file of many blocks stays small in memory
 class PemBlock:
     """One PEM block: its ``label``, the decoded ``der`` bytes, any RFC 1421 ``headers``.
 
@@ -46,7 +51,7 @@ class PemBlock:
 
     label: str
     der: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=lambda: _NO_HEADERS)
     problem: str = ""
     line: int = 1  # the line of the BEGIN marker, counted from 1
     text: bytes = b""  # the block as written, BEGIN to END line (for loaders that want PEM)
@@ -103,14 +108,24 @@ def labels(data: bytes) -> list[str]:
     return [block.label for block in find_blocks(data) if block.closed]
 
 
+@functools.lru_cache(maxsize=64)
+def _decoded_label(raw: bytes) -> str:
+    return raw.decode("ascii", "replace").strip()
+
+
 def _label(match: re.Match[bytes]) -> str:
-    return match.group(2).decode("ascii", "replace").strip()
+    return _decoded_label(match.group(2))
+
+
+@functools.lru_cache(maxsize=64)
+def _unclosed_problem(label: str, why: str) -> str:
+    # one string for every stray BEGIN of a label: a file of thousands stays small
+    return f"the {label} block is not closed: {why}"
 
 
 def _unclosed(begin: re.Match[bytes], line: int, why: str) -> PemBlock:
     label = _label(begin)
-    return PemBlock(label, problem=f"the {label} block is not closed: {why}", line=line,
-                    closed=False)
+    return PemBlock(label, problem=_unclosed_problem(label, why), line=line, closed=False)
 
 
 def _close(data: bytes, begin: re.Match[bytes], end: re.Match[bytes], line: int) -> PemBlock:
@@ -125,7 +140,7 @@ def _close(data: bytes, begin: re.Match[bytes], end: re.Match[bytes], line: int)
 
 
 def _decode_body(label: str, body: bytes, line: int) -> PemBlock:
-    headers: dict[str, str] = {}
+    headers: dict[str, str] = {}  # RFC 1421 lines (old encrypted PEM keys) are rare
     base64_lines: list[str] = []
     for piece in body.decode("ascii", "replace").splitlines():
         piece = piece.strip()
