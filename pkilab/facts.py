@@ -55,18 +55,23 @@ def extensions(certificate: x509.Certificate) -> x509.Extensions:
         raise _defect_error(certificate) from None
 
 
+def _find(certificate: x509.Certificate, kind: type[E]) -> x509.Extension[E] | None:
+    try:
+        return certificate.extensions.get_extension_for_class(kind)
+    except x509.ExtensionNotFound:
+        return None
+    except _EXTENSION_ERRORS:
+        raise _defect_error(certificate) from None
+
+
 def extension(certificate: x509.Certificate, kind: type[E]) -> E | None:
     """The value of ``certificate``'s extension of class ``kind``, or None when absent.
 
     Raises :class:`InputError` (code ``malformed_extensions``) when the extensions cannot
     be parsed: a verifier must not mistake a broken extension for a missing one.
     """
-    try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-    except _EXTENSION_ERRORS:
-        raise _defect_error(certificate) from None
+    found = _find(certificate, kind)
+    return found.value if found is not None else None
 
 
 def extension_or_none(certificate: x509.Certificate, kind: type[E]) -> E | None:
@@ -82,12 +87,8 @@ def extension_or_none(certificate: x509.Certificate, kind: type[E]) -> E | None:
 
 def is_critical(certificate: x509.Certificate, kind: type[x509.ExtensionType]) -> bool:
     """True when ``certificate`` has an extension of class ``kind`` marked critical."""
-    try:
-        return certificate.extensions.get_extension_for_class(kind).critical
-    except x509.ExtensionNotFound:
-        return False
-    except _EXTENSION_ERRORS:
-        raise _defect_error(certificate) from None
+    found = _find(certificate, kind)
+    return found is not None and found.critical
 
 
 def _defect_error(certificate: x509.Certificate) -> InputError:
