@@ -134,3 +134,13 @@ def test_pkilab_inspect_reports_instead_of_crashing(malformed, tmp_path, capsys)
     assert main(["inspect", str(path)]) == 1  # read, with a problem to fix
     out, err = capsys.readouterr()
     assert "UNREADABLE" in out and "warning:" in out and "Traceback" not in err
+
+
+def test_facts_refuse_for_checks_and_tolerate_for_pictures(malformed):
+    from pkilab.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        facts.extension(malformed, x509.SubjectAlternativeName)
+    assert info.value.code == "malformed_extensions"
+    assert facts.extension_or_none(malformed, x509.BasicConstraints) is None
+    assert facts.is_ca(malformed) is False
