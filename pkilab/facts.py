@@ -23,10 +23,16 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from .errors import InputError
 
 E = TypeVar("E", bound=x509.ExtensionType)
+
+# the private key kinds a certificate's key pair can have (X25519/X448 cannot sign)
+_PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
+                 ed448.Ed448PrivateKey, dsa.DSAPrivateKey)
 
 # What cryptography raises when it parses a certificate's extensions.
 _EXTENSION_ERRORS = (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError,
@@ -182,9 +188,9 @@ def unique(certificates: list[x509.Certificate]) -> list[x509.Certificate]:
     return out
 
 
-def public_key_of(key: Any) -> Any:
+def public_key_of(key: PrivateKeyTypes | PublicKeyTypes) -> PublicKeyTypes:
     """The public half of a private key; a public key as it is."""
-    return key.public_key() if hasattr(key, "private_bytes") else key
+    return key.public_key() if isinstance(key, _PRIVATE_KEYS) else key  # type: ignore[return-value]
 
 
 def _spki(key: Any) -> bytes:

@@ -9,6 +9,8 @@ import textwrap
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pkilab import load, pem
 from pkilab.errors import InputError
@@ -142,3 +144,21 @@ def test_huge_pem_inputs_end_promptly_with_a_pkilab_answer(big_inputs, name, com
     _ends_as_pkilab(result)
     # the one too_many_blocks error (its code is checked in-process above)
     assert result.returncode == 2 and f"more than {pem.MAX_BLOCKS} PEM blocks" in result.stderr
+
+
+_PIECES = [b"-----BEGIN CERTIFICATE-----\n", b"-----END CERTIFICATE-----\n",
+           b"-----BEGIN PRIVATE KEY-----\n", b"-----END PRIVATE KEY-----\n",
+           b"MIIB\n", b"\n", b"-----", b"!!\n", b"Proc-Type: 4,ENCRYPTED\n"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=60))
+def test_any_arrangement_of_markers_gives_blocks_not_exceptions(pieces):
+    data = b"".join(pieces)
+    blocks = pem.find_blocks(data)
+    assert len(blocks) <= data.count(b"-----BEGIN ")
+    lines = [block.line for block in blocks]
+    assert lines == sorted(lines) and all(1 <= n <= data.count(b"\n") + 1 for n in lines)
+    for block in blocks:
+        assert bool(block.problem) != bool(block.der)  # damaged, or decoded: never both
+        assert b"-----BEGIN " in data.split(b"\n")[block.line - 1]
