@@ -162,3 +162,16 @@ def test_any_arrangement_of_markers_gives_blocks_not_exceptions(pieces):
     for block in blocks:
         assert bool(block.problem) != bool(block.der)  # damaged, or decoded: never both
         assert b"-----BEGIN " in data.split(b"\n")[block.line - 1]
+
+
+def test_serve_with_stray_begin_lines_in_its_fullchain_refuses_at_once(tmp_path):
+    # issue 9 §3: this server never started; now it refuses with the one error
+    from pkilab.certset import build_certificate_set, write_certificate_set
+
+    folder = tmp_path / "set"
+    write_certificate_set(build_certificate_set(seed="stray-serve"), folder)
+    with (folder / "fullchain.crt").open("ab") as handle:
+        handle.write(b"-----BEGIN CERTIFICATE-----\n" * 3000)
+    result = _pkilab("serve", str(folder), "--port", "0")
+    _ends_as_pkilab(result)
+    assert result.returncode == 2 and f"more than {pem.MAX_BLOCKS} PEM blocks" in result.stderr
