@@ -31,7 +31,7 @@ _EXPORTS = {
     "record": "trace", "Trace": "trace",
     "audit": "doctor", "audit_many": "doctor",
     # certificate facts the lessons show
-    "signed_by": "ca", "fingerprint": "chain", "same_public_key": "keys",
+    "signed_by": "facts", "fingerprint": "facts", "same_public_key": "facts",
     "requested_names": "csr", "pem_labels": "load", "common_name": "names",
     "short_name": "names", "make_v1_certificate": "legacy",
     # formats
@@ -51,14 +51,14 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
-    from .ca import CertificateAuthority, IssuedCertificate, signed_by  # noqa: F401
+    from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
     from .certset import (  # noqa: F401
         CertificateSet,
         build_certificate_set,
         load_certificate_set,
         write_certificate_set,
     )
-    from .chain import ChainReport, fingerprint, order_chain, verify_chain  # noqa: F401
+    from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
         client_ca_bundle,
@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         TLSError,
         VerificationError,
     )
+    from .facts import fingerprint, same_public_key, signed_by  # noqa: F401
     from .formats import identify, load_any  # noqa: F401
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import (  # noqa: F401
@@ -83,7 +84,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         derive_key,
         describe_key,
         generate_key,
-        same_public_key,
     )
     from .legacy import make_v1_certificate  # noqa: F401
     from .load import (  # noqa: F401

@@ -20,10 +20,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from . import facts
 from . import keys as _keys
 from .errors import InputError, PolicyError
 from .keys import PrivateKey
@@ -54,21 +54,6 @@ def _sign(builder: x509.CertificateBuilder, key: PrivateKey, deterministic: bool
         # RFC 6979 signatures: byte-identical certificates for lessons stored with outputs.
         return builder.sign(key, _signing_hash(key), ecdsa_deterministic=True)
     return builder.sign(key, _signing_hash(key))
-
-
-def _is_ca(certificate: x509.Certificate) -> bool:
-    try:
-        return certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        return False
-
-
-def _path_length(certificate: x509.Certificate) -> int | None:
-    try:
-        return certificate.extensions.get_extension_for_class(
-            x509.BasicConstraints).value.path_length
-    except x509.ExtensionNotFound:
-        return None
 
 
 @dataclass
@@ -160,18 +145,15 @@ class CertificateAuthority:
         not a CA (basicConstraints CA:TRUE) unless ``allow_invalid`` — lessons use that
         to show what verifiers do with certificates signed by a leaf.
         """
-        if not _keys.same_public_key(private_key, certificate.public_key()):
-            raise InputError(
-                f"the private key does not belong to {format_subj(certificate.subject)!r}",
-                "its public half differs from the public key inside the certificate",
-                "pass the .key file made together with this .crt",
-            )
-        if not _is_ca(certificate) and not allow_invalid:
+        facts.require_key_matches(private_key, certificate,
+                                  fix="pass the .key file made together with this .crt")
+        if not facts.is_ca(certificate) and not allow_invalid:
             raise PolicyError(
                 f"{short_name(certificate.subject)!r} is not a CA certificate",
                 "it lacks basicConstraints CA:TRUE, so verifiers reject whatever it signs "
                 "(this is the seed's v1 intermediate problem)",
                 "issue it as a CA (issue_intermediate), or pass allow_invalid=True on purpose",
+                code="not_a_ca",
             )
         return cls(certificate=certificate, private_key=private_key, parent=parent)
 
@@ -224,7 +206,7 @@ class CertificateAuthority:
         The seed's chain root -> intermediate1 -> intermediate2 -> server needs
         ``path_length=1`` on intermediate1 and 0 on intermediate2.
         """
-        limit = _path_length(self.certificate)
+        limit = facts.path_length(self.certificate)
         if limit is not None and limit < 1 and not allow_invalid:
             raise PolicyError(
                 f"{self.name!r} may not sign another CA",
@@ -232,6 +214,7 @@ class CertificateAuthority:
                 "would fail every verifier ('path length constraint violated')",
                 f"re-issue {self.name!r} with path_length=1 or more, or pass "
                 "allow_invalid=True to build the broken chain on purpose",
+                code="path_length_exceeded",
             )
         name = as_name(subject)
         key = key or _new_key(key_kind or self._key_kind(), self.seed, name, False)
@@ -264,6 +247,7 @@ class CertificateAuthority:
                 "clients match the host they connect to against the subjectAltName; "
                 "without one every modern client rejects the certificate",
                 "pass names=['localhost', '127.0.0.1'] or your server's DNS name",
+                code="no_names",
             )
         sans = general_names(names)
         return self._issue_leaf(profile("server"), subject if subject is not None
@@ -289,7 +273,8 @@ class CertificateAuthority:
         subjectAltName on client certificates too.
         """
         if not name or not str(name).strip():
-            raise InputError("a client certificate needs a name", "", "pass name='client'")
+            raise InputError("a client certificate needs a name", "", "pass name='client'",
+                             code="no_names")
         if emails is None:
             emails = [_client_email(str(name))]
         sans = general_names(emails)
@@ -329,6 +314,7 @@ class CertificateAuthority:
                 "the CSR asks for a server certificate but names no host",
                 "it has no subjectAltName and no names were given",
                 "pass names=['your.host'] (pkilab sign --name)",
+                code="no_names",
             )
         public_key = csr.public_key()
         certificate = self._build(csr.subject, self.certificate.subject, public_key, prof,
@@ -344,13 +330,14 @@ class CertificateAuthority:
         The seed's point: as long as the key has not leaked, a certificate can be renewed
         with the same key. Renewing this CA's own certificate (a root) works too.
         """
-        self_signed = certificate.subject == certificate.issuer and _keys.same_public_key(
-            certificate.public_key(), self.private_key)
+        self_signed = certificate.subject == certificate.issuer and facts.same_public_key(
+            certificate, self.private_key)
         if certificate.issuer != self.certificate.subject and not self_signed:
             raise InputError(
                 f"{short_name(certificate.subject)!r} was not issued by {self.name!r}",
                 f"its issuer is {format_subj(certificate.issuer)!r}",
                 "renew it with the CA that issued it",
+                code="wrong_issuer",
             )
         lifetime = certificate.not_valid_after_utc - certificate.not_valid_before_utc
         start = not_before or self._now()
@@ -361,7 +348,7 @@ class CertificateAuthority:
                    .serial_number(self._serial(certificate.subject, "renew"))
                    .not_valid_before(start)
                    .not_valid_after(start + (dt.timedelta(days=days) if days else lifetime)))
-        for extension in certificate.extensions:
+        for extension in facts.extensions(certificate):
             builder = builder.add_extension(extension.value, extension.critical)
         return _sign(builder, self.private_key, self.seed is not None)
 
@@ -406,7 +393,7 @@ class CertificateAuthority:
         if days is not None and days <= 0 and not_before is None:
             raise InputError(f"validity of {days} days is not positive", "",
                              "give days=1 or more (or not_before in the past for an expired "
-                             "certificate)")
+                             "certificate)", code="bad_validity")
         start = not_before or self._now()
         if days is None:
             # Lesson sets must stay valid for years so stored outputs keep matching.
@@ -441,9 +428,8 @@ def _aki_from_issuer(issuer: x509.Certificate, item):
     value, critical = item
     if not isinstance(value, x509.AuthorityKeyIdentifier):
         return item
-    try:
-        ski = issuer.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    except x509.ExtensionNotFound:
+    ski = facts.extension(issuer, x509.SubjectKeyIdentifier)
+    if ski is None:
         return item
     return (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical)
 
@@ -460,10 +446,4 @@ def _new_key(kind: str, seed: str | None, name: x509.Name, insecure: bool) -> Pr
     return _keys.generate_key(kind, insecure=insecure)
 
 
-def signed_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
-    """True when ``issuer``'s key made ``certificate``'s signature (names must match too)."""
-    try:
-        certificate.verify_directly_issued_by(issuer)
-        return True
-    except (ValueError, TypeError, InvalidSignature):
-        return False
+signed_by = facts.signed_by  # compatibility: remove after the merge

@@ -45,35 +45,54 @@ def check_csr(csr: x509.CertificateSigningRequest) -> None:
     try:
         valid = csr.is_signature_valid
     except Exception as exc:  # unsupported algorithms surface as library errors
-        raise InputError("cannot check the CSR's signature", str(exc)) from None
+        raise InputError("cannot check the CSR's signature", str(exc),
+                         code="unsupported_algorithm") from None
     if not valid:
         raise VerificationError(
             f"the CSR for {format_subj(csr.subject)!r} has a bad signature",
             "it was changed after it was signed, or signed with another key "
             "(no proof that the requester holds the private key)",
             "ask for a fresh CSR made with: openssl req -new -key KEY.key",
+            code="bad_csr_signature",
         )
+
+
+def _extensions(csr: x509.CertificateSigningRequest) -> x509.Extensions:
+    # cryptography parses a CSR's extensions lazily too (see pkilab.facts)
+    try:
+        return csr.extensions
+    except (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError,
+            TypeError) as exc:
+        raise InputError(f"the CSR for {format_subj(csr.subject)!r} is malformed",
+                         f"its extensions cannot be read ({exc})",
+                         "make a new CSR: no CA accepts this one",
+                         code="malformed_extensions") from None
 
 
 def requested_names(csr: x509.CertificateSigningRequest) -> list[str]:
     """The DNS names, IP addresses and emails asked for in the CSR's subjectAltName."""
     try:
-        san = csr.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        san = _extensions(csr).get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return []
     return [str(general_name.value) for general_name in san]
 
 
 def describe_csr(csr: x509.CertificateSigningRequest) -> dict[str, object]:
-    """What a CSR asks for, as plain data."""
+    """What a CSR asks for, as plain data (a malformed one shows why, never raises)."""
     try:
         signature_ok = csr.is_signature_valid
     except Exception:
         signature_ok = False
+    try:
+        names = requested_names(csr)
+        extensions = [ext.oid._name for ext in _extensions(csr)]
+    except InputError as exc:
+        names, extensions = [], [f"UNREADABLE: {exc.why}"]
     return {
         "subject": format_subj(csr.subject),
         "public_key": describe_key(csr.public_key()),
-        "requested_names": requested_names(csr),
-        "extensions": [ext.oid._name for ext in csr.extensions],
+        "requested_names": names,
+        "extensions": extensions,
         "signature_valid": signature_ok,
     }

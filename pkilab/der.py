@@ -28,6 +28,8 @@ UNIVERSAL = {1: "BOOLEAN", 2: "INTEGER", 3: "BIT STRING", 4: "OCTET STRING", 5: 
 class DERError(InputError):
     """The bytes are not well-formed DER (or not the structure that was expected)."""
 
+    default_code = "malformed_der"
+
 
 @dataclass(frozen=True)
 class Element:
@@ -112,11 +114,28 @@ def read_all(data: bytes) -> list[Element]:
     return out
 
 
-def read_whole(data: bytes) -> Element:
-    """The single element that fills ``data`` exactly (trailing bytes are an error)."""
+def read_whole(data: bytes, origin: str | None = None) -> Element:
+    """The single element that fills ``data`` exactly.
+
+    This is pkilab's one rule for bytes after a DER structure: they are refused
+    (:class:`DERError` code ``trailing_bytes``) by every loader, as ``cryptography``
+    refuses them (``openssl x509 -inform der`` ignores them). ``origin`` (a file name)
+    makes the message a full what/why/fix; without it the message is a short phrase
+    that callers use as a "why".
+    """
     element = read(data)
-    if element.end != len(data):
-        raise DERError(f"{len(data) - element.end} extra bytes after the first element")
+    extra = len(data) - element.end
+    if extra:
+        if origin is None:
+            raise DERError(f"{extra} extra bytes after the first element",
+                           code="trailing_bytes")
+        raise DERError(f"{origin} has {extra} extra byte(s) after its DER structure",
+                       "DER is exactly one structure; cryptography (and so pkilab) refuses "
+                       "anything after it, while OpenSSL's command line ignores it: a file "
+                       "can seem fine in one tool and fail in another",
+                       "cut the file to its DER structure (e.g. openssl x509 -inform der "
+                       "-in FILE -outform der -out FIXED.der) or fetch it again",
+                       code="trailing_bytes")
     return element
 
 

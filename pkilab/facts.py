@@ -23,10 +23,16 @@ from typing import Any, TypeVar
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from .errors import InputError
 
 E = TypeVar("E", bound=x509.ExtensionType)
+
+# the private key kinds a certificate's key pair can have (X25519/X448 cannot sign)
+_PRIVATE_KEYS = (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey, ed25519.Ed25519PrivateKey,
+                 ed448.Ed448PrivateKey, dsa.DSAPrivateKey)
 
 # What cryptography raises when it parses a certificate's extensions.
 _EXTENSION_ERRORS = (x509.DuplicateExtension, x509.UnsupportedGeneralNameType, ValueError,
@@ -55,18 +61,23 @@ def extensions(certificate: x509.Certificate) -> x509.Extensions:
         raise _defect_error(certificate) from None
 
 
+def _find(certificate: x509.Certificate, kind: type[E]) -> x509.Extension[E] | None:
+    try:
+        return certificate.extensions.get_extension_for_class(kind)
+    except x509.ExtensionNotFound:
+        return None
+    except _EXTENSION_ERRORS:
+        raise _defect_error(certificate) from None
+
+
 def extension(certificate: x509.Certificate, kind: type[E]) -> E | None:
     """The value of ``certificate``'s extension of class ``kind``, or None when absent.
 
     Raises :class:`InputError` (code ``malformed_extensions``) when the extensions cannot
     be parsed: a verifier must not mistake a broken extension for a missing one.
     """
-    try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-    except _EXTENSION_ERRORS:
-        raise _defect_error(certificate) from None
+    found = _find(certificate, kind)
+    return found.value if found is not None else None
 
 
 def extension_or_none(certificate: x509.Certificate, kind: type[E]) -> E | None:
@@ -82,12 +93,8 @@ def extension_or_none(certificate: x509.Certificate, kind: type[E]) -> E | None:
 
 def is_critical(certificate: x509.Certificate, kind: type[x509.ExtensionType]) -> bool:
     """True when ``certificate`` has an extension of class ``kind`` marked critical."""
-    try:
-        return certificate.extensions.get_extension_for_class(kind).critical
-    except x509.ExtensionNotFound:
-        return False
-    except _EXTENSION_ERRORS:
-        raise _defect_error(certificate) from None
+    found = _find(certificate, kind)
+    return found is not None and found.critical
 
 
 def _defect_error(certificate: x509.Certificate) -> InputError:
@@ -181,9 +188,9 @@ def unique(certificates: list[x509.Certificate]) -> list[x509.Certificate]:
     return out
 
 
-def public_key_of(key: Any) -> Any:
+def public_key_of(key: PrivateKeyTypes | PublicKeyTypes) -> PublicKeyTypes:
     """The public half of a private key; a public key as it is."""
-    return key.public_key() if hasattr(key, "private_bytes") else key
+    return key.public_key() if isinstance(key, _PRIVATE_KEYS) else key  # type: ignore[return-value]
 
 
 def _spki(key: Any) -> bytes:

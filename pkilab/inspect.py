@@ -15,6 +15,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from . import facts
 from .errors import InputError
 from .keys import describe_key
 from .names import format_subj
@@ -25,10 +26,6 @@ _KU_NAMES = {"digital_signature": "digitalSignature", "content_commitment": "non
              "key_encipherment": "keyEncipherment", "data_encipherment": "dataEncipherment",
              "key_agreement": "keyAgreement", "key_cert_sign": "keyCertSign",
              "crl_sign": "cRLSign"}
-
-
-def _fingerprint(certificate: x509.Certificate) -> str:
-    return certificate.fingerprint(hashes.SHA256()).hex(":").upper()
 
 
 def _extension_texts(extensions: x509.Extensions) -> dict[str, str]:
@@ -66,10 +63,11 @@ def _extension_texts(extensions: x509.Extensions) -> dict[str, str]:
 def describe(obj: Any) -> dict[str, Any]:
     """A certificate, CSR, private or public key as a dict of plain values."""
     if isinstance(obj, x509.Certificate):
-        try:
-            extensions = _extension_texts(obj.extensions)
-        except ValueError as exc:
-            extensions = {"(unreadable)": str(exc)}
+        # a malformed certificate (two SANs, bad bytes in name constraints) is shown
+        # with its defect instead of its extensions: describing must never crash
+        defect = facts.extension_defect(obj)
+        extensions = ({"extensions": f"UNREADABLE: {defect}"} if defect
+                      else _extension_texts(facts.extensions(obj)))
         return {
             "type": "certificate",
             "version": "v3" if obj.version == x509.Version.v3 else "v1",
@@ -82,7 +80,8 @@ def describe(obj: Any) -> dict[str, Any]:
             "public_key": describe_key(obj.public_key()),
             "signature": _signature_name(obj),
             "extensions": extensions,
-            "sha256": _fingerprint(obj),
+            "extension_defect": defect,
+            "sha256": facts.fingerprint(obj),
         }
     if isinstance(obj, x509.CertificateSigningRequest):
         from .csr import describe_csr
@@ -98,7 +97,7 @@ def describe(obj: Any) -> dict[str, Any]:
     if hasattr(obj, "certificate") and isinstance(obj.certificate, x509.Certificate):
         return describe(obj.certificate)
     raise InputError(f"cannot describe a {type(obj).__name__}",
-                     "pkilab describes certificates, CSRs and keys")
+                     "pkilab describes certificates, CSRs and keys", code="cannot_describe")
 
 
 def _signature_name(certificate: x509.Certificate) -> str:

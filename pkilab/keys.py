@@ -11,6 +11,7 @@ import hashlib
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
+from . import facts
 from .errors import InputError, PolicyError
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -37,6 +38,7 @@ def _check_kind(kind: str) -> str:
             f"unknown key kind {kind!r}",
             "pkilab knows " + ", ".join(KEY_KINDS),
             "pick one of those (ec is the default and the right choice for a lab)",
+            code="unknown_key_kind",
         )
     return kind
 
@@ -45,7 +47,8 @@ def _rsa_bits(kind: str, insecure: bool) -> int:
     try:
         bits = int(kind[3:])
     except ValueError:
-        raise InputError(f"unknown key kind {kind!r}", "RSA kinds look like rsa2048") from None
+        raise InputError(f"unknown key kind {kind!r}", "RSA kinds look like rsa2048",
+                         code="unknown_key_kind") from None
     if bits < MIN_RSA_BITS and not insecure:
         raise PolicyError(
             f"refusing to make a {bits}-bit RSA key",
@@ -55,9 +58,11 @@ def _rsa_bits(kind: str, insecure: bool) -> int:
             "builds (EE_KEY_TOO_SMALL)",
             "use rsa2048 or larger, or pass insecure=True to reproduce the seed's 1024-bit "
             "keys on purpose",
+            code="weak_key",
         )
     if bits < 512 or bits % 8:
-        raise InputError(f"RSA key size {bits} is not usable", "use 2048, 3072 or 4096")
+        raise InputError(f"RSA key size {bits} is not usable", "use 2048, 3072 or 4096",
+                         code="unknown_key_kind")
     return bits
 
 
@@ -99,6 +104,7 @@ def derive_key(kind: str, seed: str) -> PrivateKey:
         f"cannot derive a repeatable {KEY_KINDS.get(kind, kind)} key",
         "RSA key generation has no seedable form in cryptography",
         "use kind 'ec' or 'ed25519' for repeatable lesson keys",
+        code="not_repeatable",
     )
 
 
@@ -115,18 +121,8 @@ def describe_key(key: PrivateKey | PublicKey) -> str:
     return type(key).__name__
 
 
-def public_key_of(key: PrivateKey | PublicKey) -> PublicKey:
-    return key.public_key() if hasattr(key, "public_key") else key  # type: ignore[return-value]
-
-
-def same_public_key(a: PrivateKey | PublicKey, b: PrivateKey | PublicKey) -> bool:
-    """True when two keys (private or public) belong to the same key pair."""
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    def spki(k: PrivateKey | PublicKey) -> bytes:
-        return public_key_of(k).public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-
-    return spki(a) == spki(b)
+public_key_of = facts.public_key_of  # compatibility: remove after the merge
+same_public_key = facts.same_public_key  # compatibility: remove after the merge
 
 
 def weak_key_reason(key: PrivateKey | PublicKey) -> str | None:

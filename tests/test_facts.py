@@ -58,3 +58,34 @@ def test_extension_present_absent(cs):
     assert facts.extension(cs.root.certificate, x509.SubjectAlternativeName) is None
     assert facts.extension_defect(cs.server.certificate) is None
     assert [n.value for n in facts.subject_alt_names(cs.server.certificate)][:1] == ["localhost"]
+
+
+def test_every_key_mismatch_is_the_one_error(cs):
+    from pkilab.ca import CertificateAuthority
+    from pkilab.formats import jks, pkcs12
+    from pkilab.formats.convert import key_and_chain
+
+    wrong, leaf = cs.root.private_key, cs.server.certificate
+    calls = [lambda: CertificateAuthority.from_pair(cs.intermediate2.certificate, wrong),
+             lambda: pkcs12.export(wrong, leaf, [], "123456"),
+             lambda: jks.export_keystore(wrong, leaf, [], "123456"),
+             lambda: key_and_chain([wrong], [leaf])]
+    for call in calls:
+        with pytest.raises(InputError) as info:
+            call()
+        assert info.value.code == "key_mismatch"
+
+
+def test_public_names_and_old_homes_are_the_facts():
+    import pkilab
+    from pkilab import ca, keys
+    from pkilab.formats import keys as format_keys
+
+    assert pkilab.signed_by is facts.signed_by
+    assert pkilab.fingerprint is facts.fingerprint
+    assert pkilab.same_public_key is facts.same_public_key
+    # compatibility aliases for other modules until the merge
+    assert ca.signed_by is facts.signed_by
+    assert keys.same_public_key is facts.same_public_key
+    assert keys.public_key_of is facts.public_key_of
+    assert format_keys.same_key is facts.same_public_key

@@ -10,12 +10,13 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from pkilab.certset import build_certificate_set
-from pkilab.chain import fingerprint
+from pkilab.facts import fingerprint
+from pkilab.facts import same_public_key as same_key
 from pkilab.files import write_output
 from pkilab.formats import identify, load_any
 from pkilab.formats.bundle import join_pem
 from pkilab.formats.convert import plan
-from pkilab.formats.keys import key_bytes, same_key
+from pkilab.formats.keys import key_bytes
 
 PW = "123456"
 needs_openssl = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
@@ -228,3 +229,33 @@ def test_pkilab_reads_openssl_keys(tmp_path):
     found = identify((tmp_path / "ecparam.key").read_bytes())
     assert found.labels == ["EC PARAMETERS", "EC PRIVATE KEY"]
     assert len(load_any((tmp_path / "ecparam.key").read_bytes()).private_keys) == 1
+
+
+@needs_openssl
+def test_openssl_crl2pkcs7_keeps_the_order_and_reads_without_a_warning(cs, lab, tmp_path,
+                                                                        capsys):
+    import warnings
+
+    from pkilab.cli import main
+    from pkilab.formats import pkcs7
+
+    client = cs.clients["client"]
+    chain = [client.certificate, *client.chain, cs.root.certificate]
+    (tmp_path / "chain.pem").write_bytes(join_pem(chain))
+    run("openssl", "crl2pkcs7", "-nocrl", "-certfile", "chain.pem", "-outform", "DER",
+        "-out", "openssl.p7b", cwd=tmp_path)
+    data = (tmp_path / "openssl.p7b").read_bytes()
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        stored = pkcs7.read(data)
+        contents = load_any(data, name="openssl.p7b")
+        assert main(["inspect", str(tmp_path / "openssl.p7b")]) == 0
+    assert [str(w.message) for w in seen] == []  # cryptography's InvalidSetOrdering warning
+    assert "Warning" not in capsys.readouterr().err
+    assert stored == chain  # openssl kept the order it was given: not a sorted SET OF
+    assert contents.certificates == chain
+    assert any("crl2pkcs7" in n and "leaf -> root" in n for n in contents.notes)
+    # pkilab's own .p7b is strict DER: sorted by encoding, and says so
+    ours = load_any((lab / "chain.p7b").read_bytes())
+    assert ours.certificates[0] == client.certificate
+    assert any("sorted by encoding" in n for n in ours.notes)

@@ -12,9 +12,9 @@ exit codes:
      that does not match its certificate or whose certificate is not first, a chain
      in the wrong order, a PKCS#12 holding a private key without a password, a PKCS#12
      using legacy RC2/RC4 encryption, a JKS key entry with its own key password, a PEM
-     block whose label does not match its content, extra bytes after DER data.
-  2  the file cannot be read: missing, damaged, not a certificate/key/keystore, or the
-     password is wrong.
+     block whose label does not match its content, a malformed certificate.
+  2  the file cannot be read: missing, damaged, not a certificate/key/keystore, extra
+     bytes after DER data, more than 1,000 PEM blocks, or the password is wrong.
 """
 
 

@@ -16,15 +16,15 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .. import der
+from .. import der, facts, pem
 from ..errors import InputError, PkilabError
 from ..keys import PrivateKey, PublicKey
+from ..pem import PemBlock
 from . import bundle, pkcs7
 from . import jks as _jks
 from . import pkcs12 as _pkcs12
 from ._quiet import quiet_serials, serial_problem
 from .identify import Identified, identify
-from .pem import PemBlock
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Contents:
     ``friendly_names``: one per certificate: the PKCS#12 friendly name or JKS alias,
     else None. ``private_keys`` with ``key_names`` (the same, one per key).
     ``csrs``, ``crls``, ``public_keys``: other objects found.
-    ``notes``: facts worth showing ("PKCS#7 keeps no order: re-ordered", "pass
+    ``notes``: facts worth showing (what the order inside a PKCS#7 means, "pass
     --password to read the key", "serial number is negative").
     ``warnings``: problems of the file itself, the traps a user must fix: a key that
     does not match, a chain upside down, a PKCS#12 holding a key without a password,
@@ -94,7 +94,8 @@ def load_any(data: bytes, password: str | bytes | None = None,
     except Exception as exc:  # last line of defence: a library error becomes a pkilab one
         raise InputError(f"pkilab could not read {origin}",
                          f"{type(exc).__name__}: {str(exc)[:120]}".rstrip(": "),
-                         "run 'pkilab inspect' on it; if it should work, report it") from None
+                         "run 'pkilab inspect' on it; if it should work, report it",
+                         code="unreadable") from None
 
 
 def _load(data: bytes, password: str | bytes | None, name: str | None,
@@ -106,9 +107,7 @@ def _load(data: bytes, password: str | bytes | None, name: str | None,
     contents.warnings += found.warnings
     kind = found.kind
     if kind.startswith(("der-", "pkcs")):
-        # tolerate bytes after the DER object (a trailing newline added by a tool or an
-        # editor); identify() already warned about them
-        data = data[:der.read(data).end]
+        der.read_whole(data, origin)  # the one rule: no bytes after a DER structure
     if password is None and locked_ok and found.needs_password and \
             kind in _LOCKED_WITHOUT_PASSWORD:
         contents.notes.append(_LOCKED_WITHOUT_PASSWORD[kind])
@@ -124,9 +123,7 @@ def _load(data: bytes, password: str | bytes | None, name: str | None,
     elif kind == "pkcs12":
         _load_pkcs12(contents, data, password, origin)
     elif kind == "pkcs7-der":
-        for cert in pkcs7.load(data, origin):
-            contents.add_certificate(cert)
-        contents.notes.append("PKCS#7 keeps no order: the certificates are shown leaf -> root")
+        _load_pkcs7(contents, data, origin)
     elif kind in ("jks", "jceks"):
         _load_jks(contents, data, password, origin)
     else:
@@ -149,10 +146,12 @@ def _refuse(found: Identified, origin: str) -> None:
     if found.kind in ("damaged-pem", "damaged-der"):
         problems = "; ".join(found.warnings) or found.hint
         raise InputError(f"{origin} is damaged: {found.description}", problems,
-                         "copy or download the file again, whole")
+                         "copy or download the file again, whole", code="damaged_file")
+    if found.kind == "too-many-blocks":
+        raise pem.too_many_blocks(pem.MAX_BLOCKS + 1, pem.MAX_BLOCKS, origin)
     raise InputError(f"{origin} is not a certificate, key or keystore pkilab can read",
                      f"it is {found.description}", found.hint or "check you picked the "
-                     "right file")
+                     "right file", code="unknown_format")
 
 
 # --- PEM ------------------------------------------------------------------------------
@@ -164,25 +163,28 @@ def _load_pem(contents: Contents, password: str | bytes | None, origin: str,
         if block.problem:
             raise InputError(f"{origin} has a damaged PEM block at line {block.line}",
                              block.problem, "copy the file again, whole, including the "
-                             "BEGIN and END lines")
+                             "BEGIN and END lines", code="damaged_pem")
         label = block.label
         try:
-            if label in ("CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE"):
-                # OpenSSL's TRUSTED CERTIFICATE appends trust settings after the DER.
+            if label == "TRUSTED CERTIFICATE":
+                # OpenSSL's TRUSTED CERTIFICATE appends trust settings after the DER: by
+                # design, so these are not "trailing bytes"
                 first = block.der[:der.read(block.der).end]
                 contents.add_certificate(x509.load_der_x509_certificate(first))
+            elif label in ("CERTIFICATE", "X509 CERTIFICATE"):
+                der.read_whole(block.der, where)
+                contents.add_certificate(x509.load_der_x509_certificate(block.der))
             elif label in ("CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST"):
+                der.read_whole(block.der, where)
                 contents.csrs.append(x509.load_der_x509_csr(block.der))
             elif label == "X509 CRL":
+                der.read_whole(block.der, where)
                 contents.crls.append(x509.load_der_x509_crl(block.der))
             elif label in ("PUBLIC KEY", "RSA PUBLIC KEY"):
                 contents.public_keys.append(
                     serialization.load_pem_public_key(block.text))  # type: ignore[arg-type]
             elif label in ("PKCS7", "CMS"):
-                for cert in pkcs7.load(block.text, where):
-                    contents.add_certificate(cert)
-                contents.notes.append("PKCS#7 keeps no order: the certificates are shown "
-                                      "leaf -> root")
+                _load_pkcs7(contents, block.text, where)
             elif label.endswith("PRIVATE KEY"):
                 if block.encrypted and password is None and locked_ok:
                     contents.notes.append(f"line {block.line}: an encrypted private key: "
@@ -197,30 +199,39 @@ def _load_pem(contents: Contents, password: str | bytes | None, origin: str,
             raise InputError(f"{where} does not decode",
                              f"the base64 is fine but the content is not a valid {label} "
                              f"({str(exc).splitlines()[0][:100]})",
-                             "copy the file again; if it was edited by hand, restore it") \
-                from None
+                             "copy the file again; if it was edited by hand, restore it",
+                             code="damaged_file") from None
 
 
 def _private_key(block: PemBlock, password: str | bytes | None, where: str) -> PrivateKey:
     pw = password.encode() if isinstance(password, str) else password
     if block.encrypted and not pw:
         raise InputError(f"{where} is an encrypted private key", "no password was given",
-                         "pass --password (or --in-password for convert)")
+                         "pass --password (or --in-password for convert)",
+                         code="password_required")
     try:
         return serialization.load_pem_private_key(  # type: ignore[return-value]
             block.text, password=pw if block.encrypted else None)
     except ValueError as exc:
         if block.encrypted:
             raise InputError(f"cannot decrypt {where}", "the password is wrong",
-                             "check the password") from None
+                             "check the password", code="wrong_password") from None
         raise InputError(f"{where} is not a valid private key",
-                         str(exc).splitlines()[0][:120]) from None
+                         str(exc).splitlines()[0][:120], code="not_a_key") from None
     except Exception as exc:
         raise InputError(f"{where} holds a key pkilab cannot use",
-                         str(exc).splitlines()[0][:120] if str(exc) else "") from None
+                         str(exc).splitlines()[0][:120] if str(exc) else "",
+                         code="unsupported_key") from None
 
 
-# --- DER, PKCS#12, JKS ----------------------------------------------------------------
+# --- DER, PKCS#7, PKCS#12, JKS --------------------------------------------------------
+
+def _load_pkcs7(contents: Contents, data: bytes, origin: str) -> None:
+    stored = pkcs7.read(data, origin)
+    for cert in bundle.order_leaf_to_root(stored):
+        contents.add_certificate(cert)
+    contents.notes.append(pkcs7.order_note(stored))
+
 
 def _load_der_object(contents: Contents, kind: str, data: bytes,
                      password: str | bytes | None, origin: str) -> None:
@@ -241,23 +252,24 @@ def _load_der_object(contents: Contents, kind: str, data: bytes,
             loaders[kind]()
         except ValueError as exc:
             raise InputError(f"{origin} does not decode", str(exc).splitlines()[0][:120],
-                             "copy the file again, whole") from None
+                             "copy the file again, whole", code="damaged_file") from None
         return
     # a DER private key, maybe encrypted
     encrypted = kind == "der-encrypted-pkcs8-key"
     pw = password.encode() if isinstance(password, str) else password
     if encrypted and not pw:
         raise InputError(f"{origin} is an encrypted private key", "no password was given",
-                         "pass --password (or --in-password for convert)")
+                         "pass --password (or --in-password for convert)",
+                         code="password_required")
     try:
         contents.add_key(serialization.load_der_private_key(  # type: ignore[arg-type]
             data, password=pw if encrypted else None))
     except ValueError as exc:
         if encrypted:
             raise InputError(f"cannot decrypt {origin}", "the password is wrong",
-                             "check the password") from None
+                             "check the password", code="wrong_password") from None
         raise InputError(f"{origin} is not a valid private key",
-                         str(exc).splitlines()[0][:120]) from None
+                         str(exc).splitlines()[0][:120], code="not_a_key") from None
 
 
 def _load_pkcs12(contents: Contents, data: bytes, password: str | bytes | None,
@@ -311,7 +323,7 @@ def _check_traps(contents: Contents) -> None:
             contents.warnings.append(problem)
     if keys and certs and kind in ("pem-bundle", "pkcs12"):
         for key in keys:
-            owner = next((c for c in certs if bundle.key_matches(key, c)), None)
+            owner = next((c for c in certs if facts.key_matches(key, c)), None)
             if owner is None:
                 contents.warnings.append("the private key does not match any certificate in "
                                          "the file: a server using this pair fails with "

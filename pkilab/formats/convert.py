@@ -29,6 +29,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .. import facts
 from ..errors import InputError
 from ..keys import PrivateKey
 from ..names import short_name
@@ -73,7 +74,7 @@ def target_for(out: str | Path) -> str:
         return EXTENSIONS[suffix]
     raise InputError(f"cannot tell the output format from the name {path.name!r}",
                      "its extension is not one pkilab knows",
-                     "add --to " + "|".join(TARGETS[:-1]))
+                     "add --to " + "|".join(TARGETS[:-1]), code="unknown_format")
 
 
 def plan(contents: Contents, target: str, out: str | Path, *,
@@ -88,7 +89,7 @@ def plan(contents: Contents, target: str, out: str | Path, *,
     out = Path(out)
     if target not in TARGETS:
         raise InputError(f"unknown target {target!r}", "pkilab converts to " +
-                         ", ".join(TARGETS))
+                         ", ".join(TARGETS), code="unknown_format")
     certs, keys = list(contents.certificates), list(contents.private_keys)
     if only == "certs":
         keys = []
@@ -98,7 +99,7 @@ def plan(contents: Contents, target: str, out: str | Path, *,
             target not in ("pem", "der"):
         raise InputError(f"{contents.identified.description} cannot become {target}",
                          "CSRs, CRLs and public keys only convert between PEM and DER",
-                         "use --to pem or --to der")
+                         "use --to pem or --to der", code="cannot_convert")
     if target == "pem":
         return [_pem(certs, keys, contents, out, password)]
     if target == "der":
@@ -112,7 +113,8 @@ def plan(contents: Contents, target: str, out: str | Path, *,
                        f"{'DER' if der_out else 'PEM'}")]
     if target == "split":
         if not certs:
-            raise InputError("nothing to split", "the input holds no certificates")
+            raise InputError("nothing to split", "the input holds no certificates",
+                             code="no_certificate")
         stem, suffix = out.stem, out.suffix or ".crt"
         texts = bundle.split_pem(certs)
         return [Output(out.with_name(f"{stem}-{i}{suffix}"), texts[i - 1], False,
@@ -121,16 +123,18 @@ def plan(contents: Contents, target: str, out: str | Path, *,
     if target == "p7b":
         if not certs:
             raise InputError("no certificates for a PKCS#7 bundle",
-                             "the input holds " + (contents.identified.description))
+                             "the input holds " + (contents.identified.description),
+                             code="no_certificate")
         ordered = bundle.order_leaf_to_root(certs)
         pem_out = out.suffix.lower() == ".pem"
         return [Output(out, pkcs7.export(ordered, pem=pem_out), False,
-                       f"PKCS#7 bundle of {len(ordered)} certificate(s); readers lose the order")]
+                       f"PKCS#7 bundle of {len(ordered)} certificate(s), stored sorted by "
+                       "encoding (strict DER), not leaf -> root: readers re-order them")]
     if target == "truststore":
         if not certs:
             raise InputError("no certificates for a truststore", "",
                              "give the root certificate: pkilab convert root.crt "
-                             "truststore.jks --password PW")
+                             "truststore.jks --password PW", code="no_certificate")
         data = jks.export_truststore(certs, _need_password(password, target),
                                      aliases=[name] if name and len(certs) == 1 else None)
         return [Output(out, data, False, f"Java truststore (JKS) with {len(certs)} trusted "
@@ -159,17 +163,18 @@ def key_and_chain(keys: list[PrivateKey], certs: list[x509.Certificate]
     if not keys:
         raise InputError("no private key to put in the keystore",
                          "PKCS#12 and JKS keystores hold a key with its certificate",
-                         "give a PEM file with both, or add --key FILE")
+                         "give a PEM file with both, or add --key FILE", code="no_key")
     if not certs:
         raise InputError("no certificate to go with the private key", "",
-                         "give a PEM file with both, or add --chain CERT_FILE")
+                         "give a PEM file with both, or add --chain CERT_FILE",
+                         code="no_certificate")
     key = _one_key(keys)
-    leaf = next((c for c in certs if bundle.key_matches(key, c)), None)
+    leaf = next((c for c in certs if facts.key_matches(key, c)), None)
     if leaf is None:
         raise InputError("the private key does not match any of the certificates",
                          "its public key is in none of them (a server would fail with 'key "
                          "values mismatch')",
-                         "pass the key that belongs to the certificate")
+                         "pass the key that belongs to the certificate", code="key_mismatch")
     rest = bundle.order_leaf_to_root([leaf] + [c for c in certs if c != leaf])[1:]
     return key, leaf, rest
 
@@ -177,10 +182,11 @@ def key_and_chain(keys: list[PrivateKey], certs: list[x509.Certificate]
 def _one_key(keys: list[PrivateKey]) -> PrivateKey:
     if not keys:
         raise InputError("the input holds no private key", "",
-                         "pass a key file (or a .p12/.jks with --in-password)")
+                         "pass a key file (or a .p12/.jks with --in-password)", code="no_key")
     if len(keys) > 1:
         raise InputError(f"the input holds {len(keys)} private keys", "pkilab cannot "
-                         "tell which one you mean", "split the file first")
+                         "tell which one you mean", "split the file first",
+                         code="several_keys")
     return keys[0]
 
 
@@ -207,7 +213,7 @@ def _pem(certs: list[x509.Certificate], keys: list[PrivateKey], contents: Conten
     fmt = "pkcs8-encrypted" if password else "pkcs8"
     parts += [key_bytes(k, fmt, password=password) for k in keys]
     if not parts:
-        raise InputError("nothing to write", "the input holds no objects")
+        raise InputError("nothing to write", "the input holds no objects", code="empty_input")
     what = [f"{len(certs)} certificate(s)"] if certs else []
     what += [f"{len(keys)} private key(s) ({fmt.upper()})"] if keys else []
     what += [f"{len(contents.csrs)} CSR(s)"] if contents.csrs else []
@@ -223,7 +229,8 @@ def _der(certs: list[x509.Certificate], keys: list[PrivateKey], contents: Conten
     if objects != 1:
         raise InputError(f"DER holds exactly one object; the input has {objects}",
                          "a DER file is a single certificate, key, CSR or CRL",
-                         "use --to p7b (certificates), --to split, or --only certs|key")
+                         "use --to p7b (certificates), --to split, or --only certs|key",
+                         code="cannot_convert")
     if certs:
         return Output(out, certs[0].public_bytes(serialization.Encoding.DER), False,
                       f"DER certificate: {short_name(certs[0].subject)}")

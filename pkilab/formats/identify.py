@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from .. import der
+from .. import der, facts, pem
 from ..der import DERError
-from . import pem
+from ..errors import InputError
 from . import pkcs12 as _pkcs12
 from ._quiet import quiet_serials
 
@@ -66,7 +66,8 @@ class Identified:
     ``pkcs12``, ``pkcs7-der``, ``jks``, ``jceks``, ``base64-der`` (PEM body without
     its BEGIN/END lines); for other data ``empty``, ``ssh-public-key``,
     ``openssh-private-key``, ``putty-key``, ``pgp``, ``zip``, ``gzip``, ``html``,
-    ``utf16-text``, ``text``, ``damaged-pem``, ``damaged-der``, ``unknown``.
+    ``utf16-text``, ``text``, ``damaged-pem``, ``damaged-der``, ``too-many-blocks``
+    (more PEM blocks than :data:`pkilab.pem.MAX_BLOCKS`), ``unknown``.
     ``description``: one sentence for a person ("a PKCS#12 file: ...").
     ``blocks``: every PEM block (label, decoded DER, problem if damaged); empty for DER.
     ``needs_password``: True/False, or None when pkilab cannot tell without trying.
@@ -136,7 +137,11 @@ def _identify(data: bytes, name: str | None) -> Identified:
 # --- PEM ------------------------------------------------------------------------------
 
 def _pem(data: bytes, name: str | None) -> Identified:
-    blocks = pem.find_blocks(data)
+    try:
+        blocks = pem.find_blocks(data)
+    except InputError as exc:  # more blocks than pkilab reads (code too_many_blocks)
+        return Identified("too-many-blocks", f"PEM text with more than {pem.MAX_BLOCKS} "
+                          "blocks", needs_password=None, hint=exc.why)
     labels = [b.label for b in blocks]
     if labels and labels[0] == "OPENSSH PRIVATE KEY":
         return Identified("openssh-private-key", "an OpenSSH private key (ssh-keygen's format)",
@@ -196,18 +201,24 @@ def _check_pem_body(block: pem.PemBlock, warnings: list[str]) -> None:
     """Warn when a well-formed block's DER does not match its label."""
     if block.headers.get("Proc-Type", "").endswith("ENCRYPTED"):
         return  # old-style encrypted key: the body is ciphertext
+    body = block.der
     try:
-        der.read_whole(block.der)
+        if block.label == "TRUSTED CERTIFICATE":  # OpenSSL appends trust settings by design
+            body = body[:der.read(body).end]
+        else:
+            der.read_whole(body)
     except DERError as exc:
         warnings.append(f"line {block.line}: the {block.label} block decodes, but its content "
                         f"is not valid DER ({exc})")
         return
-    found = _der(block.der)
+    found = _der(body)
     expected = PEM_LABELS[block.label][0].replace("pem-", "der-")
     if found is not None and found.kind.startswith("der-") and expected.startswith("der-") \
             and found.kind != expected and expected != "der-pkcs7":
         warnings.append(f"line {block.line}: labelled {block.label} but holds "
                         f"{found.description}")
+    elif found is not None:
+        warnings += [f"line {block.line}: {warning}" for warning in found.warnings]
 
 
 # --- DER ------------------------------------------------------------------------------
@@ -283,7 +294,11 @@ def _signed_object(data: bytes, tbs: der.Element) -> Identified | None:
         if subject is not None:
             with contextlib.suppress(Exception):  # an unprintable name is still fine
                 description += f" ({subject.rfc4514_string()})"
-        return Identified(kind, description)
+        found = Identified(kind, description)
+        defect = facts.extension_defect(obj) if kind == "der-certificate" else None
+        if defect:
+            found.warnings.append(f"the certificate is malformed: {defect}")
+        return found
     first = tbs.children()[0].tag if tbs.children() else None
     guess = "certificate" if first == 0xA0 else "certificate, CSR or CRL"
     return Identified("damaged-der", f"DER bytes shaped like a {guess} that cryptography "
@@ -313,15 +328,15 @@ def _pkcs12_info(data: bytes) -> Identified:
 
 
 def _pkcs7_info(data: bytes) -> Identified:
-    from cryptography.hazmat.primitives.serialization import pkcs7
+    from . import pkcs7
 
     try:
-        count = len(pkcs7.load_der_pkcs7_certificates(data))
+        count = len(pkcs7.read(data))
     except Exception:
         return Identified("pkcs7-der", "DER bytes: PKCS#7 signed data (a signature, or a "
                           "bundle pkilab cannot list)", needs_password=None)
     return Identified("pkcs7-der", f"DER bytes: a PKCS#7 bundle of {count} certificate(s) "
-                      "(.p7b/.p7c); no keys, no order")
+                      "(.p7b/.p7c); certificates only, no keys")
 
 
 def _java_keystore(data: bytes) -> Identified:

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
+from .. import facts
 from ..errors import InputError
-from ..keys import PrivateKey, same_public_key
+from ..keys import PrivateKey
 from ._quiet import quiet_serials
 from .pkcs12 import KEYTOOL_MIN_PASSWORD
 
@@ -85,11 +86,13 @@ def _load(data: bytes, password: str | bytes | None, origin: str) -> Loaded:
     except jks.util.KeystoreSignatureException:
         raise InputError(f"cannot open the Java keystore {origin}",
                          "the store password is wrong (the integrity check failed)",
-                         "check the password (keytool's are at least 6 characters)") from None
+                         "check the password (keytool's are at least 6 characters)",
+                         code="wrong_password") from None
     except Exception as exc:  # pyjks raises struct, pyasn1, javaobj errors on bad data
         raise InputError(f"{origin} is a damaged Java keystore",
                          f"{type(exc).__name__}: {exc}".rstrip(": ")[:160],
-                         "copy the file again, whole (it may be cut short)") from None
+                         "copy the file again, whole (it may be cut short)",
+                         code="damaged_file") from None
     loaded = Loaded(store.store_type, [], verified=pw is not None)
     locked = []
     for alias, entry in store.entries.items():
@@ -110,7 +113,7 @@ def _load(data: bytes, password: str | bytes | None, origin: str) -> Loaded:
                 loaded.entries.append(Entry(alias, "secret key"))
         except Exception as exc:
             raise InputError(f"entry {alias!r} of {origin} cannot be read",
-                             f"{type(exc).__name__}: {exc}"[:160]) from None
+                             f"{type(exc).__name__}: {exc}"[:160], code="damaged_file") from None
     if locked and pw is None:
         # not a problem of the store: the password was simply not given
         loaded.notes.append(f"{len(locked)} private key(s) not read: pass the store "
@@ -130,7 +133,8 @@ def _check_password(password: str | bytes | None) -> str:
     if not pw or len(pw) < KEYTOOL_MIN_PASSWORD:
         raise InputError("a Java keystore needs a store password of at least 6 characters",
                          "keytool and Java refuse shorter ones" if pw else "none was given",
-                         "pass --password with 6 or more characters")
+                         "pass --password with 6 or more characters",
+                         code="password_too_short" if pw else "password_required")
     return pw
 
 
@@ -149,10 +153,8 @@ def export_keystore(key: PrivateKey, certificate: x509.Certificate,
     """
     jks = _jks()
     pw = _check_password(password)
-    if not same_public_key(key, certificate.public_key()):  # type: ignore[arg-type]
-        raise InputError("the private key does not belong to the certificate",
-                         "their public keys differ",
-                         "pass the key that was used to make the certificate's CSR")
+    facts.require_key_matches(key, certificate, certificate_name="the certificate",
+                              fix="pass the key that was used to make the certificate's CSR")
     pkcs8 = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                               serialization.NoEncryption())
     ders = [c.public_bytes(serialization.Encoding.DER) for c in [certificate, *chain]]
@@ -172,7 +174,7 @@ def export_truststore(certificates: list[x509.Certificate], password: str | byte
     pw = _check_password(password)
     if not certificates:
         raise InputError("no certificate to put in the truststore", "",
-                         "pass the root certificate (root.crt)")
+                         "pass the root certificate (root.crt)", code="no_certificate")
     from ..names import short_name
 
     names = aliases or [short_name(c.subject) for c in certificates]

@@ -5,7 +5,7 @@ algorithm, what OpenSSL 3 writes) and ``BEGIN RSA PRIVATE KEY`` (PKCS#1, the old
 RSA-only form, still asked for by some tools). EC keys have their own older form,
 SEC1 (``BEGIN EC PRIVATE KEY``). Only PKCS#8 has a modern encrypted variant
 (``BEGIN ENCRYPTED PRIVATE KEY``, AES-256 with PBKDF2 here). The key inside never
-changes: converting is lossless, and :func:`same_key` proves it.
+changes: converting is lossless, and :func:`pkilab.facts.same_public_key` proves it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from .. import facts
 from ..errors import InputError
 from ..keys import PrivateKey, describe_key
 
@@ -49,13 +50,14 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
     """
     if key_format not in KEY_FORMATS:
         raise InputError(f"unknown key format {key_format!r}",
-                         "pkilab writes " + ", ".join(KEY_FORMATS))
+                         "pkilab writes " + ", ".join(KEY_FORMATS), code="unknown_format")
     encoding = serialization.Encoding.DER if der else serialization.Encoding.PEM
     pw = password.encode() if isinstance(password, str) else password
     if key_format == "pkcs8-encrypted":
         if not pw:
             raise InputError("an encrypted key needs a password", "none was given",
-                             f"pass --password ({MIN_KEY_PASSWORD} characters or more)")
+                             f"pass --password ({MIN_KEY_PASSWORD} characters or more)",
+                             code="password_required")
         length = len(password) if isinstance(password, str) else len(pw)
         if length < MIN_KEY_PASSWORD:
             raise InputError(f"the key password is {length} character(s) long",
@@ -63,14 +65,16 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
                              f"{MIN_KEY_PASSWORD} characters, and pkilab follows it (a "
                              "shorter one is guessed at once anyway)",
                              f"choose a password of at least {MIN_KEY_PASSWORD} characters "
-                             "(PKCS#12 and JKS need 6: keytool's minimum)")
+                             "(PKCS#12 and JKS need 6: keytool's minimum)",
+                             code="password_too_short")
         return key.private_bytes(encoding, serialization.PrivateFormat.PKCS8,
                                  serialization.BestAvailableEncryption(pw))
     if pw:
         raise InputError(f"{KEY_FORMATS[key_format][0]} is written without a password",
                          "only PKCS#8 has a modern encrypted form",
                          "use --to pkcs8 with --password for an encrypted key, or leave "
-                         "--password out (the input's password goes to --in-password)")
+                         "--password out (the input's password goes to --in-password)",
+                         code="password_not_possible")
     if key_format == "pkcs8":
         return key.private_bytes(encoding, serialization.PrivateFormat.PKCS8,
                                  serialization.NoEncryption())
@@ -78,15 +82,10 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
     if not isinstance(key, wanted):
         raise InputError(f"an {describe_key(key)} key cannot be written as {key_format.upper()}",
                          f"{KEY_FORMATS[key_format][0]}",
-                         "use PKCS#8 (--to pkcs8), which holds every key type")
+                         "use PKCS#8 (--to pkcs8), which holds every key type",
+                         code="wrong_key_type")
     return key.private_bytes(encoding, serialization.PrivateFormat.TraditionalOpenSSL,
                              serialization.NoEncryption())
 
 
-def same_key(a: PrivateKey, b: PrivateKey) -> bool:
-    """True when two key objects hold the same private key (compares PKCS#8 DER)."""
-    def pkcs8(key: PrivateKey) -> bytes:
-        return key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                                 serialization.NoEncryption())
-
-    return pkcs8(a) == pkcs8(b)
+same_key = facts.same_public_key  # compatibility: remove after the merge

@@ -23,10 +23,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12 as _p12
 
-from .. import der
+from .. import der, facts
 from ..der import DERError
 from ..errors import InputError
-from ..keys import PrivateKey, same_public_key
+from ..keys import PrivateKey
 
 #: Java marks a trusted certificate (a truststore entry) in a PKCS#12 with this attribute.
 JAVA_TRUSTED_KEY_USAGE = "2.16.840.1.113894.746875.1.1"
@@ -159,7 +159,8 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
         info = structure(data)
     except (DERError, IndexError) as exc:
         raise InputError(f"{origin} is not a readable PKCS#12 file", str(exc),
-                         "run 'pkilab inspect' on it to see what it is") from None
+                         "run 'pkilab inspect' on it to see what it is",
+                         code="damaged_file") from None
     pw = password.encode() if isinstance(password, str) else password
     attempts = [pw] if pw is not None else [None, b""]
     for attempt in attempts:
@@ -170,15 +171,18 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
             continue
         except Exception as exc:  # unsupported algorithms surface as other library errors
             raise InputError(f"cannot open the PKCS#12 file {origin}",
-                             f"it uses something pkilab cannot read ({exc})") from None
+                             f"it uses something pkilab cannot read ({exc})",
+                             code="unsupported_algorithm") from None
     else:
         if pw is None:
             raise InputError(f"{origin} is a password-protected PKCS#12 file",
                              "no password was given",
-                             "pass --password (the seed's example is 123456)")
+                             "pass --password (the seed's example is 123456)",
+                             code="password_required")
         raise InputError(f"cannot open the PKCS#12 file {origin}",
                          "the password is wrong (the integrity check failed)",
-                         "check the password; note that keytool stores need 6+ characters")
+                         "check the password; note that keytool stores need 6+ characters",
+                         code="wrong_password")
     names: dict[bytes, str] = {}
     certificate = result.cert.certificate if result.cert else None
     if result.cert and result.cert.friendly_name:
@@ -200,13 +204,15 @@ def _check_password(password: str | bytes | None) -> bytes:
                          "keytool and Java list 0 entries in an unencrypted .p12 (no password) "
                          "that holds "
                          "a key, and browsers refuse to import it",
-                         "pass --password (at least 6 characters, keytool's minimum)")
+                         "pass --password (at least 6 characters, keytool's minimum)",
+                         code="password_required")
     pw = password.encode() if isinstance(password, str) else password
     if len(pw) < KEYTOOL_MIN_PASSWORD:
         raise InputError(f"the PKCS#12 password is {len(pw)} characters long",
                          f"keytool refuses store passwords shorter than {KEYTOOL_MIN_PASSWORD} "
                          "characters, so Java could not open the file",
-                         "choose a password of at least 6 characters")
+                         "choose a password of at least 6 characters",
+                         code="password_too_short")
     return pw
 
 
@@ -219,10 +225,8 @@ def export(key: PrivateKey, certificate: x509.Certificate, chain: list[x509.Cert
     Same as ``openssl pkcs12 -export -inkey KEY -in CERT -certfile CHAIN -name NAME``.
     """
     pw = _check_password(password)
-    if not same_public_key(key, certificate.public_key()):  # type: ignore[arg-type]
-        raise InputError("the private key does not belong to the certificate",
-                         "their public keys differ, so no TLS peer would accept the pair",
-                         "pass the key that was used to make the certificate's CSR")
+    facts.require_key_matches(key, certificate, certificate_name="the certificate",
+                              fix="pass the key that was used to make the certificate's CSR")
     if legacy:
         encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
                       .kdf_rounds(2048)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from .. import facts
 from ..der import Element as Node
 from ..der import decode_oid, read
 from . import _style as st
@@ -88,16 +89,27 @@ def _part(name: str, node: Node, meaning: str, children: list[Part] | None = Non
 
 
 def _extensions(node: Node, certificate) -> list[Part]:
+    """One part per extension, drawn from the DER itself, so a malformed certificate
+    (an extension twice, bad bytes inside one) is still drawn, with its defect named."""
     from ..inspect import describe
 
-    texts = describe(certificate)["extensions"]
-    parts = []
+    info = describe(certificate)
+    texts, defect = info["extensions"], info["extension_defect"]
+    parts: list[Part] = []
+    seen: set[str] = set()
     outer = node.children()
     for extension in (outer[0].children() if outer else []):
         fields = extension.children()
-        name = _oid_name(decode_oid(fields[0].content))
+        dotted = decode_oid(fields[0].content)
+        name = _oid_name(dotted)
         critical = len(fields) == 3 and fields[1].content == b"\xff"
-        meaning = texts.get(name, "present").replace(" (critical)", "")
+        if dotted in seen:
+            meaning = "the same extension again: RFC 5280 forbids it, verifiers refuse it"
+        elif defect:
+            meaning = "not readable: the certificate is malformed"
+        else:
+            meaning = texts.get(name, "present").replace(" (critical)", "")
+        seen.add(dotted)
         parts.append(_part(name + (" (critical)" if critical else ""), extension, meaning))
     return parts
 
@@ -140,8 +152,10 @@ def certificate_parts(certificate) -> Part:
         name = _OPTIONAL.get(node.tag, node.tag_name)
         if name == "extensions":
             children = _extensions(node, certificate)
-            tbs.append(_part(name, node, f"{len(children)} extensions: what the certificate "
-                             "may be used for", children))
+            defect = facts.extension_defect(certificate)
+            meaning = (f"MALFORMED: {defect}" if defect else
+                       f"{len(children)} extensions: what the certificate may be used for")
+            tbs.append(_part(name, node, meaning, children))
         else:
             tbs.append(_part(name, node, "rarely used"))
     signer = (f"its own {describe_key(certificate.public_key())} key (self-signed)"
