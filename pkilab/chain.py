@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -29,8 +30,15 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
 
 from . import facts
-from .chain_checks import PURPOSES, Check, Context, Link, check_certificate, \
-    constraints_evaluator, sans
+from .chain_checks import (
+    PURPOSES,
+    Check,
+    Context,
+    Link,
+    check_certificate,
+    constraints_evaluator,
+    sans,
+)
 from .chain_path import MAX_DEPTH, Trust, candidate_paths, dead_end
 from .errors import InputError, VerificationError
 from .names import format_subj, short_name
@@ -154,7 +162,7 @@ def order_chain(certificates: Sequence[x509.Certificate]) -> list[x509.Certifica
                          "pass one leaf with its own intermediates (and root)",
                          code="not_one_chain")
     chain = arranged.chain
-    gap = next((c for c, up in zip(chain, chain[1:]) if not facts.signed_by(c, up)), None)
+    gap = next((c for c, up in itertools.pairwise(chain) if not facts.signed_by(c, up)), None)
     if arranged.rest or gap is not None:
         current = gap if gap is not None else chain[-1]
         raise InputError("the certificates do not form one chain",
@@ -209,7 +217,8 @@ def _library_check(path, anchors, intermediates, purpose, host, at
         return _edwards_check(path)
     from cryptography.x509 import verification as v
 
-    builder = v.PolicyBuilder().store(v.Store(list(anchors))).time(at)
+    # whole seconds, as pkilab's own validity check (RFC 5280 4.1.2.5)
+    builder = v.PolicyBuilder().store(v.Store(list(anchors))).time(at.replace(microsecond=0))
     try:
         if purpose == "server":
             subject = _verifier_subject(v, host if host is not None else _some_name(path[0]))

@@ -13,6 +13,7 @@ Anchors are the self-signed roots the caller trusts; with ``partial=True`` (open
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -59,12 +60,7 @@ def _issuers(current: x509.Certificate, bag: Sequence[x509.Certificate],
 def candidate_paths(leaf: x509.Certificate, trust: Trust,
                     pool: Sequence[x509.Certificate]) -> Iterator[tuple[list, bool]]:
     """Every (path, reaches an anchor) from ``leaf``, depth first, at most MAX_PATHS."""
-    count = 0
-    for found in _walk([leaf], trust, pool):
-        yield found
-        count += 1
-        if count >= MAX_PATHS:
-            return
+    yield from itertools.islice(_walk([leaf], trust, pool), MAX_PATHS)
 
 
 def _walk(path: list[x509.Certificate], trust: Trust,
