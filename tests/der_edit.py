@@ -43,7 +43,7 @@ def items(content: bytes) -> list[bytes]:
     """The elements inside a SEQUENCE's content, each as its full DER bytes."""
     out = []
     while content:
-        _, inner, rest = read(content)
+        _, _, rest = read(content)
         out.append(content[:len(content) - len(rest)])
         content = rest
     return out

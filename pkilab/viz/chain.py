@@ -27,13 +27,16 @@ PAD = 0.12
 LABEL_W = 0.62      # width of the "subject" / "issuer" label column
 KEY_X = 3.3         # where "key" starts on the validity line
 
-#: Problem codes that are about the link above a certificate (its issuer may not sign it)
-#: rather than about the certificate itself.
+#: Problem codes that are about the link below a certificate (it may not sign what it
+#: signed) rather than about the certificate itself. The chain checker puts each problem
+#: on the certificate at fault: a leaf that acted as a CA gets not_a_ca, and the CAs
+#: above it are not blamed for a path length it made too long.
 _ISSUER_AT_FAULT = {"not_a_ca": "✘ may not sign: not a CA",
                     "path_length": "✘ path length limit exceeded",
                     "key_usage": "✘ may not sign: no keyCertSign"}
 _MISSING = {"missing_intermediate": "missing", "unknown_issuer": "missing",
-            "untrusted_root": "not trusted", "bad_signature": "does not match"}
+            "untrusted_root": "not trusted", "bad_signature": "does not match",
+            "anchor_not_self_signed": "root not given"}
 #: Which line of a box shows the result of which check.
 _LINE_OF_CHECK = {"signature": "issuer", "validity": "valid", "key": "key", "CA flag": "ca",
                   "path length": "ca", "key usage": "ca", "purpose": "ca", "name": "ca",
@@ -57,10 +60,9 @@ def _ca_text(certificate, role: str) -> tuple[str, str]:
     """(label, value) of the box's last line: CA flag and path length, or the leaf's names."""
     from cryptography import x509
 
-    try:
-        bc = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except (x509.ExtensionNotFound, ValueError):
-        bc = None
+    from ..facts import extension_or_none, subject_alt_names
+
+    bc = extension_or_none(certificate, x509.BasicConstraints)  # a picture: never raises
     if bc is not None and bc.ca:
         limit = ("no path length limit" if bc.path_length is None else
                  "path length 0 (no CA may stand below it)" if bc.path_length == 0 else
@@ -70,11 +72,10 @@ def _ca_text(certificate, role: str) -> tuple[str, str]:
     flag = "no basicConstraints" if bc is None else "no"
     if role != "leaf":
         return "CA", f"{flag}: may not sign certificates"
-    try:
-        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = ", ".join(str(n.value) for n in san) or "(none)"
-    except (x509.ExtensionNotFound, ValueError):
+    if extension_or_none(certificate, x509.SubjectAlternativeName) is None:
         names = "(no subjectAltName)"
+    else:
+        names = ", ".join(str(n.value) for n in subject_alt_names(certificate)) or "(none)"
     return "names", f"{names}   ·   CA: {flag} (a leaf)"
 
 
@@ -197,7 +198,9 @@ def chain_layout(report) -> Scene:
         if problem.position is not None and 0 <= problem.position < len(chain):
             by_position.setdefault(problem.position, []).append(problem)
     last = chain[-1]
-    stopped_early = links[-1].role != "root" and last.issuer != last.subject
+    # The chain ends where it should at a root, or at an intermediate trusted as the
+    # anchor (partial-chain trust); anywhere else an issuer is missing above it.
+    stopped_early = links[-1].role not in ("root", "anchor") and last.issuer != last.subject
     missing_problems = [p for p in by_position.get(len(chain) - 1, [])
                         if p.code in _MISSING] if stopped_early else []
 
@@ -318,6 +321,9 @@ def _verdict(scene: Scene, report, y: float) -> None:
     if report.ok:
         target = f" for {report.host}" if report.host else ""
         lines = [f"✔ OK: a valid {report.purpose} chain{target}"]
+        if report.partial_chain:
+            lines.append("  the top certificate is an intermediate, trusted as the anchor "
+                         "(partial chain)")
     else:
         first = report.problems[0]
         count = len(report.problems)
