@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from der_edit import duplicate_san, not_after_text, resign
@@ -56,6 +57,20 @@ def twin_of(real: x509.Certificate, signer: CertificateAuthority, *, ca: bool = 
     return builder.sign(signer.private_key, hashes.SHA256())
 
 
+def with_extension(real: x509.Certificate, signer: CertificateAuthority,
+                   extra: x509.ExtensionType) -> x509.Certificate:
+    """``real`` re-signed by ``signer`` with one more (critical) extension."""
+    builder = (x509.CertificateBuilder().subject_name(real.subject).issuer_name(real.issuer)
+               .public_key(real.public_key()).serial_number(99)
+               .not_valid_before(real.not_valid_before_utc)
+               .not_valid_after(real.not_valid_after_utc))
+    for extension in real.extensions:
+        builder = builder.add_extension(extension.value, extension.critical)
+    builder = builder.add_extension(extra, critical=True)
+    edwards = isinstance(signer.private_key, ed25519.Ed25519PrivateKey)
+    return builder.sign(signer.private_key, None if edwards else hashes.SHA256())
+
+
 # ---- path building: a failing first path does not hide a good second one ------------------
 
 @pytest.mark.parametrize("bad", [{"ca": False}, {"eku": [ExtendedKeyUsageOID.CLIENT_AUTH]}])
@@ -83,16 +98,9 @@ def broken():
     double_san = resign(leaf.certificate, inter.private_key, duplicate_san)
     # name constraints whose IP entry has 3 bytes (an address needs 8 or 32 with its mask)
     bad_ip = b"\x30\x09\xa0\x07\x30\x05\x87\x03\x0a\x00\x00"
-    real = inter.certificate
-    builder = (x509.CertificateBuilder().subject_name(real.subject).issuer_name(real.issuer)
-               .public_key(real.public_key()).serial_number(99)
-               .not_valid_before(real.not_valid_before_utc)
-               .not_valid_after(real.not_valid_after_utc))
-    for extension in real.extensions:
-        builder = builder.add_extension(extension.value, extension.critical)
-    bad_constraints = builder.add_extension(
-        x509.UnrecognizedExtension(ExtensionOID.NAME_CONSTRAINTS, bad_ip), critical=True
-    ).sign(root.private_key, hashes.SHA256())
+    bad_constraints = with_extension(
+        inter.certificate, root,
+        x509.UnrecognizedExtension(ExtensionOID.NAME_CONSTRAINTS, bad_ip))
     return types.SimpleNamespace(root=root, inter=inter, leaf=leaf, double_san=double_san,
                                  bad_constraints=bad_constraints)
 
@@ -190,17 +198,9 @@ def evaluator(monkeypatch):
 def constrained_chain(key_kind: str):
     root = CertificateAuthority.create_root(key_kind=key_kind)
     ca = root.issue_intermediate("/CN=example CA")
-    real = ca.certificate
-    builder = (x509.CertificateBuilder().subject_name(real.subject).issuer_name(real.issuer)
-               .public_key(real.public_key()).serial_number(9)
-               .not_valid_before(real.not_valid_before_utc)
-               .not_valid_after(real.not_valid_after_utc))
-    for extension in real.extensions:
-        builder = builder.add_extension(extension.value, extension.critical)
-    builder = builder.add_extension(x509.NameConstraints(
-        permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=None), critical=True)
-    algorithm = None if key_kind == "ed25519" else hashes.SHA256()
-    return root, ca, builder.sign(root.private_key, algorithm)
+    constrained = with_extension(ca.certificate, root, x509.NameConstraints(
+        permitted_subtrees=[x509.DNSName("example.com")], excluded_subtrees=None))
+    return root, ca, constrained
 
 
 @pytest.mark.parametrize("key_kind", ["ec", "ed25519"])

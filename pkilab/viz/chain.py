@@ -184,75 +184,46 @@ def _place_callout_texts(scene: Scene, box: Box) -> None:
         y -= st.line_height(st.BODY_PT)
 
 
-def chain_layout(report) -> Scene:
-    """The chain diagram of a :class:`~pkilab.chain.ChainReport` as data (inches).
+def _missing_box(scene: Scene, last, y: float, missing_problems) -> Box:
+    """The dashed box for an issuer that was not found, above the top certificate."""
+    word = _MISSING.get(missing_problems[0].code, "missing") if missing_problems \
+        else "not found"
+    box = Box("missing", BOX_X, y, BOX_W, 0.62, kind="missing", fill="white",
+              edge=st.BAD if missing_problems else st.MISSING_EDGE, linestyle="--",
+              linewidth=2.0, data={"issuer": _short(last.issuer), "word": word})
+    scene.boxes.append(box)
+    base = y + 0.62 - PAD - 10.5 / 72
+    scene.texts.append(Text("missing:title", BOX_X + PAD, base,
+                            st.fit(f"{word}: {_short(last.issuer)}", BOX_W - 2 * PAD,
+                                   10.5, bold=True), 10.5, st.BAD, bold=True,
+                            kind="missing-label", box="missing"))
+    scene.texts.append(Text("missing:subject", BOX_X + PAD, base - st.line_height(10.5),
+                            st.fit(f"the issuer of {_short(last.subject)!r}: "
+                                   f"{_fmt(last.issuer)}", BOX_W - 2 * PAD, st.SMALL_PT),
+                            st.SMALL_PT, st.MUTED, kind="label", box="missing"))
+    return box
 
-    Boxes of kind ``certificate`` (``data["broken"]`` marks the one at fault),
-    ``missing`` (a dashed box for an issuer that was not found), ``reason`` (the words
-    next to the broken box) and ``verdict``; arrows of kind ``signs`` and
-    ``broken-link``.
-    """
-    chain, links, problems = report.chain, report.links, report.problems
-    by_position: dict[int, list] = {}
-    for problem in problems:
-        if problem.position is not None and 0 <= problem.position < len(chain):
-            by_position.setdefault(problem.position, []).append(problem)
-    last = chain[-1]
-    # The chain ends where it should at a root, or at an intermediate trusted as the
-    # anchor (partial-chain trust); anywhere else an issuer is missing above it.
-    stopped_early = links[-1].role not in ("root", "anchor") and last.issuer != last.subject
-    missing_problems = [p for p in by_position.get(len(chain) - 1, [])
-                        if p.code in _MISSING] if stopped_early else []
 
-    scene = Scene(WIDTH, 0)
-    # Lay out bottom-up from y=0, then lift everything under the verdict banner.
-    y = 0.35
-    boxes: list[Box] = []
-    for index, link in enumerate(links):
-        # A certificate whose only fault is that its issuer is missing is fine itself:
-        # the dashed "missing" box above it is marked instead.
-        broken = index in by_position and not (
-            stopped_early and index == len(chain) - 1
-            and all(p.code in _MISSING for p in by_position[index])
-            and all(c.ok for c in link.checks))
-        box = _certificate_box(scene, index, link, y, broken)
-        boxes.append(box)
-        y += box.h + GAP
-    missing_box = None
-    if stopped_early:
-        word = _MISSING.get(missing_problems[0].code, "missing") if missing_problems \
-            else "not found"
-        missing_box = Box("missing", BOX_X, y, BOX_W, 0.62, kind="missing", fill="white",
-                          edge=st.BAD if missing_problems else st.MISSING_EDGE,
-                          linestyle="--", linewidth=2.0,
-                          data={"issuer": _short(last.issuer), "word": word})
-        scene.boxes.append(missing_box)
-        base = y + 0.62 - PAD - 10.5 / 72
-        scene.texts.append(Text("missing:title", BOX_X + PAD, base,
-                                st.fit(f"{word}: {_short(last.issuer)}", BOX_W - 2 * PAD,
-                                       10.5, bold=True), 10.5, st.BAD, bold=True,
-                                kind="missing-label", box="missing"))
-        scene.texts.append(Text("missing:subject", BOX_X + PAD, base - st.line_height(10.5),
-                                st.fit(f"the issuer of {_short(last.subject)!r}: "
-                                       f"{_fmt(last.issuer)}", BOX_W - 2 * PAD, st.SMALL_PT),
-                                st.SMALL_PT, st.MUTED, kind="label", box="missing"))
-        y += 0.62 + GAP
-    top_of_chain = y - GAP
-
-    # signs arrows, issuer above -> subject below
+def _arrows(scene: Scene, boxes: list[Box], missing_box: Box | None, by_position,
+            chain, missing_problems) -> None:
+    """The "signs" arrows, issuer above -> subject below, broken where a link fails."""
     for index in range(len(boxes) - 1):
         label = None
-        for problem in by_position.get(index + 1, []):
-            label = _ISSUER_AT_FAULT.get(problem.code, label)
-        for problem in by_position.get(index, []):
-            if problem.code == "bad_signature" and index + 1 < len(chain):
+        for found in by_position.get(index + 1, []):
+            label = _ISSUER_AT_FAULT.get(found.code, label)
+        for found in by_position.get(index, []):
+            if found.code == "bad_signature" and index + 1 < len(chain):
                 label = "✘ signature does not match"
         _signs_arrow(scene, f"signs{index + 1}-{index}", boxes[index + 1], boxes[index], label)
     if missing_box is not None:
         _signs_arrow(scene, f"signs-missing-{len(boxes) - 1}", missing_box, boxes[-1],
                      "✘ link missing" if missing_problems else None)
 
-    # reasons, next to the box at fault (the missing box for a missing issuer)
+
+def _callouts(scene: Scene, boxes: list[Box], missing_box: Box | None, by_position,
+              top_of_chain: float) -> tuple[list[Box], float]:
+    """The reasons next to the box at fault (the missing box for a missing issuer),
+    stacked without overlap; returns them and the (maybe lifted) top of the chain."""
     callouts: list[tuple[float, Box, Box]] = []
     for index, found in sorted(by_position.items()):
         target = boxes[index]
@@ -276,9 +247,51 @@ def chain_layout(report) -> Scene:
         scene.arrows.append(Arrow(f"{box.key}:pointer", box.x, y_mid, target.x + target.w,
                                   y_mid, kind="pointer", colour=st.BAD, linestyle=":",
                                   linewidth=1.6, head=True))
+    return [b for _, b, _ in callouts], top_of_chain
 
-    _check_notes(scene, links, boxes, [b for _, b, _ in callouts])
-    top = max([top_of_chain] + [b.y + b.h for _, b, _ in callouts]) + 0.25
+
+def chain_layout(report) -> Scene:
+    """The chain diagram of a :class:`~pkilab.chain.ChainReport` as data (inches).
+
+    Boxes of kind ``certificate`` (``data["broken"]`` marks the one at fault),
+    ``missing`` (a dashed box for an issuer that was not found), ``reason`` (the words
+    next to the broken box) and ``verdict``; arrows of kind ``signs`` and
+    ``broken-link``.
+    """
+    chain, links, problems = report.chain, report.links, report.problems
+    by_position: dict[int, list] = {}
+    for found in problems:
+        if found.position is not None and 0 <= found.position < len(chain):
+            by_position.setdefault(found.position, []).append(found)
+    last = chain[-1]
+    # The chain ends where it should at a root, or at an intermediate trusted as the
+    # anchor (partial-chain trust); anywhere else an issuer is missing above it.
+    stopped_early = links[-1].role not in ("root", "anchor") and last.issuer != last.subject
+    missing_problems = [p for p in by_position.get(len(chain) - 1, [])
+                        if p.code in _MISSING] if stopped_early else []
+
+    scene = Scene(WIDTH, 0)
+    # Lay out bottom-up from y=0, then lift everything under the verdict banner.
+    y = 0.35
+    boxes: list[Box] = []
+    for index, link in enumerate(links):
+        # A certificate whose only fault is that its issuer is missing is fine itself:
+        # the dashed "missing" box above it is marked instead.
+        broken = index in by_position and not (
+            stopped_early and index == len(chain) - 1
+            and all(p.code in _MISSING for p in by_position[index])
+            and all(c.ok for c in link.checks))
+        box = _certificate_box(scene, index, link, y, broken)
+        boxes.append(box)
+        y += box.h + GAP
+    missing_box = None
+    if stopped_early:
+        missing_box = _missing_box(scene, last, y, missing_problems)
+        y += 0.62 + GAP
+    _arrows(scene, boxes, missing_box, by_position, chain, missing_problems)
+    callouts, top_of_chain = _callouts(scene, boxes, missing_box, by_position, y - GAP)
+    _check_notes(scene, links, boxes, callouts)
+    top = max([top_of_chain] + [b.y + b.h for b in callouts]) + 0.25
     _verdict(scene, report, top)
     footer = f"checked by {report.verified_by} on {report.at:%Y-%m-%d}"  # a date: a stable picture
     scene.texts.append(Text("footer", BOX_X, 0.12, st.fit(footer, WIDTH - 0.5, st.SMALL_PT),
