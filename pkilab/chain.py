@@ -58,8 +58,8 @@ class ChainReport:
     """The outcome of :func:`verify_chain`.
 
     ``chain`` runs leaf -> root as far as it could be built; ``links`` say per
-    certificate what was checked; ``problems`` explain each failure and warning (a
-    warning, such as ``wrong_order``, does not make the chain fail: see ``ok``).
+    certificate what was checked; ``problems`` explain each failure and warning, errors
+    first (a warning, such as ``wrong_order``, does not make the chain fail: see ``ok``).
     ``partial_chain`` is True when the chain ends at an intermediate trusted as the
     anchor (asked for with ``partial_chain=True``).
     """
@@ -205,8 +205,7 @@ def _edwards_check(path: list[x509.Certificate]) -> tuple[str, Problem | None]:
     if any(facts.extension(c, kind) is not None for c in path for kind in kinds):
         # pkilab's own walk does not evaluate these; say no rather than a false OK.
         return "pkilab's own checks", problem(
-            "unsupported", None, also="" if evaluated else " (nor, in this pkilab, name "
-            "constraints)")
+            "unsupported", None, which="policy" if evaluated else "name or policy")
     return ("pkilab's own checks (cryptography's verifier refuses Ed25519 chains; "
             "OpenSSL accepts them)", None)
 
@@ -356,4 +355,6 @@ def verify_chain(
         if library_problem:
             problems.append(library_problem)
     partial = trusted and links[-1].role == "anchor"
+    # Errors first (stable otherwise): whoever shows problems[0] shows why trust failed.
+    problems.sort(key=lambda p: p.severity != "error")
     return ChainReport(purpose, host, path, links, problems, verified_by, at, partial)

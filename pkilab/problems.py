@@ -241,9 +241,9 @@ PROBLEMS: dict[str, Words] = {
         "issue the certificate only for names inside the CA's permitted subtrees, or from "
         "a CA without that constraint"),
     "unsupported": Words(
-        "this Ed25519 chain uses policy constraints",
+        "this Ed25519 chain uses {which} constraints",
         "cryptography's verifier refuses Ed25519 chains, and pkilab's own checks do not "
-        "evaluate policy constraints{also}, so it cannot vouch for this chain",
+        "evaluate {which} constraints, so it cannot vouch for this chain",
         "check it with openssl verify -x509_strict, or use EC P-256 keys"),
     "unsupported/name": Words(
         "cryptography's verifier cannot check this name", "{detail}",

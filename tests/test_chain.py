@@ -233,3 +233,12 @@ def test_ed25519_chain_with_name_constraints_is_not_vouched_for(monkeypatch):
     leaf = ca.issue_server(["localhost"])  # outside example.com
     report = verify_chain(leaf.certificate, root.certificate, [constrained], host="localhost")
     assert report.codes == ["unsupported"]
+
+
+def test_errors_come_before_warnings(certset):
+    shuffled = [certset.server.certificate, certset.intermediate1.certificate,
+                certset.intermediate2.certificate]
+    late = certset.server.certificate.not_valid_after_utc + dt.timedelta(days=1)
+    report = verify_chain(shuffled, certset.root.certificate, at=late)
+    assert report.codes == ["expired", "wrong_order"] and not report.ok
+    assert report.problem.code == "expired" and report.text().startswith("FAILED [expired]")

@@ -338,7 +338,7 @@ def _verdict(scene: Scene, report, y: float) -> None:
             lines.append("  the top certificate is an intermediate, trusted as the anchor "
                          "(partial chain)")
     else:
-        first = report.problems[0]
+        first = report.problem  # the first error: problems list errors first
         count = len(report.problems)
         lead = "✘ FAILED: " + first.what + (f"  (+{count - 1} more)" if count > 1 else "")
         lines = st.wrap(lead, WIDTH - 0.5 - 2 * PAD, 10.5, bold=True, max_lines=2)
