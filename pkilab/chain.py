@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ed448, ed25519
 
 from . import facts
@@ -39,7 +40,7 @@ from .chain_checks import (
     constraints_evaluator,
     sans,
 )
-from .chain_path import MAX_DEPTH, Trust, candidate_paths, dead_end
+from .chain_path import MAX_DEPTH, Pool, Trust, candidate_paths, dead_end
 from .errors import InputError, VerificationError
 from .names import format_subj, short_name
 from .ordering import arrange, misorder
@@ -344,9 +345,11 @@ def verify_chain(
     if order_problems:
         served = order_chain(served)
     trust = Trust.of(roots, partial_chain)
+    anchors = {a.fingerprint(hashes.SHA256()) for a in trust.anchors}
     pool = [c for c in facts.unique([*served[1:], *intermediates, *trust.given])
-            if not any(facts.same_certificate(c, a) for a in trust.anchors)]
-    path, trusted, links, problems = _best_path(served[0], trust, pool, purpose, host, at)
+            if c.fingerprint(hashes.SHA256()) not in anchors]
+    path, trusted, links, problems = _best_path(served[0], trust, Pool(pool), purpose, host,
+                                                at)
     problems = order_problems + problems
     verified_by = "pkilab's checks"
     if not any(p.severity == "error" for p in problems):

@@ -51,20 +51,34 @@ def _contains(bag: Sequence[x509.Certificate], certificate: x509.Certificate) ->
     return any(facts.same_certificate(certificate, c) for c in bag)
 
 
-def _issuers(current: x509.Certificate, bag: Sequence[x509.Certificate],
+class Pool:
+    """Certificates looked up by subject, so that a bag of thousands is walked in
+    linear time (each step looks only at certificates with the right name)."""
+
+    def __init__(self, certificates: Sequence[x509.Certificate]) -> None:
+        self.certificates = list(certificates)
+        self._by_subject: dict[x509.Name, list[x509.Certificate]] = {}
+        for certificate in self.certificates:
+            self._by_subject.setdefault(certificate.subject, []).append(certificate)
+
+    def named(self, name: x509.Name) -> list[x509.Certificate]:
+        return self._by_subject.get(name, [])
+
+
+def _issuers(current: x509.Certificate, pool: Pool,
              path: Sequence[x509.Certificate]) -> list[x509.Certificate]:
-    return [c for c in bag if current.issuer == c.subject and not _contains(path, c)
+    return [c for c in pool.named(current.issuer) if not _contains(path, c)
             and facts.signed_by(current, c)]
 
 
 def candidate_paths(leaf: x509.Certificate, trust: Trust,
-                    pool: Sequence[x509.Certificate]) -> Iterator[tuple[list, bool]]:
+                    pool: Pool) -> Iterator[tuple[list, bool]]:
     """Every (path, reaches an anchor) from ``leaf``, depth first, at most MAX_PATHS."""
     yield from itertools.islice(_walk([leaf], trust, pool), MAX_PATHS)
 
 
 def _walk(path: list[x509.Certificate], trust: Trust,
-          pool: Sequence[x509.Certificate]) -> Iterator[tuple[list, bool]]:
+          pool: Pool) -> Iterator[tuple[list, bool]]:
     current = path[-1]
     if len(path) > MAX_DEPTH:
         yield path, False
@@ -72,7 +86,7 @@ def _walk(path: list[x509.Certificate], trust: Trust,
     if facts.is_self_signed(current) or (trust.partial and trust.trusts(current)):
         yield path, trust.trusts(current)
         return
-    anchors = _issuers(current, trust.anchors, path)
+    anchors = _issuers(current, Pool(trust.anchors), path)
     for anchor in anchors:
         yield [*path, anchor], True
     candidates = _issuers(current, pool, path)
@@ -83,12 +97,12 @@ def _walk(path: list[x509.Certificate], trust: Trust,
 
 
 def reaches_anchor(leaf: x509.Certificate, trust: Trust,
-                   pool: Sequence[x509.Certificate]) -> bool:
+                   pool: Pool) -> bool:
     return any(trusted for _, trusted in candidate_paths(leaf, trust, pool))
 
 
 def dead_end(path: list[x509.Certificate], trust: Trust,
-             pool: Sequence[x509.Certificate]) -> Problem:
+             pool: Pool) -> Problem:
     """Why ``path`` (which reaches no anchor) stops where it does."""
     top = len(path) - 1
     current = path[top]
@@ -106,23 +120,24 @@ def dead_end(path: list[x509.Certificate], trust: Trust,
 
 
 def _missing_issuer(current: x509.Certificate, trust: Trust,
-                    pool: Sequence[x509.Certificate], position: int) -> Problem:
+                    pool: Pool, position: int) -> Problem:
     issuer, name = short_name(current.issuer), short_name(current.subject)
     words = {"name": name, "issuer": issuer}
     weak = weak_hash(current)
-    if weak and any(c.subject == current.issuer for c in [*trust.given, *pool]):
+    if weak and (pool.named(current.issuer) or
+                 any(c.subject == current.issuer for c in trust.given)):
         return problem("weak_signature", position, name=name, hash=weak)
     if any(r.subject == current.issuer for r in trust.anchors):
         return problem("untrusted_root", position, "same_name", **words)
-    if any(c.subject == current.issuer for c in pool):
+    if pool.named(current.issuer):
         return problem("bad_signature", position, "other_key", **words)
     # Which story fits: our own root is above the provided intermediates (a link is
     # missing), or the provided certificates lead to another root (foreign PKI)?
-    for candidate in pool:
-        rest = [c for c in pool if c is not candidate]
-        if reaches_anchor(candidate, trust, rest):
+    for candidate in pool.certificates:
+        if reaches_anchor(candidate, trust, pool):  # a path never holds a certificate twice
             return problem("missing_intermediate", position,
                            given=short_name(candidate.subject), **words)
     # The provided certificates climb to an issuer nobody has: a missing link of your
     # own chain and the top of a foreign one look exactly alike here, so say both.
-    return problem("unknown_issuer", position, "" if pool else "nothing_given", **words)
+    return problem("unknown_issuer", position, "" if pool.certificates else "nothing_given",
+                   **words)

@@ -31,12 +31,20 @@ class Arrangement:
     leaves: list[x509.Certificate]
 
 
-def _parent(child: x509.Certificate, bag: list[x509.Certificate],
+def _by_subject(bag: list[x509.Certificate]) -> dict[x509.Name, list[x509.Certificate]]:
+    # Looking issuers up by name keeps a bag of thousands linear, not quadratic.
+    index: dict[x509.Name, list[x509.Certificate]] = {}
+    for certificate in bag:
+        index.setdefault(certificate.subject, []).append(certificate)
+    return index
+
+
+def _parent(child: x509.Certificate, index: dict[x509.Name, list[x509.Certificate]],
             used: list[x509.Certificate]) -> x509.Certificate | None:
     if facts.is_self_issued(child):
         return None
-    named = [c for c in bag if c is not child and not any(c is u for u in used)
-             and facts.names_issuer(child, c)]
+    named = [c for c in index.get(child.issuer, []) if c is not child
+             and not any(c is u for u in used) and facts.names_issuer(child, c)]
     return next((c for c in named if facts.signed_by(child, c)), named[0] if named else None)
 
 
@@ -49,14 +57,17 @@ def arrange(certificates: Sequence[x509.Certificate]) -> Arrangement:
     bag = facts.unique(list(certificates))
     if not bag:
         return Arrangement([], [], [])
-    issuers = [c for c in bag if any(o is not c and facts.names_issuer(o, c) for o in bag)]
-    leaves = [c for c in bag if not any(c is i for i in issuers)]
+    index = _by_subject(bag)
+    issuers = {id(c) for o in bag for c in index.get(o.issuer, [])
+               if c is not o and facts.names_issuer(o, c)}
+    leaves = [c for c in bag if id(c) not in issuers]
     start = next((c for c in leaves if not facts.is_self_issued(c)),
                  leaves[0] if leaves else bag[0])
     chain = [start]
-    while (parent := _parent(chain[-1], bag, chain)) is not None:
+    while (parent := _parent(chain[-1], index, chain)) is not None:
         chain.append(parent)
-    rest = [c for c in bag if not any(c is k for k in chain)]
+    in_chain = {id(c) for c in chain}
+    rest = [c for c in bag if id(c) not in in_chain]
     return Arrangement(chain, rest, leaves)
 
 
