@@ -270,3 +270,12 @@ def test_verify_fullchain_against_itself_is_refused(certset, tmp_path):
     write(tmp_path, "fullchain.crt", *certset.server.fullchain)
     result = pkilab("verify", "fullchain.crt", "--ca", "fullchain.crt", cwd=tmp_path)
     assert result.returncode == 1 and "not a root" in result.stdout
+
+
+def test_a_bag_of_hundreds_of_unrelated_certificates_is_explained(certset):
+    # once a RecursionError: each unrelated certificate re-ran the whole explanation
+    junk_root = CertificateAuthority.create_root("/CN=junk")
+    junk = [junk_root.issue_server([f"h{i}.example"]).certificate for i in range(300)]
+    report = verify_chain([certset.server.certificate, *junk], certset.root.certificate,
+                          [certset.intermediate1.certificate])
+    assert report.codes == ["missing_intermediate"]
