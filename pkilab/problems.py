@@ -301,6 +301,12 @@ PROBLEMS: dict[str, Words] = {
         "trust store",
         "pass the root that issued it, ca=root.crt (curl --cacert root.crt); -k would hide "
         "the problem, not solve it", refusal=True),
+    "unknown_ca/sent_root": Words(
+        "we refused the server's certificate: it was not issued by a CA we trust",
+        "the server sent its chain up to a root of its own, which is not in our trust store; "
+        "OpenSSL says 'self-signed certificate in certificate chain' (error 19) for this",
+        "pass the root that issued it, ca=root.crt (curl --cacert root.crt); -k would hide "
+        "the problem, not solve it", refusal=True),
     "missing_intermediate/tls": Words(
         "we refused the server's certificate: we cannot link it to our root",
         "the server sent its certificate without the intermediates that connect it to "

@@ -67,6 +67,11 @@ def test_the_tls_explainer_speaks_in_table_codes():
     rejected.reason = "TLSV1_ALERT_UNKNOWN_CA"
     err = tls_explain.explain_failure(rejected, cert_given=True)
     assert err.kind == "client_certificate_rejected" and "unknown CA" in err.why
+    sent_root = ssl.SSLCertVerificationError(1, "verify failed")
+    sent_root.verify_code = 19
+    sent_root.verify_message = "self-signed certificate in certificate chain"
+    err = tls_explain.explain_failure(sent_root)
+    assert err.kind == "unknown_ca" and "(error 19)" in err.why
     refused = tls_explain.explain_os_error(ConnectionRefusedError(), stage="connect",
                                            address="127.0.0.1:1")
     assert refused.kind == "connection_refused" and "127.0.0.1:1" in refused.what

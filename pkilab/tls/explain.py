@@ -119,7 +119,8 @@ def explain_failure(exc: ssl.SSLError, *, stage: str = "handshake", host: str = 
         if kind == "missing_intermediate" and ca_given:
             kind, variant, facts = _which_link_is_missing(sent_chain, trusted, host)
             return _make(kind, variant, detail=detail, **facts)
-        return _make(kind, _TLS_VARIANT.get(kind, ""), detail=detail, **facts)
+        variant = "sent_root" if code == 19 else _TLS_VARIANT.get(kind, "")
+        return _make(kind, variant, detail=detail, **facts)
     reason = getattr(exc, "reason", None) or ""
     alert = ALERT_REASONS.get(reason)
     if isinstance(exc, ssl.SSLEOFError) or reason == "UNEXPECTED_EOF_WHILE_READING":
