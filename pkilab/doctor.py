@@ -8,8 +8,11 @@ Two sources of findings, merged into one list of :class:`Finding`:
   (about 0.2–0.5 s), then reused (a few milliseconds a certificate).
 * pkilab's own checks for the seed tutorial's mistakes, which pkilint's PKIX profile
   does not look for: RSA keys under 2048 bits, version 1 certificates, a server
-  certificate without subjectAltName, a CA certificate without ``CA:TRUE``, and a
-  server certificate valid for more than 398 days. Their codes start with ``pkilab.``.
+  certificate without subjectAltName, a CA certificate without ``CA:TRUE``, a server
+  certificate valid for longer than the CA/B Forum allows on its issue date
+  (:func:`max_server_days`), and extensions that cannot be parsed. Their codes are the
+  problem codes of :mod:`pkilab.problems` (``weak_key``, ``missing_san``...), the same
+  words the chain checker uses.
 
 Some findings are *expected* in a lab and say so (``Finding.expected``): pkilint's
 PKIX profile calls ``localhost`` an invalid domain name, because it checks the
@@ -34,21 +37,43 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from . import facts
 from .errors import InputError
 from .keys import MIN_RSA_BITS
+from .problems import words
 
 #: Severities from worst to mildest (pkilint's scale, in lower case).
 SEVERITIES = ("fatal", "error", "warning", "notice", "info", "debug")
 PROFILES = ("pkix",)
 ROLES = ("ca", "server", "client")
 
-#: CA/Browser Forum Baseline Requirements: the longest a publicly trusted TLS server
-#: certificate may be valid (since September 2020; shorter limits follow from 2026).
-MAX_SERVER_DAYS = 398
+#: CA/Browser Forum ballot SC-081: the longest a publicly trusted TLS server certificate
+#: may be valid, by the date it is issued (its notBefore): (from this date, days).
+SERVER_DAYS_SCHEDULE: tuple[tuple[dt.date, int], ...] = (
+    (dt.date(2020, 9, 1), 398),
+    (dt.date(2026, 3, 15), 200),
+    (dt.date(2027, 3, 15), 100),
+    (dt.date(2029, 3, 15), 47),
+)
+
+
+def max_server_days(issued: dt.datetime | dt.date) -> int:
+    """The longest validity (days) the CA/B Forum allows a public TLS server certificate
+    issued on ``issued``: 398 before 2026-03-15, then 200, 100 from 2027-03-15 and 47 from
+    2029-03-15 (ballot SC-081). Before September 2020 the rule was 825 days; this
+    function answers 398 for those dates too (pkilab audits certificates made today)."""
+    day = issued.astimezone(dt.timezone.utc).date() if isinstance(issued, dt.datetime) \
+        else issued
+    limit = SERVER_DAYS_SCHEDULE[0][1]
+    for start, days in SERVER_DAYS_SCHEDULE:
+        if day >= start:
+            limit = days
+    return limit
+
 
 # pkilab's own check -> the pkilint code that says the same thing (the pkilab one is
 # dropped when pkilint reports its twin, so a learner reads each fact once).
-_TWINS = {"pkilab.v1_certificate": "pkix.certificate_version_is_not_v3"}
+_TWINS = {"v1_certificate": "pkix.certificate_version_is_not_v3"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +81,8 @@ class Finding:
     """One thing the doctor noticed about a certificate.
 
     ``severity`` is one of :data:`SEVERITIES`; ``code`` is stable (``pkix.*`` from
-    pkilint, ``pkilab.*`` from pkilab's own checks); ``message`` says what was found;
+    pkilint; pkilab's own checks use the codes of :mod:`pkilab.problems`, such as
+    ``weak_key``); ``message`` says what was found;
     ``explanation`` says why it matters in practice (or, when ``expected`` is true,
     why a lab certificate has it on purpose).
     """
@@ -87,7 +113,7 @@ _EXPLANATIONS = {
     "pkix.ca_certificate_no_ku_extension": (
         "a CA certificate must carry keyUsage with keyCertSign (RFC 5280 4.2.1.3); "
         "`openssl req -x509` with OpenSSL's default config adds basicConstraints but no "
-        "keyUsage, which is why the seed's root gets this finding"),
+        "keyUsage, so every root made that way (the seed's among them) gets this finding"),
     "pkix.certificate_skid_end_entity_missing": (
         "subjectKeyIdentifier names the certificate's own key; RFC 5280 recommends it on "
         "every certificate and requires it on CAs (Python 3.13 strict mode checks it)"),
@@ -127,7 +153,8 @@ def _validator(profile: str) -> tuple[Any, Any]:
     except ImportError:
         raise InputError("pkilint is not installed",
                          "the doctor's RFC 5280 checks come from pkilint",
-                         "install it: pip install pkilint (or pkilab[test])") from None
+                         "install it: pip install pkilint (or pkilab[test])",
+                         code="missing_dependency") from None
     validator = certificate.create_pkix_certificate_validator_container(
         certificate.create_decoding_validators(name.ATTRIBUTE_TYPE_MAPPINGS,
                                                extension.EXTENSION_MAPPINGS),
@@ -156,9 +183,8 @@ def _pkilint_findings(certificate: x509.Certificate, profile: str,
     try:
         document = doc_loader.load_der_document(der, "certificate")
     except ValueError as exc:  # pkilint's SubstrateDecodingFailedError is a ValueError
-        return [Finding("fatal", "pkilab.pkilint_cannot_decode", str(exc) or type(exc).__name__,
-                        "pkilint's ASN.1 decoder refused the certificate's bytes, so none of "
-                        "its RFC 5280 checks ran; the structure itself is malformed")]
+        return [_finding("fatal", "pkilint_cannot_decode",
+                         detail=str(exc) or type(exc).__name__)]
     findings = []
     for result in validator.validate(document.root):
         for described in result.finding_descriptions:
@@ -185,18 +211,18 @@ def _pkilint_findings(certificate: x509.Certificate, profile: str,
 
 # ---- pkilab's own checks (pure) ----------------------------------------------------------
 
-def _ext(certificate: x509.Certificate, kind: type) -> Any:
-    try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except (x509.ExtensionNotFound, ValueError):
-        return None
+def _finding(severity: str, code: str, variant: str = "", **values: object) -> Finding:
+    """A finding worded from the one table of problem codes."""
+    what, why, fix = words(code, variant, **values)
+    return Finding(severity, code, what, f"{why}. {fix[:1].upper()}{fix[1:]}")
 
 
 def _guess_role(certificate: x509.Certificate) -> str | None:
-    bc = _ext(certificate, x509.BasicConstraints)
+    # A guess for wording only: a malformed certificate is reported on its own.
+    bc = facts.extension_or_none(certificate, x509.BasicConstraints)
     if bc is not None and bc.ca:
         return "ca"
-    eku = _ext(certificate, x509.ExtendedKeyUsage)
+    eku = facts.extension_or_none(certificate, x509.ExtendedKeyUsage)
     if eku is not None:
         if ExtendedKeyUsageOID.SERVER_AUTH in eku:
             return "server"
@@ -205,66 +231,65 @@ def _guess_role(certificate: x509.Certificate) -> str | None:
     return None
 
 
+def _plain_pitfalls(certificate: x509.Certificate) -> list[Finding]:
+    """The checks that read no extension."""
+    findings = []
+    key = certificate.public_key()
+    if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
+        findings.append(_finding("error", "weak_key", "doctor", bits=key.key_size,
+                                 min_bits=MIN_RSA_BITS))
+    if certificate.version == x509.Version.v1:
+        findings.append(_finding("error", "v1_certificate", "doctor"))
+    return findings
+
+
+def _role_pitfalls(certificate: x509.Certificate, role: str | None) -> list[Finding]:
+    """The checks that depend on what the certificate is for (they read extensions)."""
+    findings = []
+    self_signed = certificate.subject == certificate.issuer
+    guessed = role or _guess_role(certificate)
+    bc = facts.extension(certificate, x509.BasicConstraints)
+    if (guessed == "ca" or (guessed is None and self_signed)) and not (bc and bc.ca):
+        sure = role == "ca"
+        findings.append(_finding("error" if sure else "warning", "not_a_ca",
+                                 "doctor" if sure else "doctor_guess"))
+    if not (guessed == "server" or (guessed is None and not self_signed)):
+        return findings
+    sure = guessed == "server"
+    prefix = "" if sure else "if this is a server certificate: "
+    if facts.extension(certificate, x509.SubjectAlternativeName) is None:
+        findings.append(_finding("error" if sure else "warning", "missing_san", "doctor",
+                                 prefix=prefix))
+    lifetime = certificate.not_valid_after_utc - certificate.not_valid_before_utc
+    issued = certificate.not_valid_before_utc
+    if lifetime > dt.timedelta(days=max_server_days(issued)):
+        findings.append(_finding("notice", "server_validity_too_long", prefix=prefix,
+                                 days=lifetime.days, limit=max_server_days(issued),
+                                 issued=f"{issued:%Y-%m-%d}"))
+    return findings
+
+
 def pitfalls(certificate: x509.Certificate, *, role: str | None = None) -> list[Finding]:
     """pkilab's checks for the seed tutorial's mistakes (no pkilint needed).
 
     ``role`` ("ca", "server" or "client") says what the certificate is used as; without
     it the doctor guesses from basicConstraints and extendedKeyUsage, and words what it
-    cannot know as a warning ("if this is a server certificate ...").
+    cannot know as a warning ("if this is a server certificate ..."). A certificate whose
+    extensions cannot be parsed gets a ``malformed_extensions`` error instead of the
+    checks that read them.
     """
     if role is not None and role not in ROLES:
         raise InputError(f"unknown role {role!r}", "the doctor knows " + ", ".join(ROLES),
-                         "pass role='ca', 'server' or 'client' (or leave it out)")
-    findings: list[Finding] = []
-    key = certificate.public_key()
-    if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        findings.append(Finding(
-            "error", "pkilab.weak_key", f"{key.key_size}-bit RSA key",
-            f"RSA keys under {MIN_RSA_BITS} bits can be factored with public computing "
-            "power; browsers, OpenSSL's default security level 2 (EE_KEY_TOO_SMALL, "
-            "CA_MD_TOO_WEAK) and cryptography's verifier refuse them. The seed uses 1024; "
-            "use EC P-256 (pkilab's default) or RSA 2048+"))
-    if certificate.version == x509.Version.v1:
-        findings.append(Finding(
-            "error", "pkilab.v1_certificate", "X.509 version 1 certificate",
-            "version 1 certificates cannot carry extensions, so they cannot say they are a "
-            "CA, name a host or state a purpose; `openssl x509 -req` without -extfile makes "
-            "them (the seed's recipes)"))
-    self_signed = certificate.subject == certificate.issuer
-    guessed = role or _guess_role(certificate)
-    bc = _ext(certificate, x509.BasicConstraints)
-    if (guessed == "ca" or (guessed is None and self_signed)) and not (bc and bc.ca):
-        sure = role == "ca"
-        findings.append(Finding(
-            "error" if sure else "warning", "pkilab.ca_without_ca_flag",
-            ("a CA certificate without basicConstraints CA:TRUE" if sure else
-             "self-signed, but no basicConstraints CA:TRUE (if this is meant as a root CA)"),
-            "verifiers only accept an issuer whose certificate says CA:TRUE (critical); "
-            "OpenSSL reports 'invalid CA certificate'. Add basicConstraints=critical,CA:TRUE "
-            "(the seed's intermediates lack it)"))
-    may_serve = guessed == "server" or (guessed is None and not self_signed)
-    if may_serve:
-        sure = guessed == "server"
-        prefix = "" if sure else "if this is a server certificate: "
-        if _ext(certificate, x509.SubjectAlternativeName) is None:
-            findings.append(Finding(
-                "error" if sure else "warning", "pkilab.missing_san",
-                prefix + "no subjectAltName",
-                "TLS clients match the host name against subjectAltName only; the CN has "
-                "been ignored since 2017 (Chrome 58, Python 3.7). Add "
-                "subjectAltName=DNS:name (pkilab: issue_server(['name']))"))
-        lifetime = certificate.not_valid_after_utc - certificate.not_valid_before_utc
-        if lifetime > dt.timedelta(days=MAX_SERVER_DAYS):
-            findings.append(Finding(
-                "notice", "pkilab.server_validity_too_long",
-                f"{prefix}valid for {lifetime.days} days",
-                f"publicly trusted TLS server certificates may last at most {MAX_SERVER_DAYS} "
-                "days (CA/B Forum Baseline Requirements; the limit shrinks further from "
-                "2026). Apple platforms (iOS 13, macOS 10.15 and later) refuse any TLS server "
-                "certificate valid for more than 825 days, even from a private root you "
-                "trust. A lab CA may choose otherwise, but short lives train the renewal "
-                "habit"))
-    return findings
+                         "pass role='ca', 'server' or 'client' (or leave it out)",
+                         code="unknown_role")
+    findings = _plain_pitfalls(certificate)
+    try:
+        return findings + _role_pitfalls(certificate, role)
+    except InputError as exc:
+        if exc.code != "malformed_extensions":
+            raise
+        defect = facts.extension_defect(certificate) or "its extensions cannot be parsed"
+        return [*findings, _finding("error", "malformed_extensions", "doctor", defect=defect)]
 
 
 # ---- the public entry points ---------------------------------------------------------------
@@ -281,10 +306,11 @@ def audit(certificate: x509.Certificate, *, profile: str = "pkix", role: str | N
     if profile not in PROFILES:
         raise InputError(f"unknown audit profile {profile!r}",
                          "the doctor knows " + ", ".join(PROFILES),
-                         "use profile='pkix' (RFC 5280)")
+                         "use profile='pkix' (RFC 5280)", code="unknown_profile")
     if min_severity not in SEVERITIES:
         raise InputError(f"unknown severity {min_severity!r}",
-                         "severities are " + ", ".join(SEVERITIES), "pick one of those")
+                         "severities are " + ", ".join(SEVERITIES), "pick one of those",
+                         code="unknown_severity")
     worst_allowed = SEVERITIES.index(min_severity)
     linted = _pkilint_findings(certificate, profile, worst_allowed)
     linted_codes = {f.code for f in linted}
@@ -298,12 +324,10 @@ def audit(certificate: x509.Certificate, *, profile: str = "pkix", role: str | N
 def roles_in(certificates: Sequence[x509.Certificate]) -> list[str | None]:
     """The role each certificate plays in a bag: "ca" when it signed another one here
     (or says CA:TRUE), else what its extensions say (or None)."""
-    from .ca import signed_by
-
     out: list[str | None] = []
     for candidate in certificates:
         signs_other = any(other is not candidate and other.issuer == candidate.subject
-                          and signed_by(other, candidate) for other in certificates)
+                          and facts.signed_by(other, candidate) for other in certificates)
         out.append("ca" if signs_other else _guess_role(candidate))
     return out
 

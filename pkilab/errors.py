@@ -6,6 +6,12 @@ the command line can show three short sentences instead of a library traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .problems import Problem
+
 
 class PkilabError(Exception):
     """Base class: ``what`` happened, ``why`` it happened, and the ``fix``.
@@ -66,11 +72,29 @@ class OverwriteError(InputError):
 
 
 class VerificationError(PkilabError):
-    """A certificate chain or a key pair did not pass a check."""
+    """A certificate chain or a key pair did not pass a check.
+
+    ``problems`` lists every problem found (each with ``code``, ``position``, ``what``,
+    ``why``, ``fix``: :class:`pkilab.problems.Problem`), so code can read all of them,
+    not only the first one the message shows; ``code`` is the first problem's code.
+    """
 
     default_code = "verification_failed"
 
     exit_code = 1
+
+    def __init__(self, what: str, why: str = "", fix: str = "", *,
+                 code: str | None = None, problems: Sequence[Problem] = ()) -> None:
+        self.problems: list[Problem] = list(problems)
+        if code is None and self.problems:
+            code = self.problems[0].code
+        super().__init__(what, why, fix, code=code)
+
+    @classmethod
+    def from_problems(cls, problems: Sequence[Problem]) -> VerificationError:
+        """The error for a list of problems: the first one's words, all of them as data."""
+        first = problems[0]
+        return cls(first.what, first.why, first.fix, problems=problems)
 
 
 class TLSError(PkilabError):

@@ -35,6 +35,15 @@ class Profile:
     purpose: str
 
 
+#: How long pkilab's TLS leaves (server and client) are valid by default: 90 days.
+#: A private CA is not bound by the CA/B Forum's limits, but clients are: Apple refuses a
+#: TLS server certificate valid for more than 825 days even from a root you added, and
+#: public certificates may last at most 200 days from 2026-03-15, 100 from 2027-03-15 and
+#: 47 from 2029-03-15 (ballot SC-081; pkilab.doctor.max_server_days). 90 days fits every
+#: client and every public limit until 2029, is what Let's Encrypt issues, and makes
+#: renewal a habit rather than an emergency. Lesson sets use their own fixed dates.
+LEAF_DAYS = 90
+
 PROFILES: dict[str, Profile] = {
     "root": Profile("root", True, frozenset({"key_cert_sign", "crl_sign", "digital_signature"}),
                     (), False, 3650, "trust anchor: signs intermediates"),
@@ -42,10 +51,10 @@ PROFILES: dict[str, Profile] = {
                             frozenset({"key_cert_sign", "crl_sign", "digital_signature"}),
                             (), False, 1825, "signs leaves (or lower intermediates)"),
     "server": Profile("server", False, frozenset({"digital_signature"}),
-                      (ExtendedKeyUsageOID.SERVER_AUTH,), True, 397,
+                      (ExtendedKeyUsageOID.SERVER_AUTH,), True, LEAF_DAYS,
                       "proves a server's name in TLS"),
     "client": Profile("client", False, frozenset({"digital_signature"}),
-                      (ExtendedKeyUsageOID.CLIENT_AUTH,), False, 397,
+                      (ExtendedKeyUsageOID.CLIENT_AUTH,), False, LEAF_DAYS,
                       "proves a client's identity in mutual TLS"),
 }
 
@@ -60,7 +69,7 @@ def profile(name: str) -> Profile:
     except KeyError:
         raise InputError(f"unknown certificate profile {name!r}",
                          "pkilab issues " + ", ".join(PROFILES),
-                         "pick one of those") from None
+                         "pick one of those", code="unknown_profile") from None
 
 
 def general_names(names: Iterable[str | x509.GeneralName]) -> list[x509.GeneralName]:
@@ -72,7 +81,8 @@ def general_names(names: Iterable[str | x509.GeneralName]) -> list[x509.GeneralN
             continue
         text = str(name).strip()
         if not text:
-            raise InputError("a subjectAltName is empty", "", "give a host name or an IP address")
+            raise InputError("a subjectAltName is empty", "", "give a host name or an IP address",
+                             code="empty_name")
         try:
             out.append(x509.IPAddress(ipaddress.ip_address(text)))
             continue
@@ -105,7 +115,8 @@ def dns_name(text: str) -> str:
         except UnicodeError:
             raise InputError(f"{original!r} is not a valid host name",
                              "it cannot be written in IDNA (xn--) form: a label is empty "
-                             "or too long", "check the dots and the spelling") from None
+                             "or too long", "check the dots and the spelling",
+                             code="bad_host_name") from None
     labels = text.split(".")
     problem = None
     if len(text) > 253:
@@ -120,7 +131,8 @@ def dns_name(text: str) -> str:
                    "not starting or ending with a hyphen")
     if problem:
         raise InputError(f"{original!r} is not a valid host name", problem,
-                         "give a DNS name like localhost or www.example.com, or an IP address")
+                         "give a DNS name like localhost or www.example.com, or an IP address",
+                         code="bad_host_name")
     return text
 
 

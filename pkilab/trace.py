@@ -30,6 +30,7 @@ from html import escape
 from typing import Any
 
 from .errors import InputError
+from .problems import REFUSALS
 
 #: Handshake message types (RFC 5246 and RFC 8446) -> names used everywhere in pkilab.
 HANDSHAKE_TYPES = {
@@ -334,12 +335,12 @@ _SENDERS = ("client", "server")
 def _check_sender(sender: Any) -> None:
     if sender not in _SENDERS:
         raise InputError(f"unknown sender {sender!r}", "a message comes from one of the two "
-                         "sides of the connection", 'pass "client" or "server"')
+                         "sides of the connection", 'pass "client" or "server"',
+                         code="unknown_sender")
 
 
-_REFUSALS = frozenset({"unknown-ca", "missing-intermediate", "hostname-mismatch", "expired",
-                       "not-yet-valid", "bad-server-certificate", "certificate-required",
-                       "client-certificate-rejected", "closed-after-handshake"})
+#: Error kinds that mean one side refused the other's certificate (from the one table).
+_REFUSALS = REFUSALS
 
 
 def has_msg_callback() -> bool:
@@ -359,7 +360,8 @@ def record(url: str, *, source: str = "auto", **request_args: Any) -> Trace:
         raise InputError(f"unknown trace source {source!r}",
                          '"msg_callback" reads the decrypted messages, "records" the bytes '
                          'on the wire, "auto" picks the first one this Python has',
-                         'pass source="auto", "msg_callback" or "records"')
+                         'pass source="auto", "msg_callback" or "records"',
+                         code="unknown_trace_source")
     use_hook = source != "records" and has_msg_callback()
     reports: list[tuple[str, Any, Any, Any, bytes]] = []
     chunks: list[tuple[str, bytes]] = []
@@ -401,7 +403,8 @@ def compare(a: Trace, b: Trace) -> str:
     for trace in (a, b):
         if not isinstance(trace, Trace):
             raise InputError(f"compare() takes two traces, not a {type(trace).__name__}", "",
-                             "pass what record() returned: compare(record(...), record(...))")
+                             "pass what record() returned: compare(record(...), record(...))",
+                             code="not_a_trace")
     left = [f"{'->' if m.sender == 'client' else '<-'} {m.label}" for m in a.messages]
     right = [f"{'->' if m.sender == 'client' else '<-'} {m.label}" for m in b.messages]
     width = max([len(x) for x in left] + [len(a.version or "?")]) + 4

@@ -127,11 +127,24 @@ def test_wrong_order_fullchain(certset):
     shuffled = [certset.server.certificate, certset.intermediate1.certificate,
                 certset.intermediate2.certificate]
     problems = check_served_order(shuffled)
-    assert [p.code for p in problems] == ["wrong_order"]
+    assert [(p.code, p.severity) for p in problems] == [("wrong_order", "warning")]
+    # TLS 1.3 clients (OpenSSL, Python's ssl) accept any order after the leaf: a warning
+    # about TLS 1.2's rule, not a chain that fails.
     report = verify_chain(shuffled, certset.root.certificate)
-    assert report.codes == ["wrong_order"]
-    assert "intermediate2.crt" in report.problem.fix
+    assert report.ok and report.codes == ["wrong_order"] and report.errors == []
+    assert report.warnings[0].code == "wrong_order"
+    assert "intermediate2.crt" in report.problem.fix and "TLS 1.2" in report.problem.why
+    assert report.raise_for_problems() is report
+    assert "warning [wrong_order]" in report.text()
     assert check_served_order(certset.server.fullchain) == []
+
+
+def test_a_leaf_that_is_not_first_is_an_error(certset):
+    upside_down = [certset.intermediate1.certificate, certset.intermediate2.certificate,
+                   certset.server.certificate]
+    report = verify_chain(upside_down, certset.root.certificate, host="localhost")
+    assert report.codes == ["leaf_not_first"] and not report.ok
+    assert report.chain[0] == certset.server.certificate  # the real leaf was verified
 
 
 def test_order_chain_from_a_bag(certset):
@@ -139,8 +152,9 @@ def test_order_chain_from_a_bag(certset):
            certset.server.certificate, certset.intermediate2.certificate]
     assert order_chain(bag) == [*certset.server.fullchain, certset.root.certificate]
     other = build_certificate_set()
-    with pytest.raises(InputError, match="one chain"):
+    with pytest.raises(InputError) as info:
         order_chain([*bag, other.server.certificate])
+    assert info.value.code == "not_one_chain"
 
 
 def test_raise_for_problems_is_a_pkilab_error(certset):
@@ -148,6 +162,11 @@ def test_raise_for_problems_is_a_pkilab_error(certset):
     with pytest.raises(VerificationError) as info:
         report.raise_for_problems()
     assert info.value.exit_code == 1
+    assert info.value.code == "unknown_issuer"
+    # every problem travels with the error, as data
+    assert [(p.code, p.position) for p in info.value.problems] == \
+        [(p.code, p.position) for p in report.problems]
+    assert info.value.problems[0].fix == report.problem.fix
 
 
 def test_ed25519_chain_is_checked_by_pkilab_itself():
@@ -160,10 +179,12 @@ def test_ed25519_chain_is_checked_by_pkilab_itself():
 
 
 def test_bad_arguments():
-    with pytest.raises(InputError, match="purpose"):
+    with pytest.raises(InputError) as info:
         verify_chain([], [], purpose="email")
-    with pytest.raises(InputError, match="no trusted root"):
+    assert info.value.code == "unknown_purpose"
+    with pytest.raises(InputError) as info:
         verify_chain(build_certificate_set().server.certificate, [])
+    assert info.value.code == "no_trusted_root"
 
 
 def test_unknown_critical_extension_is_refused():
@@ -187,8 +208,13 @@ def test_unknown_critical_extension_is_refused():
     assert report.codes == ["unknown_critical_extension"]
 
 
-def test_ed25519_chain_with_name_constraints_is_not_vouched_for():
+def test_ed25519_chain_with_name_constraints_is_not_vouched_for(monkeypatch):
+    import sys
+
     from cryptography import x509 as cx
+
+    # as without pkilab.constraints (tests/test_chain_trust.py checks it with one)
+    monkeypatch.setitem(sys.modules, "pkilab.constraints", None)
 
     root = CertificateAuthority.create_root(key_kind="ed25519")
     ca = root.issue_intermediate("/CN=i")
@@ -207,3 +233,12 @@ def test_ed25519_chain_with_name_constraints_is_not_vouched_for():
     leaf = ca.issue_server(["localhost"])  # outside example.com
     report = verify_chain(leaf.certificate, root.certificate, [constrained], host="localhost")
     assert report.codes == ["unsupported"]
+
+
+def test_errors_come_before_warnings(certset):
+    shuffled = [certset.server.certificate, certset.intermediate1.certificate,
+                certset.intermediate2.certificate]
+    late = certset.server.certificate.not_valid_after_utc + dt.timedelta(days=1)
+    report = verify_chain(shuffled, certset.root.certificate, at=late)
+    assert report.codes == ["expired", "wrong_order"] and not report.ok
+    assert report.problem.code == "expired" and report.text().startswith("FAILED [expired]")

@@ -147,18 +147,35 @@ def test_cross_signed_twin_before_the_real_intermediate():
     assert report.ok, report.text()
 
 
-def test_an_intermediate_as_trust_anchor_is_a_partial_chain(certset):
-    report = verify_chain(certset.server.certificate, certset.intermediate2.certificate,
-                          host="localhost")
-    assert report.ok, report.text()
-    assert "partial chain" in report.links[-1].checks[1].detail
+def test_an_intermediate_is_an_anchor_only_when_partial_chain_is_asked(certset):
+    leaf, inter = certset.server.certificate, certset.intermediate2.certificate
+    refused = verify_chain(leaf, inter, host="localhost")
+    assert refused.codes == ["anchor_not_self_signed"] and refused.problem.position == 1
+    assert [link.role for link in refused.links] == ["leaf", "intermediate"]
+    report = verify_chain(leaf, inter, host="localhost", partial_chain=True)
+    assert report.ok and report.partial_chain, report.text()
+    assert report.links[-1].role == "anchor"
+    assert "partial-chain" in report.links[-1].checks[1].detail
+    assert "trusted as the anchor" in report.text()
+    whole = verify_chain(certset.server.fullchain, certset.root.certificate, host="localhost")
+    assert whole.ok and not whole.partial_chain
+
+
+def test_trusting_the_fullchain_itself_is_not_trust(certset):
+    fullchain = certset.server.fullchain
+    report = verify_chain(fullchain, fullchain, host="localhost")
+    assert report.codes == ["anchor_not_self_signed"]
+    assert report.problem.position == len(fullchain) - 1  # the top one given as "trusted"
+    with_root = [*fullchain, certset.root.certificate]
+    assert verify_chain(fullchain, with_root, host="localhost").ok  # the root is an anchor
 
 
 def test_hosts_are_normalized_and_bad_ones_refused(certset):
     assert verify_chain(certset.server.fullchain, certset.root.certificate,
                         host="LOCALHOST.").ok
-    with pytest.raises(InputError, match="not a valid host name"):
+    with pytest.raises(InputError) as info:
         verify_chain(certset.server.fullchain, certset.root.certificate, host="a..b")
+    assert info.value.code == "bad_host_name"
 
 
 def test_duplicates_and_naive_times(certset):
@@ -169,6 +186,7 @@ def test_duplicates_and_naive_times(certset):
 
 
 def test_host_only_for_servers(certset):
-    with pytest.raises(InputError, match="only for servers"):
+    with pytest.raises(InputError) as info:
         verify_chain(certset.clients["client"].fullchain, certset.root.certificate,
                      host="evil.example", purpose="client")
+    assert info.value.code == "host_for_client"

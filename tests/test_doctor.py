@@ -15,7 +15,16 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from pkilab.ca import CertificateAuthority
 from pkilab.certset import build_certificate_set
-from pkilab.doctor import Finding, _validator, audit, audit_many, explain, format_findings, pitfalls
+from pkilab.doctor import (
+    Finding,
+    _validator,
+    audit,
+    audit_many,
+    explain,
+    format_findings,
+    max_server_days,
+    pitfalls,
+)
 from pkilab.errors import InputError
 from pkilab.keys import generate_key
 from pkilab.load import load_certificate
@@ -70,12 +79,15 @@ def test_min_severity_filters_informational_findings(certset):
 
 
 def test_bad_arguments_are_input_errors(certset):
-    with pytest.raises(InputError, match="unknown audit profile"):
-        audit(certset.root.certificate, profile="cabf")
-    with pytest.raises(InputError, match="unknown severity"):
-        audit(certset.root.certificate, min_severity="loud")
-    with pytest.raises(InputError, match="unknown role"):
-        pitfalls(certset.root.certificate, role="web")
+    for call, code in ((lambda: audit(certset.root.certificate, profile="cabf"),
+                        "unknown_profile"),
+                       (lambda: audit(certset.root.certificate, min_severity="loud"),
+                        "unknown_severity"),
+                       (lambda: pitfalls(certset.root.certificate, role="web"),
+                        "unknown_role")):
+        with pytest.raises(InputError) as info:
+            call()
+        assert info.value.code == code
 
 
 def test_validator_is_built_once():
@@ -91,9 +103,9 @@ def test_importing_the_doctor_does_not_import_pkilint():
 
 # ---- pkilab's own checks, on certificates made to order ----------------------------------------
 
-def make(*, key=None, issuer_key=None, days=90, extensions=(), subject="test"):
+def make(*, key=None, issuer_key=None, days=90, extensions=(), subject="test", now=None):
     key = key or ec.generate_private_key(ec.SECP256R1())
-    now = dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.timezone.utc)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)])
     builder = (x509.CertificateBuilder().subject_name(name)
                .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "issuer")]))
@@ -115,32 +127,51 @@ def codes(findings: list[Finding]) -> dict[str, str]:
 
 def test_weak_rsa_key():
     weak = make(key=generate_key("rsa1024", insecure=True), extensions=[SERVER_EKU, SAN])
-    assert codes(pitfalls(weak)) == {"pkilab.weak_key": "error"}
+    assert codes(pitfalls(weak)) == {"weak_key": "error"}
     assert "1024-bit" in pitfalls(weak)[0].message
 
 
 def test_server_without_san_is_an_error_a_guessed_one_a_warning():
-    assert codes(pitfalls(make(extensions=[SERVER_EKU]))) == {"pkilab.missing_san": "error"}
-    assert codes(pitfalls(make())) == {"pkilab.missing_san": "warning"}
+    assert codes(pitfalls(make(extensions=[SERVER_EKU]))) == {"missing_san": "error"}
+    assert codes(pitfalls(make())) == {"missing_san": "warning"}
     assert codes(pitfalls(make(extensions=[CLIENT_EKU]))) == {}
     assert codes(pitfalls(make(), role="client")) == {}
 
 
 def test_ca_without_ca_flag():
-    assert codes(pitfalls(make(), role="ca")) == {"pkilab.ca_without_ca_flag": "error"}
+    assert codes(pitfalls(make(), role="ca")) == {"not_a_ca": "error"}
 
 
-def test_server_valid_longer_than_398_days_gets_a_cab_note():
-    assert codes(pitfalls(make(days=398, extensions=[SERVER_EKU, SAN]))) == {}
-    long_lived = pitfalls(make(days=3650, extensions=[SERVER_EKU, SAN]))
-    assert codes(long_lived) == {"pkilab.server_validity_too_long": "notice"}
-    assert "3650 days" in long_lived[0].message and "CA/B Forum" in long_lived[0].explanation
+@pytest.mark.parametrize(("day", "limit"), [
+    (dt.date(2025, 1, 1), 398), (dt.date(2026, 3, 14), 398), (dt.date(2026, 3, 15), 200),
+    (dt.date(2027, 3, 14), 200), (dt.date(2027, 3, 15), 100), (dt.date(2029, 3, 14), 100),
+    (dt.date(2029, 3, 15), 47), (dt.date(2036, 1, 1), 47)])
+def test_the_server_validity_limit_follows_ballot_sc_081(day, limit):
+    assert max_server_days(day) == limit
+    # a datetime counts by its UTC date: 23:30 at UTC-1 is already the next day in UTC
+    late = dt.datetime(day.year, day.month, day.day, 23, 30,
+                       tzinfo=dt.timezone(dt.timedelta(hours=-1)))
+    assert max_server_days(late) == max_server_days(day + dt.timedelta(days=1))
+
+
+@pytest.mark.parametrize(("issued", "allowed"), [
+    (dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc), 398),
+    (dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc), 200),
+    (dt.datetime(2029, 6, 1, tzinfo=dt.timezone.utc), 47)])
+def test_server_valid_longer_than_allowed_on_its_issue_date_gets_a_cab_note(issued, allowed):
+    fits = make(days=allowed, extensions=[SERVER_EKU, SAN], now=issued)
+    assert codes(pitfalls(fits)) == {}
+    too_long = pitfalls(make(days=allowed + 1, extensions=[SERVER_EKU, SAN], now=issued))
+    assert codes(too_long) == {"server_validity_too_long": "notice"}
+    assert f"{allowed + 1} days" in too_long[0].message
+    assert f"at most {allowed} days" in too_long[0].explanation
+    assert "SC-081" in too_long[0].explanation and "825 days" in too_long[0].explanation
 
 
 def test_format_findings():
     assert format_findings([]) == "no findings"
     text = format_findings(pitfalls(make(extensions=[SERVER_EKU])))
-    assert text.startswith("ERROR pkilab.missing_san: no subjectAltName\n  TLS clients")
+    assert text.startswith("ERROR missing_san: no subjectAltName\n  clients match")
 
 
 def test_explain_knows_the_seed_codes():
@@ -192,11 +223,11 @@ def test_seed_certificates_get_the_findings_in_findings_md(seed_chain):
     assert found["root"] == {"pkix.ca_certificate_no_ku_extension": "error"}
     assert {"pkix.certificate_version_is_not_v3", "pkix.authority_key_identifier_extension_absent"
             } <= set(found["server"])
-    assert found["server"]["pkilab.missing_san"] == "warning"  # no EKU: "if a server"
+    assert found["server"]["missing_san"] == "warning"  # no EKU: "if a server"
     # The intermediates signed something, so they are audited as CAs.
     for name in ("intermediate1", "intermediate2"):
-        assert found[name]["pkilab.ca_without_ca_flag"] == "error"
+        assert found[name]["not_a_ca"] == "error"
         assert found[name]["pkix.certificate_version_is_not_v3"] == "error"
     # pkilab's own v1 check is dropped where pkilint already says it.
-    assert not any("pkilab.v1_certificate" in c for c in found.values())
+    assert not any("v1_certificate" in c for c in found.values())
     assert all(not f.expected for _, fs in audited.values() for f in fs)

@@ -145,6 +145,37 @@ def test_chain_not_a_ca_breaks_the_signs_arrow(cs):
     assert_readable(scene, "chain_not_a_ca")
 
 
+def test_chain_signed_by_a_leaf_blames_only_the_leaf_that_acted_as_a_ca(cs):
+    from pkilab.ca import CertificateAuthority
+    from pkilab.chain import verify_chain
+
+    fake_ca = CertificateAuthority.from_pair(cs.server.certificate, cs.server.private_key,
+                                             parent=cs.intermediate2, allow_invalid=True)
+    report = verify_chain(fake_ca.issue_server(["evil.localhost"]).fullchain,
+                          cs.root.certificate)
+    # the intermediates above did nothing wrong: no path length error is pinned on them
+    assert "path_length" not in report.codes
+    assert {p.position for p in report.problems} == {1}
+    scene = chain_layout(report)
+    broken = [b.data["position"] for b in scene.of_kind("certificate") if b.data["broken"]]
+    assert broken == [1]
+    [link] = scene.of_kind("broken-link")
+    assert link.data == {"from": "cert1", "to": "cert0"}
+
+
+def test_chain_partial_chain_draws_no_missing_box(cs):
+    from pkilab.chain import verify_chain
+
+    report = verify_chain(cs.server.certificate, cs.intermediate2.certificate,
+                          partial_chain=True)
+    scene = chain_layout(report)
+    assert report.ok and not scene.of_kind("missing")
+    assert any("anchor" in t.text for t in scene.texts if t.kind == "verdict")
+    refused = chain_layout(verify_chain(cs.server.certificate, cs.intermediate2.certificate))
+    [missing] = refused.of_kind("missing")
+    assert missing.data["word"] == "root not given"
+
+
 def test_chain_several_problems_stack_reasons_without_overlap(cs):
     report = break_chain(cs, expire="server", host="example.com", drop_ca_flag="intermediate1")
     scene = chain_layout(report)

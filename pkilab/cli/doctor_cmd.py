@@ -32,30 +32,30 @@ def _files(paths: list[str]) -> list[Path]:
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    from cryptography.hazmat.primitives import hashes
+def count_findings(count: int) -> str:
+    """'no findings', '1 finding', '3 findings'."""
+    return "no findings" if count == 0 else f"{count} finding{'' if count == 1 else 's'}"
 
+
+def run(args: argparse.Namespace) -> int:
     from ..doctor import audit_many
     from ..errors import InputError
+    from ..facts import unique
     from ..files import read_input
     from ..formats import load_any
     from ..names import format_subj
 
-    certificates, seen = [], set()
+    found = []
     for path in _files(args.paths):
-        contents = load_any(read_input(path), password=args.password, name=str(path))
-        for certificate in contents.certificates:
-            fingerprint = certificate.fingerprint(hashes.SHA256())
-            if fingerprint not in seen:  # fullchain.crt repeats the others
-                seen.add(fingerprint)
-                certificates.append(certificate)
+        found += load_any(read_input(path), password=args.password, name=str(path)).certificates
+    certificates = unique(found)  # fullchain.crt repeats the others
     if not certificates:
         raise InputError("no certificates found", "the paths hold no certificate files",
-                         "pass .crt/.pem files or a folder made by pkilab init")
+                         "pass .crt/.pem files or a folder made by pkilab init",
+                         code="no_certificates")
     problems = 0
     for certificate, findings in audit_many(certificates):
-        print(f"{format_subj(certificate.subject)}: "
-              f"{len(findings) if findings else 'no'} finding(s)")
+        print(f"{format_subj(certificate.subject)}: {count_findings(len(findings))}")
         for finding in findings:
             label = "expected" if finding.expected else finding.severity
             print(f"  [{label}] {finding.code}: {finding.message}")

@@ -23,13 +23,17 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="also check that this private key belongs to CERT "
                         "(a mismatch is bad input: exit 2)")
     parser.add_argument("--password", metavar="PW", help="password of an encrypted --key")
+    parser.add_argument("--partial-chain", action="store_true",
+                        help="also accept an intermediate given with --ca as the end of the "
+                        "chain (openssl's -partial_chain); by default only self-signed roots "
+                        "are trust anchors")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every check on every certificate")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..chain import verify_chain
+    from ..chain import anchor_note, verify_chain
     from ..load import load_certificates
     from ..names import format_subj
 
@@ -37,19 +41,17 @@ def run(args: argparse.Namespace) -> int:
     roots = [c for path in args.ca for c in load_certificates(path)]
     intermediates = [c for path in args.untrusted for c in load_certificates(path)]
     if args.key:
-        from ..errors import InputError
-        from ..keys import same_public_key
+        from ..facts import require_key_matches
         from ..load import load_private_key
 
-        key = load_private_key(args.key, args.password)
-        if not same_public_key(key, served[0].public_key()):
-            raise InputError(
-                f"the key {args.key!r} does not belong to {args.cert!r}",
-                "its public half differs from the public key in the certificate (a server "
-                "with this pair fails: 'key values mismatch')",
-                "pass the .key made together with this certificate")
+        require_key_matches(
+            load_private_key(args.key, args.password), served[0],
+            key_name=f"the key {args.key!r}", certificate_name=repr(args.cert),
+            fix="pass the .key made together with this certificate (a server with this "
+            "pair fails: 'key values mismatch')")
     report = verify_chain(served if len(served) > 1 else served[0], roots, intermediates,
-                          host=args.host, purpose=args.purpose)
+                          host=args.host, purpose=args.purpose,
+                          partial_chain=args.partial_chain)
     if args.verbose:
         print(report.text())
         return 0 if report.ok else 1
@@ -58,11 +60,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"OK: valid {args.purpose} certificate{target}")
         for index, cert in enumerate(report.chain):
             print(f"  {index}. {report.links[index].role:<12} {format_subj(cert.subject)}")
+        if report.partial_chain:
+            print(f"  note: {anchor_note(report)}.")
+        for warning in report.warnings:
+            print(f"  warning: {warning.what}")
+            print(f"    why: {warning.why}.")
+            print(f"    fix: {warning.fix}.")
         return 0
-    problem = report.problems[0]
+    problem = report.errors[0]
     print(f"FAILED: {problem.what}")
     print(f"  why: {problem.why}.")
     print(f"  fix: {problem.fix}.")
-    for extra in report.problems[1:]:
-        print(f"  also: {extra.what}")
+    for extra in [p for p in report.problems if p is not problem]:
+        print(f"  {'also' if extra.severity == 'error' else 'warning'}: {extra.what}")
     return 1

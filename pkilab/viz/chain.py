@@ -27,13 +27,16 @@ PAD = 0.12
 LABEL_W = 0.62      # width of the "subject" / "issuer" label column
 KEY_X = 3.3         # where "key" starts on the validity line
 
-#: Problem codes that are about the link above a certificate (its issuer may not sign it)
-#: rather than about the certificate itself.
+#: Problem codes that are about the link below a certificate (it may not sign what it
+#: signed) rather than about the certificate itself. The chain checker puts each problem
+#: on the certificate at fault: a leaf that acted as a CA gets not_a_ca, and the CAs
+#: above it are not blamed for a path length it made too long.
 _ISSUER_AT_FAULT = {"not_a_ca": "✘ may not sign: not a CA",
                     "path_length": "✘ path length limit exceeded",
                     "key_usage": "✘ may not sign: no keyCertSign"}
 _MISSING = {"missing_intermediate": "missing", "unknown_issuer": "missing",
-            "untrusted_root": "not trusted", "bad_signature": "does not match"}
+            "untrusted_root": "not trusted", "bad_signature": "does not match",
+            "anchor_not_self_signed": "root not given"}
 #: Which line of a box shows the result of which check.
 _LINE_OF_CHECK = {"signature": "issuer", "validity": "valid", "key": "key", "CA flag": "ca",
                   "path length": "ca", "key usage": "ca", "purpose": "ca", "name": "ca",
@@ -57,10 +60,9 @@ def _ca_text(certificate, role: str) -> tuple[str, str]:
     """(label, value) of the box's last line: CA flag and path length, or the leaf's names."""
     from cryptography import x509
 
-    try:
-        bc = certificate.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except (x509.ExtensionNotFound, ValueError):
-        bc = None
+    from ..facts import extension_or_none, subject_alt_names
+
+    bc = extension_or_none(certificate, x509.BasicConstraints)  # a picture: never raises
     if bc is not None and bc.ca:
         limit = ("no path length limit" if bc.path_length is None else
                  "path length 0 (no CA may stand below it)" if bc.path_length == 0 else
@@ -70,11 +72,10 @@ def _ca_text(certificate, role: str) -> tuple[str, str]:
     flag = "no basicConstraints" if bc is None else "no"
     if role != "leaf":
         return "CA", f"{flag}: may not sign certificates"
-    try:
-        san = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = ", ".join(str(n.value) for n in san) or "(none)"
-    except (x509.ExtensionNotFound, ValueError):
+    if extension_or_none(certificate, x509.SubjectAlternativeName) is None:
         names = "(no subjectAltName)"
+    else:
+        names = ", ".join(str(n.value) for n in subject_alt_names(certificate)) or "(none)"
     return "names", f"{names}   ·   CA: {flag} (a leaf)"
 
 
@@ -183,73 +184,46 @@ def _place_callout_texts(scene: Scene, box: Box) -> None:
         y -= st.line_height(st.BODY_PT)
 
 
-def chain_layout(report) -> Scene:
-    """The chain diagram of a :class:`~pkilab.chain.ChainReport` as data (inches).
+def _missing_box(scene: Scene, last, y: float, missing_problems) -> Box:
+    """The dashed box for an issuer that was not found, above the top certificate."""
+    word = _MISSING.get(missing_problems[0].code, "missing") if missing_problems \
+        else "not found"
+    box = Box("missing", BOX_X, y, BOX_W, 0.62, kind="missing", fill="white",
+              edge=st.BAD if missing_problems else st.MISSING_EDGE, linestyle="--",
+              linewidth=2.0, data={"issuer": _short(last.issuer), "word": word})
+    scene.boxes.append(box)
+    base = y + 0.62 - PAD - 10.5 / 72
+    scene.texts.append(Text("missing:title", BOX_X + PAD, base,
+                            st.fit(f"{word}: {_short(last.issuer)}", BOX_W - 2 * PAD,
+                                   10.5, bold=True), 10.5, st.BAD, bold=True,
+                            kind="missing-label", box="missing"))
+    scene.texts.append(Text("missing:subject", BOX_X + PAD, base - st.line_height(10.5),
+                            st.fit(f"the issuer of {_short(last.subject)!r}: "
+                                   f"{_fmt(last.issuer)}", BOX_W - 2 * PAD, st.SMALL_PT),
+                            st.SMALL_PT, st.MUTED, kind="label", box="missing"))
+    return box
 
-    Boxes of kind ``certificate`` (``data["broken"]`` marks the one at fault),
-    ``missing`` (a dashed box for an issuer that was not found), ``reason`` (the words
-    next to the broken box) and ``verdict``; arrows of kind ``signs`` and
-    ``broken-link``.
-    """
-    chain, links, problems = report.chain, report.links, report.problems
-    by_position: dict[int, list] = {}
-    for problem in problems:
-        if problem.position is not None and 0 <= problem.position < len(chain):
-            by_position.setdefault(problem.position, []).append(problem)
-    last = chain[-1]
-    stopped_early = links[-1].role != "root" and last.issuer != last.subject
-    missing_problems = [p for p in by_position.get(len(chain) - 1, [])
-                        if p.code in _MISSING] if stopped_early else []
 
-    scene = Scene(WIDTH, 0)
-    # Lay out bottom-up from y=0, then lift everything under the verdict banner.
-    y = 0.35
-    boxes: list[Box] = []
-    for index, link in enumerate(links):
-        # A certificate whose only fault is that its issuer is missing is fine itself:
-        # the dashed "missing" box above it is marked instead.
-        broken = index in by_position and not (
-            stopped_early and index == len(chain) - 1
-            and all(p.code in _MISSING for p in by_position[index])
-            and all(c.ok for c in link.checks))
-        box = _certificate_box(scene, index, link, y, broken)
-        boxes.append(box)
-        y += box.h + GAP
-    missing_box = None
-    if stopped_early:
-        word = _MISSING.get(missing_problems[0].code, "missing") if missing_problems \
-            else "not found"
-        missing_box = Box("missing", BOX_X, y, BOX_W, 0.62, kind="missing", fill="white",
-                          edge=st.BAD if missing_problems else st.MISSING_EDGE,
-                          linestyle="--", linewidth=2.0,
-                          data={"issuer": _short(last.issuer), "word": word})
-        scene.boxes.append(missing_box)
-        base = y + 0.62 - PAD - 10.5 / 72
-        scene.texts.append(Text("missing:title", BOX_X + PAD, base,
-                                st.fit(f"{word}: {_short(last.issuer)}", BOX_W - 2 * PAD,
-                                       10.5, bold=True), 10.5, st.BAD, bold=True,
-                                kind="missing-label", box="missing"))
-        scene.texts.append(Text("missing:subject", BOX_X + PAD, base - st.line_height(10.5),
-                                st.fit(f"the issuer of {_short(last.subject)!r}: "
-                                       f"{_fmt(last.issuer)}", BOX_W - 2 * PAD, st.SMALL_PT),
-                                st.SMALL_PT, st.MUTED, kind="label", box="missing"))
-        y += 0.62 + GAP
-    top_of_chain = y - GAP
-
-    # signs arrows, issuer above -> subject below
+def _arrows(scene: Scene, boxes: list[Box], missing_box: Box | None, by_position,
+            chain, missing_problems) -> None:
+    """The "signs" arrows, issuer above -> subject below, broken where a link fails."""
     for index in range(len(boxes) - 1):
         label = None
-        for problem in by_position.get(index + 1, []):
-            label = _ISSUER_AT_FAULT.get(problem.code, label)
-        for problem in by_position.get(index, []):
-            if problem.code == "bad_signature" and index + 1 < len(chain):
+        for found in by_position.get(index + 1, []):
+            label = _ISSUER_AT_FAULT.get(found.code, label)
+        for found in by_position.get(index, []):
+            if found.code == "bad_signature" and index + 1 < len(chain):
                 label = "✘ signature does not match"
         _signs_arrow(scene, f"signs{index + 1}-{index}", boxes[index + 1], boxes[index], label)
     if missing_box is not None:
         _signs_arrow(scene, f"signs-missing-{len(boxes) - 1}", missing_box, boxes[-1],
                      "✘ link missing" if missing_problems else None)
 
-    # reasons, next to the box at fault (the missing box for a missing issuer)
+
+def _callouts(scene: Scene, boxes: list[Box], missing_box: Box | None, by_position,
+              top_of_chain: float) -> tuple[list[Box], float]:
+    """The reasons next to the box at fault (the missing box for a missing issuer),
+    stacked without overlap; returns them and the (maybe lifted) top of the chain."""
     callouts: list[tuple[float, Box, Box]] = []
     for index, found in sorted(by_position.items()):
         target = boxes[index]
@@ -273,9 +247,51 @@ def chain_layout(report) -> Scene:
         scene.arrows.append(Arrow(f"{box.key}:pointer", box.x, y_mid, target.x + target.w,
                                   y_mid, kind="pointer", colour=st.BAD, linestyle=":",
                                   linewidth=1.6, head=True))
+    return [b for _, b, _ in callouts], top_of_chain
 
-    _check_notes(scene, links, boxes, [b for _, b, _ in callouts])
-    top = max([top_of_chain] + [b.y + b.h for _, b, _ in callouts]) + 0.25
+
+def chain_layout(report) -> Scene:
+    """The chain diagram of a :class:`~pkilab.chain.ChainReport` as data (inches).
+
+    Boxes of kind ``certificate`` (``data["broken"]`` marks the one at fault),
+    ``missing`` (a dashed box for an issuer that was not found), ``reason`` (the words
+    next to the broken box) and ``verdict``; arrows of kind ``signs`` and
+    ``broken-link``.
+    """
+    chain, links, problems = report.chain, report.links, report.problems
+    by_position: dict[int, list] = {}
+    for found in problems:
+        if found.position is not None and 0 <= found.position < len(chain):
+            by_position.setdefault(found.position, []).append(found)
+    last = chain[-1]
+    # The chain ends where it should at a root, or at an intermediate trusted as the
+    # anchor (partial-chain trust); anywhere else an issuer is missing above it.
+    stopped_early = links[-1].role not in ("root", "anchor") and last.issuer != last.subject
+    missing_problems = [p for p in by_position.get(len(chain) - 1, [])
+                        if p.code in _MISSING] if stopped_early else []
+
+    scene = Scene(WIDTH, 0)
+    # Lay out bottom-up from y=0, then lift everything under the verdict banner.
+    y = 0.35
+    boxes: list[Box] = []
+    for index, link in enumerate(links):
+        # A certificate whose only fault is that its issuer is missing is fine itself:
+        # the dashed "missing" box above it is marked instead.
+        broken = index in by_position and not (
+            stopped_early and index == len(chain) - 1
+            and all(p.code in _MISSING for p in by_position[index])
+            and all(c.ok for c in link.checks))
+        box = _certificate_box(scene, index, link, y, broken)
+        boxes.append(box)
+        y += box.h + GAP
+    missing_box = None
+    if stopped_early:
+        missing_box = _missing_box(scene, last, y, missing_problems)
+        y += 0.62 + GAP
+    _arrows(scene, boxes, missing_box, by_position, chain, missing_problems)
+    callouts, top_of_chain = _callouts(scene, boxes, missing_box, by_position, y - GAP)
+    _check_notes(scene, links, boxes, callouts)
+    top = max([top_of_chain] + [b.y + b.h for b in callouts]) + 0.25
     _verdict(scene, report, top)
     footer = f"checked by {report.verified_by} on {report.at:%Y-%m-%d}"  # a date: a stable picture
     scene.texts.append(Text("footer", BOX_X, 0.12, st.fit(footer, WIDTH - 0.5, st.SMALL_PT),
@@ -318,8 +334,11 @@ def _verdict(scene: Scene, report, y: float) -> None:
     if report.ok:
         target = f" for {report.host}" if report.host else ""
         lines = [f"✔ OK: a valid {report.purpose} chain{target}"]
+        if report.partial_chain:
+            lines.append("  the top certificate is an intermediate, trusted as the anchor "
+                         "(partial chain)")
     else:
-        first = report.problems[0]
+        first = report.problem  # the first error: problems list errors first
         count = len(report.problems)
         lead = "✘ FAILED: " + first.what + (f"  (+{count - 1} more)" if count > 1 else "")
         lines = st.wrap(lead, WIDTH - 0.5 - 2 * PAD, 10.5, bold=True, max_lines=2)
