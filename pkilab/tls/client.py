@@ -29,7 +29,7 @@ from cryptography import x509
 from ..errors import InputError
 from ..load import certificates_from_bytes
 from . import http
-from .contexts import certificates_pem, client_context, identity, version_name
+from .contexts import certificates_pem, client_context, identity, peer_chain, version_name
 from .explain import TLSConnectionError, explain_failure, explain_os_error
 
 #: Called with each context before use (the trace sets its message hook here).
@@ -173,25 +173,9 @@ class _Pump:
             self.flush()
 
 
-def _der(cert: Any) -> bytes:
-    # 3.13's public API returns DER bytes; the private one before it, _ssl.Certificate
-    if isinstance(cert, (bytes, bytearray)):
-        return bytes(cert)
-    return cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
-
-
 def server_chain(obj: ssl.SSLObject, verified: bool) -> tuple[list[x509.Certificate], str]:
     """The server's chain from a finished handshake, and which kind it is (see above)."""
-    method = "get_verified_chain" if verified else "get_unverified_chain"
-    getter = getattr(obj, method, None)  # public since Python 3.13
-    if getter is None:
-        getter = getattr(getattr(obj, "_sslobj", None), method, None)  # 3.10-3.12, private
-    if getter is not None:
-        chain = getter() or []
-        return ([x509.load_der_x509_certificate(_der(c)) for c in chain],
-                "verified" if verified else "as sent")
-    der = obj.getpeercert(binary_form=True)
-    return ([x509.load_der_x509_certificate(der)] if der else []), "leaf only"
+    return peer_chain(obj, verified)
 
 
 def request(url: str, *, ca: Any = None, cert: Any = None, key: Any = None,
@@ -268,7 +252,7 @@ def _read_reply(pump: _Pump, obj: ssl.SSLObject) -> http.Response:
             except ValueError as exc:
                 raise TLSConnectionError(
                     "the server's reply is not usable HTTP", str(exc),
-                    "check that the URL points to an HTTPS web server", kind="bad-reply"
+                    "check that the URL points to an HTTPS web server", kind="bad_reply"
                 ) from None
             assert reply is not None
             return reply
@@ -277,6 +261,6 @@ def _read_reply(pump: _Pump, obj: ssl.SSLObject) -> http.Response:
             reply = http.parse_response(data)
         except ValueError as exc:
             raise TLSConnectionError("the server's reply is not HTTP", str(exc),
-                                     "check the URL", kind="bad-reply") from None
+                                     "check the URL", kind="bad_reply") from None
         if reply is not None:
             return reply
