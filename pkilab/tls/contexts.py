@@ -126,11 +126,11 @@ def identity(cert: Any, key: Any = None) -> Identity:
                              "it was signed from someone else's CSR",
                              "pass key= the requester's private key", code="missing_key")
         key = cert.private_key
+    chain = certificates(cert, "certificate")
     if key is None:
         raise InputError("a certificate was given without its private key",
                          "the handshake proves ownership with a signature made by the key",
                          "pass key= (for example client.key)", code="missing_key")
-    chain = certificates(cert, "certificate")
     if not chain:
         raise InputError("no certificate was given", "", "pass a certificate such as "
                          "client.crt", code="no_certificate")

@@ -194,6 +194,7 @@ class HTTPSServer:
                                         daemon=True)
         self._thread.start()
         self._last_port = self._listener.getsockname()[1]
+        _STOPPED.pop(self._last_port, None)
         if self.name is not None:
             _RUNNING[self.name] = self
         return self
@@ -210,6 +211,7 @@ class HTTPSServer:
         self._listener = self._front = self._thread = None
         if self.name is not None and _RUNNING.get(self.name) is self:
             del _RUNNING[self.name]
+        _STOPPED[self._last_port] = f"https://{self.url_host}:{self._last_port}/"
 
     def __enter__(self) -> HTTPSServer:
         return self.start()
@@ -224,8 +226,7 @@ class HTTPSServer:
     # ---- inside -----------------------------------------------------------------------
 
     def _not_running(self) -> InputError:
-        fix = ("start it again (server.start()) or re-run the cell that starts it; inside "
-               "a with HTTPSServer(...) block it runs until the block ends")
+        fix = not_running_fix()
         if self._last_port is None:
             return InputError("this server is not running", "it has not been started", fix,
                               code="server_not_running")
@@ -310,6 +311,18 @@ class HTTPSServer:
 # Named servers that are running: a re-run notebook cell replaces its own server instead
 # of leaving the old one listening. Weak values: a server nobody holds is not kept alive.
 _RUNNING: weakref.WeakValueDictionary[str, HTTPSServer] = weakref.WeakValueDictionary()
+# Ports of servers this process stopped (port -> URL), so a request to one can say so.
+_STOPPED: dict[int, str] = {}
+
+
+def stopped_server_url(port: int) -> str | None:
+    """The URL of a server this process ran on ``port`` and stopped, if any."""
+    return _STOPPED.get(port)
+
+
+def not_running_fix() -> str:
+    return ("start it again (server.start()) or re-run the cell that starts it; inside "
+            "a with HTTPSServer(...) block it runs until the block ends")
 
 
 def _check_allow(allow: Sequence[str] | str | None, mtls: str) -> Sequence[str] | None:
