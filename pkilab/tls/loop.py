@@ -21,9 +21,9 @@ A connection goes through these states. ``peek`` and ``handshake`` share one dea
 
 When the server is full (``max_connections``, or the process is out of file
 descriptors), the newcomer is not refused: the connection that has waited longest
-without finishing its handshake is closed to make room (event ``busy``). Idle or
-dripping connections therefore cannot lock out a client that completes its handshake
-promptly; they only push each other out.
+without finishing its handshake (failing that, without sending its request) is closed to
+make room (event ``busy``). Idle or dripping connections therefore cannot lock out a
+client that completes its handshake promptly; they only push each other out.
 
 Limits: one thread does all the TLS work, so handshakes are served one after another
 (an EC P-256 handshake costs about a millisecond; the lab serves a classroom, not the
@@ -121,6 +121,7 @@ class Front:
         self._waker_r, self._waker_w = socket.socketpair()
         self._selector = selectors.DefaultSelector()
         self._paused_until = 0.0
+        self._next_sweep = 0.0
         self._stopping = False
 
     # ---- the loop -------------------------------------------------------------------
@@ -131,7 +132,12 @@ class Front:
         self._selector.register(self._waker_r, selectors.EVENT_READ, "wake")
         try:
             while not self._stopping:
-                self._once()
+                try:
+                    self._once()
+                except Exception as exc:  # a bug here must not silently stop the server
+                    self.record(ServerEvent("error", detail=sanitize(
+                        f"{type(exc).__name__}: {exc}")))
+                    time.sleep(TICK)
         finally:
             for conn in list(self.connections.values()):
                 self._close(conn)
@@ -161,8 +167,10 @@ class Front:
         if self._paused_until and now >= self._paused_until:
             self._paused_until = 0.0
             self._selector.register(self.listener, selectors.EVENT_READ, "listen")
-        for conn in [c for c in self.connections.values() if c.deadline <= now]:
-            self._expire(conn)
+        if now >= self._next_sweep:  # once a tick, not once per event: O(n) each time
+            self._next_sweep = now + TICK
+            for conn in [c for c in self.connections.values() if c.deadline <= now]:
+                self._expire(conn)
 
     # ---- accepting --------------------------------------------------------------------
 
@@ -191,12 +199,17 @@ class Front:
             self._selector.register(conn.fd, selectors.EVENT_READ, conn.fd)
 
     def _make_room(self) -> bool:
-        """Close the connection that has waited longest without finishing its handshake."""
+        """Close the connection that has waited longest without finishing its handshake
+        (or, when every one has, the longest still sending its request head)."""
         oldest = next((c for c in self.connections.values() if c.waiting), None)
+        detail = "waited longest without finishing its handshake"
+        if oldest is None:
+            oldest = next((c for c in self.connections.values() if c.state == "head"), None)
+            detail = "waited longest for its request"
         if oldest is None:
             return False
-        self.record(ServerEvent("busy", detail="server full: closed the connection that "
-                                "waited longest without finishing its handshake"))
+        self.record(ServerEvent("busy", client=_client(oldest), tls_version=_version(oldest),
+                                detail=f"server full: closed the connection that {detail}"))
         self._close(oldest)
         return True
 
