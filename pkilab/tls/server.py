@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from ..errors import InputError
+from ..errors import InputError, PkilabError
 from ..facts import same_certificate
 from ..modes import server_mode
 from ..names import format_subj, short_name
@@ -304,7 +304,12 @@ class HTTPSServer:
         pool = [*self.client_intermediates,
                 *(c for c in extra if not any(same_certificate(c, i)
                                               for i in self.client_intermediates))]
-        report = verify_chain(peer.certificate, self.client_roots, pool, purpose="client")
+        try:
+            report = verify_chain(peer.certificate, self.client_roots, pool, purpose="client")
+        except PkilabError as exc:  # a certificate verify cannot even read is refused too
+            from ..chain import Problem
+
+            return Problem(exc.code, exc.what, exc.why, exc.fix, 0)
         return report.problems[0] if report.problems else None
 
 
