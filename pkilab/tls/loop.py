@@ -40,6 +40,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 
@@ -262,13 +263,8 @@ class Front:
         tls = conn.sock
         assert isinstance(tls, ssl.SSLSocket)
         try:
-            tls.do_handshake()
-        except ssl.SSLWantReadError:
-            self._want(conn, selectors.EVENT_READ)
-            return
-        except ssl.SSLWantWriteError:
-            self._want(conn, selectors.EVENT_WRITE)
-            return
+            if not self._attempt(conn, tls.do_handshake)[0]:
+                return
         except ssl.SSLError as exc:
             self.record(ServerEvent("handshake-failed", detail=ssl_reason(exc)))
             self._start_drain(conn)  # OpenSSL has written its alert already
@@ -289,13 +285,10 @@ class Front:
         tls = conn.sock
         while True:
             try:
-                chunk = tls.recv(4096)  # until OpenSSL needs more: none left in its buffer
-            except ssl.SSLWantReadError:
-                self._want(conn, selectors.EVENT_READ)
-                return
-            except ssl.SSLWantWriteError:
-                self._want(conn, selectors.EVENT_WRITE)
-                return
+                # until OpenSSL needs more: nothing may stay unread in its buffer
+                done, chunk = self._attempt(conn, lambda: tls.recv(4096))
+                if not done:
+                    return
             except (OSError, ssl.SSLError):
                 chunk = b""
             if not chunk:
@@ -333,13 +326,9 @@ class Front:
     def _send(self, conn: _Connection) -> None:
         while conn.out:
             try:
-                sent = conn.sock.send(conn.out)
-            except ssl.SSLWantWriteError:
-                self._want(conn, selectors.EVENT_WRITE)
-                return
-            except ssl.SSLWantReadError:
-                self._want(conn, selectors.EVENT_READ)
-                return
+                done, sent = self._attempt(conn, lambda: conn.sock.send(conn.out))
+                if not done:
+                    return
             except OSError:
                 self._close(conn)
                 return
@@ -353,13 +342,8 @@ class Front:
         tls = conn.sock
         assert isinstance(tls, ssl.SSLSocket)
         try:
-            tls.unwrap()
-        except ssl.SSLWantReadError:
-            self._want(conn, selectors.EVENT_READ)
-            return
-        except ssl.SSLWantWriteError:
-            self._want(conn, selectors.EVENT_WRITE)
-            return
+            if not self._attempt(conn, tls.unwrap)[0]:
+                return
         except (OSError, ssl.SSLError, ValueError):
             # e.g. the client is still sending a request head we stopped reading (431)
             self._start_drain(conn)
@@ -388,6 +372,17 @@ class Front:
                 return
 
     # ---- bookkeeping ----------------------------------------------------------------
+
+    def _attempt(self, conn: _Connection, operation: Callable[[], Any]) -> tuple[bool, Any]:
+        """One non-blocking TLS operation: (True, its result), or (False, None) when it has
+        to wait for the socket (the selector is told which way). Other errors propagate."""
+        try:
+            return True, operation()
+        except ssl.SSLWantReadError:
+            self._want(conn, selectors.EVENT_READ)
+        except ssl.SSLWantWriteError:
+            self._want(conn, selectors.EVENT_WRITE)
+        return False, None
 
     def _want(self, conn: _Connection, events: int) -> None:
         if conn.interest != events:
