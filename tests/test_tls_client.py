@@ -129,21 +129,27 @@ def test_bad_urls_are_input_errors(url):
         request(url, ca=root())
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"timeout": -1}, "timeout"),
-    ({"timeout": "5"}, "timeout"),
-    ({"path": "/a b\r\nX-Injected: 1"}, "not a usable URL path"),
-    ({"host": "local host"}, "not a host name"),
-    ({"host": "bad\nname"}, "not a host name"),
+@pytest.mark.parametrize(("kwargs", "code"), [
+    ({"timeout": -1}, "bad_timeout"),
+    ({"timeout": "5"}, "bad_timeout"),
+    ({"path": "/a b\r\nX-Injected: 1"}, "bad_url_path"),
+    ({"host": "local host"}, "bad_host_name"),
+    ({"host": "bad\nname"}, "bad_host_name"),
+    ({"cert": 42}, "unsupported_certificate_source"),
+    ({"cert": lab_set().clients["client"].certificate, "key": 42}, "unsupported_key_source"),
+    ({"cert": lab_set().clients["client"].certificate,
+      "key": lab_set().clients["client2"].private_key}, "key_mismatch"),
 ])
-def test_bad_request_arguments_are_input_errors(one_way, kwargs, match):
-    with pytest.raises(InputError, match=match):
+def test_bad_request_arguments_are_input_errors(one_way, kwargs, code):
+    with pytest.raises(InputError) as info:
         request(one_way.url, ca=root(), **kwargs)
+    assert info.value.code == code
 
 
 def test_url_must_be_text():
-    with pytest.raises(InputError, match="must be text"):
+    with pytest.raises(InputError) as info:
         request(b"https://localhost/", ca=root())
+    assert info.value.code == "url_not_text"
 
 
 def test_international_host_is_sent_as_an_a_label():
@@ -154,18 +160,21 @@ def test_international_host_is_sent_as_an_a_label():
 
 
 def test_ca_bytes_that_are_not_certificates_are_input_errors():
-    with pytest.raises(InputError, match="cannot be loaded"):
+    with pytest.raises(InputError) as info:
         client_context(ca_pem=b"not a certificate")
+    assert info.value.code == "not_pem_certificates"
 
 
 def test_certificate_without_key_is_an_input_error(one_way):
-    with pytest.raises(InputError, match="without its private key"):
+    with pytest.raises(InputError) as info:
         request(one_way.url, ca=root(), cert=lab_set().clients["client"].certificate)
+    assert info.value.code == "missing_key"
 
 
 def test_bad_tls_version_is_an_input_error(one_way):
-    with pytest.raises(InputError, match="TLS version"):
+    with pytest.raises(InputError) as info:
         request(one_way.url, ca=root(), tls_version="1.1")
+    assert info.value.code == "unknown_tls_version"
 
 
 def test_sanitize_drops_c_line_numbers():
@@ -185,3 +194,32 @@ def test_explain_eof_after_tls13_handshake_without_certificate():
     err = explain_failure(exc, stage="reply", cert_given=False)
     assert err.kind == "closed-after-handshake"
     assert "TLS 1.3" in err.why
+
+
+def _tls_server_that_answers(reply: bytes):
+    """A bare TLS server (not pkilab's) that sends ``reply`` to one client, then closes."""
+    from pkilab.tls.contexts import identity, server_context
+
+    context = server_context(identity(lab_set().server))
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        conn, _ = listener.accept()
+        with context.wrap_socket(conn, server_side=True) as tls:
+            tls.settimeout(10)
+            tls.recv(4096)
+            tls.sendall(reply)
+        listener.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener.getsockname()[1], thread
+
+
+@pytest.mark.parametrize("reply", [b"SSH-2.0-OpenSSH_9.6\r\n\r\n", b"HTTP/1.1 200 OK\r\n"])
+def test_a_reply_that_is_not_http_is_a_bad_reply(reply):
+    port, thread = _tls_server_that_answers(reply)
+    with pytest.raises(TLSConnectionError) as info:
+        request(f"https://localhost:{port}/", ca=root(), timeout=10)
+    thread.join(10)
+    assert info.value.kind == "bad_reply"

@@ -104,8 +104,9 @@ def test_allow_list_answers_403_to_a_valid_client_not_on_it():
 
 
 def test_allow_list_without_mtls_is_refused():
-    with pytest.raises(InputError, match="allow list needs mutual TLS"):
+    with pytest.raises(InputError) as info:
         HTTPSServer(lab_set(), allow=["client"])
+    assert info.value.code == "allow_needs_mtls"
 
 
 def test_serves_a_folder_written_by_init(tmp_path):
@@ -134,25 +135,32 @@ def test_leaf_only_server_breaks_the_chain():
 
 
 def test_bad_folder_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="not a folder"):
+    with pytest.raises(InputError) as missing:
         HTTPSServer(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="not a complete certificate set"):
+    with pytest.raises(InputError) as empty:
         HTTPSServer(tmp_path / "empty")
+    # load_certificate_set's errors (not this module's): the codes it gives, whatever they are
+    assert missing.value.exit_code == empty.value.exit_code == 2
+    assert "pkilab init" in missing.value.fix and "pkilab init" in empty.value.fix
+    assert "missing" in empty.value.why
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"port": "8443"}, "not a TCP port"),
-    ({"port": 70000}, "not a TCP port"),
-    ({"handshake_timeout": 0}, "handshake_timeout"),
-    ({"handshake_timeout": "3"}, "handshake_timeout"),
-    ({"max_events": -1}, "max_events"),
-    ({"max_connections": 0}, "max_connections"),
-    ({"mtls": "required", "allow": [1]}, "client names"),
+@pytest.mark.parametrize(("kwargs", "code"), [
+    ({"port": "8443"}, "bad_port"),
+    ({"port": 70000}, "bad_port"),
+    ({"handshake_timeout": 0}, "bad_timeout"),
+    ({"handshake_timeout": "3"}, "bad_timeout"),
+    ({"max_events": -1}, "bad_max_events"),
+    ({"max_connections": 0}, "bad_max_connections"),
+    ({"mtls": "required", "allow": [1]}, "bad_allow_list"),
+    ({"chain": "half"}, "unknown_chain_choice"),
+    ({"tls_version": "1.1"}, "unknown_tls_version"),
 ])
-def test_bad_numbers_and_names_are_input_errors(kwargs, match):
-    with pytest.raises(InputError, match=match):
+def test_bad_numbers_and_names_are_input_errors(kwargs, code):
+    with pytest.raises(InputError) as info:
         HTTPSServer(lab_set(), **kwargs)
+    assert info.value.code == code
 
 
 def test_unknown_mode_is_an_input_error():
@@ -164,14 +172,43 @@ def test_unknown_mode_is_an_input_error():
 def test_server_key_that_does_not_match_is_explained():
     wrong = lab_set().server
     mismatched = type(wrong)(wrong.certificate, client().private_key, wrong.chain, wrong.root)
-    with pytest.raises(InputError, match="does not belong"):
+    with pytest.raises(InputError) as info:
         HTTPSServer(mismatched)
+    assert info.value.code == "key_mismatch"
 
 
 def test_port_outside_the_with_block_is_an_error():
     server = HTTPSServer(lab_set())
-    with pytest.raises(InputError, match="not running"):
+    with pytest.raises(InputError) as info:
         server.url  # noqa: B018
+    assert info.value.code == "server_not_running"
+    assert "server.start()" in info.value.fix
+
+
+def test_a_request_after_stop_says_the_server_is_not_running_and_how_to_start_it():
+    server = HTTPSServer(lab_set()).start()
+    url = server.url
+    server.stop()
+    with pytest.raises(InputError) as info:  # request(server.url, ...) in a later cell
+        request(server.url, ca=root())
+    assert info.value.code == "server_not_running"
+    assert url in info.value.what
+    assert "server.start()" in info.value.fix and "re-run the cell" in info.value.fix
+    with pytest.raises(TLSConnectionError) as saved:  # a URL kept from before the stop
+        request(url, ca=root())
+    assert url in saved.value.what and "server.start()" in saved.value.fix
+
+
+def test_a_stopped_server_starts_again_on_its_old_port():
+    server = HTTPSServer(lab_set()).start()
+    url = server.url
+    server.stop()
+    try:
+        server.start()
+        assert server.url == url
+        assert request(url, ca=root()).status == 200
+    finally:
+        server.stop()
 
 
 def _listening(port: int) -> bool:

@@ -9,6 +9,10 @@ import shlex
 import signal
 import sys
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..tls import HTTPSServer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,12 +20,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "serve", help="an HTTPS server for a certificate set (one-way or mutual TLS)",
         description="Serve DIR/fullchain.crt and DIR/server.key on 127.0.0.1, print the URL "
         "and the curl commands to try, and log each connection until Ctrl-C. With --mtls "
-        "the server also asks for a client certificate issued by DIR/root.crt.")
+        "the server also asks for a client certificate issued by DIR/root.crt, the only "
+        "trust anchor (DIR/intermediate1.crt and intermediate2.crt, which must chain to it, "
+        "build the path; other .crt files in DIR are ignored and never trusted), and checks "
+        "it as pkilab verify --purpose client does: a certificate that fails gets "
+        "400 The SSL certificate error, with the reason.")
     parser.add_argument("directory", metavar="DIR", help="folder written by pkilab init")
     parser.add_argument("--mtls", choices=("off", "required", "on", "optional"), default="off",
                         help="client certificates: off (one-way TLS, default), required "
-                        "(handshake fails without one), optional (HTTP 400 without one, "
-                        "like nginx)")
+                        "(handshake fails without one), on (HTTP 400 without one, like "
+                        "nginx's ssl_verify_client on; 'optional' is the old name)")
     parser.add_argument("--port", type=int, default=0, metavar="N",
                         help="port to listen on (default: 0 = any free port)")
     parser.add_argument("--allow", action="append", metavar="NAME",
@@ -48,6 +56,12 @@ def curl_commands(url: str, folder: str, clients: list[str], mtls: str) -> list[
     return lines
 
 
+_MODES = {"off": "one-way TLS", "required": "mutual TLS, client certificate required",
+          "on": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a certificate)",
+          "optional": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a "
+                      "certificate; --mtls optional is now called --mtls on)"}
+
+
 def run(args: argparse.Namespace) -> int:
     from ..certset import load_certificate_set
     from ..tls import HTTPSServer
@@ -68,21 +82,9 @@ def run(args: argparse.Namespace) -> int:
         with contextlib.suppress(ValueError):  # not the main thread (a test): no signals
             previous[signum] = signal.signal(signum, on_signal)
     with server:
-        mode = {"off": "one-way TLS", "required": "mutual TLS, client certificate required",
-                "on": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a certificate)",
-                "optional": "mutual TLS, nginx's 'ssl_verify_client on' (400 page without a "
-                            "certificate; --mtls optional is now called --mtls on)"}[args.mtls]
-        print(f"Serving {args.directory} at {server.url} ({mode})")
-        if args.allow:
-            print(f"Allowed clients: {', '.join(args.allow)} (others get 403)")
-        print("Try:")
-        for line in curl_commands(server.url, args.directory, loaded.clients, args.mtls):
-            print(f"  {line}")
-        print("Press Ctrl-C to stop.", flush=True)
+        _print_header(server, args, loaded.clients)
         try:
-            while not stop.wait(0.2):
-                for event in server.take_events():
-                    print(f"  {event}", flush=True)
+            _wait_for_stop(server, stop)
         except KeyboardInterrupt:
             pass
         finally:
@@ -93,3 +95,25 @@ def run(args: argparse.Namespace) -> int:
     print("Stopped.", flush=True)
     sys.stdout.flush()
     return 0
+
+
+def _print_header(server: HTTPSServer, args: argparse.Namespace, clients: list[str]) -> None:
+    print(f"Serving {args.directory} at {server.url} ({_MODES[args.mtls]})")
+    if args.mtls != "off":
+        print("Trusted for client certificates: root.crt only (intermediate1.crt and "
+              "intermediate2.crt build the path)")
+    for name in server.ignored:
+        print(f"Ignored {name}: not part of the set, so not trusted")
+    if args.allow:
+        print(f"Allowed clients: {', '.join(args.allow)} (others get 403)")
+    print("Try:")
+    for line in curl_commands(server.url, args.directory, clients, args.mtls):
+        print(f"  {line}")
+    print("Press Ctrl-C to stop.", flush=True)
+
+
+def _wait_for_stop(server: HTTPSServer, stop: threading.Event) -> None:
+    """Print each event as it happens, until Ctrl-C or a kill."""
+    while not stop.wait(0.2):
+        for event in server.take_events():
+            print(f"  {event}", flush=True)

@@ -29,9 +29,10 @@ from cryptography import x509
 from ..errors import InputError
 from ..load import certificates_from_bytes
 from . import http
-from .contexts import certificates_pem, client_context, identity, version_name
+from .contexts import certificates_pem, client_context, identity, peer_chain, version_name
 from .explain import TLSConnectionError, explain_failure, explain_os_error
 
+_LOOPBACK = frozenset({"localhost", "127.0.0.1", "::1"})
 #: Called with each context before use (the trace sets its message hook here).
 ContextHook = Callable[[ssl.SSLContext], None]
 #: Called with ("client" | "server", bytes) for every chunk that crosses the wire.
@@ -84,17 +85,20 @@ class RequestResult:
 def _parse_url(url: str, host: str | None) -> tuple[str, int, str, str]:
     if not isinstance(url, str):
         raise InputError(f"the URL must be text, not a {type(url).__name__}", "",
-                         "pass a string such as server.url or 'https://localhost:8443/'")
+                         "pass a string such as server.url or 'https://localhost:8443/'",
+                         code="url_not_text")
     parts = urlsplit(url)
     if parts.scheme != "https":
         raise InputError(f"{url!r} is not an https:// URL", "the lab client speaks only TLS",
-                         "use https://localhost:PORT/ (server.url)")
+                         "use https://localhost:PORT/ (server.url)", code="not_https_url")
     if not parts.hostname:
-        raise InputError(f"{url!r} has no host", "", "use https://localhost:PORT/")
+        raise InputError(f"{url!r} has no host", "", "use https://localhost:PORT/",
+                         code="url_without_host")
     try:
         port = parts.port or 443
     except ValueError:
-        raise InputError(f"{url!r} has a bad port", "", "use https://localhost:PORT/") from None
+        raise InputError(f"{url!r} has a bad port", "", "use https://localhost:PORT/",
+                         code="bad_port") from None
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
@@ -107,7 +111,7 @@ def _ascii_host(name: str) -> str:
                                                     for c in name):
         raise InputError(f"{name!r} is not a host name", "a host name has no spaces or "
                          "control characters", "pass a name such as localhost or "
-                         "server.example")
+                         "server.example", code="bad_host_name")
     if name.isascii():
         return name
     try:
@@ -116,7 +120,7 @@ def _ascii_host(name: str) -> str:
         raise InputError(f"{name!r} is not a valid international host name", "it cannot be "
                          "written as an IDNA A-label (xn--...)",
                          "check the name; certificates list such names as xn--... "
-                         "(pkilab inspect shows them)") from None
+                         "(pkilab inspect shows them)", code="bad_host_name") from None
 
 
 def _check_request_args(path: str, timeout: float) -> None:
@@ -124,10 +128,10 @@ def _check_request_args(path: str, timeout: float) -> None:
             c.isspace() or not c.isprintable() for c in path):
         raise InputError(f"{path!r} is not a usable URL path", "a path is ASCII without "
                          "spaces or line breaks (they would break the HTTP request)",
-                         "percent-encode it, e.g. /a%20b")
+                         "percent-encode it, e.g. /a%20b", code="bad_url_path")
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
         raise InputError(f"timeout={timeout!r} is not a number of seconds above 0", "",
-                         "pass for example timeout=5")
+                         "pass for example timeout=5", code="bad_timeout")
 
 
 class _Pump:
@@ -173,25 +177,9 @@ class _Pump:
             self.flush()
 
 
-def _der(cert: Any) -> bytes:
-    # 3.13's public API returns DER bytes; the private one before it, _ssl.Certificate
-    if isinstance(cert, (bytes, bytearray)):
-        return bytes(cert)
-    return cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
-
-
 def server_chain(obj: ssl.SSLObject, verified: bool) -> tuple[list[x509.Certificate], str]:
     """The server's chain from a finished handshake, and which kind it is (see above)."""
-    method = "get_verified_chain" if verified else "get_unverified_chain"
-    getter = getattr(obj, method, None)  # public since Python 3.13
-    if getter is None:
-        getter = getattr(getattr(obj, "_sslobj", None), method, None)  # 3.10-3.12, private
-    if getter is not None:
-        chain = getter() or []
-        return ([x509.load_der_x509_certificate(_der(c)) for c in chain],
-                "verified" if verified else "as sent")
-    der = obj.getpeercert(binary_form=True)
-    return ([x509.load_der_x509_certificate(der)] if der else []), "leaf only"
+    return peer_chain(obj, verified)
 
 
 def request(url: str, *, ca: Any = None, cert: Any = None, key: Any = None,
@@ -222,7 +210,7 @@ def request(url: str, *, ca: Any = None, cert: Any = None, key: Any = None,
         sock = socket.create_connection((address, port), timeout=timeout)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as exc:
-        raise explain_os_error(exc, stage="connect", address=f"{address}:{port}") from None
+        raise _connect_error(exc, address, port) from None
     incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
     stage = "handshake"
     try:
@@ -253,6 +241,17 @@ def request(url: str, *, ca: Any = None, cert: Any = None, key: Any = None,
                          source, not insecure, cert is not None)
 
 
+def _connect_error(exc: OSError, address: str, port: int) -> TLSConnectionError:
+    """Why the connection failed; a lab server this process stopped says so itself."""
+    from .server import not_running_fix, stopped_server_url
+
+    stopped = stopped_server_url(port) if address in _LOOPBACK else None
+    if isinstance(exc, ConnectionRefusedError) and stopped is not None:
+        return TLSConnectionError(f"the server at {stopped} is not running", "it was stopped",
+                                  not_running_fix(), kind="connection-refused")
+    return explain_os_error(exc, stage="connect", address=f"{address}:{port}")
+
+
 def _read_reply(pump: _Pump, obj: ssl.SSLObject) -> http.Response:
     data = b""
     while True:
@@ -268,7 +267,7 @@ def _read_reply(pump: _Pump, obj: ssl.SSLObject) -> http.Response:
             except ValueError as exc:
                 raise TLSConnectionError(
                     "the server's reply is not usable HTTP", str(exc),
-                    "check that the URL points to an HTTPS web server", kind="bad-reply"
+                    "check that the URL points to an HTTPS web server", kind="bad_reply"
                 ) from None
             assert reply is not None
             return reply
@@ -277,6 +276,6 @@ def _read_reply(pump: _Pump, obj: ssl.SSLObject) -> http.Response:
             reply = http.parse_response(data)
         except ValueError as exc:
             raise TLSConnectionError("the server's reply is not HTTP", str(exc),
-                                     "check the URL", kind="bad-reply") from None
+                                     "check the URL", kind="bad_reply") from None
         if reply is not None:
             return reply

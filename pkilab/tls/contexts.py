@@ -20,9 +20,15 @@ from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from ..errors import InputError
+from ..facts import require_key_matches
 from ..modes import server_mode
+
+#: The private key objects ``cryptography`` loads (what ``load_private_key`` returns).
+PRIVATE_KEY_TYPES = (ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, ed25519.Ed25519PrivateKey,
+                     ed448.Ed448PrivateKey, dsa.DSAPrivateKey)
 
 #: The TLS versions a learner can pin: "1.2" or "1.3" (None lets the two sides agree).
 TLS_VERSIONS = {"1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}
@@ -41,44 +47,60 @@ def _pem(certificates: Iterable[x509.Certificate]) -> bytes:
     return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certificates)
 
 
-def certificates_pem(source: Any, what: str = "CA certificate") -> bytes:
-    """PEM bytes for one or more certificates given as objects, bytes or file paths.
+def certificates(source: Any, what: str = "CA certificate") -> list[x509.Certificate]:
+    """Certificates given as objects, bytes or file paths, adapted by type (never guessed).
 
-    Accepts an ``x509.Certificate``, a list of them, PEM/DER bytes, a path, a
-    :class:`~pkilab.ca.CertificateAuthority` (its own certificate), an
-    :class:`~pkilab.ca.IssuedCertificate` (its full chain) or a certificate set (its root).
+    Accepts an ``x509.Certificate``, a list or tuple of sources, PEM/DER bytes, a path,
+    a :class:`~pkilab.ca.CertificateAuthority` (its own certificate), an
+    :class:`~pkilab.ca.IssuedCertificate` (its full chain) or a
+    :class:`~pkilab.certset.CertificateSet` (its root: what a client trusts).
     """
+    from ..ca import CertificateAuthority, IssuedCertificate
+    from ..certset import CertificateSet
     from ..load import load_certificates
 
     if isinstance(source, x509.Certificate):
-        return _pem([source])
+        return [source]
     if isinstance(source, (bytes, str, os.PathLike)):
-        return _pem(load_certificates(source if isinstance(source, bytes) else Path(source)))
-    if hasattr(source, "fullchain") and hasattr(source, "root") and \
-            hasattr(source, "intermediate1"):  # a CertificateSet: trust its root
-        return _pem([source.root.certificate])
-    if hasattr(source, "fullchain"):  # IssuedCertificate
-        return _pem(source.fullchain)
-    if hasattr(source, "certificate") and hasattr(source, "private_key"):  # a CA
-        return _pem([source.certificate])
+        return load_certificates(source if isinstance(source, bytes) else Path(source))
+    if isinstance(source, CertificateSet):
+        return [source.root.certificate]
+    if isinstance(source, IssuedCertificate):
+        return source.fullchain
+    if isinstance(source, CertificateAuthority):
+        return [source.certificate]
     if isinstance(source, (list, tuple)):
-        return b"".join(certificates_pem(item, what) for item in source)
-    raise InputError(f"cannot use a {type(source).__name__} as {what}", "",
-                     "pass a path such as root.crt, or an x509.Certificate")
+        return [cert for item in source for cert in certificates(item, what)]
+    raise InputError(f"cannot use a {type(source).__name__} as {what}",
+                     "pkilab reads certificates from objects, bytes or files",
+                     "pass a path such as root.crt, an x509.Certificate, a CA, an "
+                     "IssuedCertificate or a certificate set",
+                     code="unsupported_certificate_source")
 
 
-def key_pem(source: Any) -> bytes:
-    """PEM bytes of a private key given as an object, bytes or a path."""
+def certificates_pem(source: Any, what: str = "CA certificate") -> bytes:
+    """PEM bytes of :func:`certificates` (same sources)."""
+    return _pem(certificates(source, what))
+
+
+def private_key(source: Any) -> Any:
+    """A private key given as an object, bytes or a path."""
     if isinstance(source, (bytes, str, os.PathLike)):
         from ..load import load_private_key
 
-        source = load_private_key(source if isinstance(source, bytes) else Path(source))
-    if hasattr(source, "private_bytes"):
-        return source.private_bytes(serialization.Encoding.PEM,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        return load_private_key(source if isinstance(source, bytes) else Path(source))
+    if isinstance(source, PRIVATE_KEY_TYPES):
+        return source
     raise InputError(f"cannot use a {type(source).__name__} as a private key", "",
-                     "pass a path such as client.key, or a private key object")
+                     "pass a path such as client.key, or a private key object",
+                     code="unsupported_key_source")
+
+
+def key_pem(source: Any) -> bytes:
+    """PEM bytes (PKCS#8, unencrypted) of a private key given as an object, bytes or a path."""
+    return private_key(source).private_bytes(serialization.Encoding.PEM,
+                                             serialization.PrivateFormat.PKCS8,
+                                             serialization.NoEncryption())
 
 
 @dataclass(frozen=True)
@@ -90,18 +112,32 @@ class Identity:
 
 
 def identity(cert: Any, key: Any = None) -> Identity:
-    """The leaf (with any intermediates) and key a side presents during the handshake."""
-    if key is None and hasattr(cert, "private_key") and hasattr(cert, "fullchain"):
+    """The leaf (with any intermediates) and key a side presents during the handshake.
+
+    ``cert`` is an :class:`~pkilab.ca.IssuedCertificate` (it carries its key) or any
+    certificate source of :func:`certificates` with ``key`` beside it. A key that does
+    not belong to the leaf is refused here (code ``key_mismatch``), before ``ssl`` sees it.
+    """
+    from ..ca import IssuedCertificate
+
+    if key is None and isinstance(cert, IssuedCertificate):
         if cert.private_key is None:
             raise InputError("this certificate has no private key with it",
                              "it was signed from someone else's CSR",
-                             "pass key= the requester's private key")
+                             "pass key= the requester's private key", code="missing_key")
         key = cert.private_key
+    chain = certificates(cert, "certificate")
     if key is None:
         raise InputError("a certificate was given without its private key",
                          "the handshake proves ownership with a signature made by the key",
-                         "pass key= (for example client.key)")
-    return Identity(certificates_pem(cert, "certificate"), key_pem(key))
+                         "pass key= (for example client.key)", code="missing_key")
+    if not chain:
+        raise InputError("no certificate was given", "", "pass a certificate such as "
+                         "client.crt", code="no_certificate")
+    key_object = private_key(key)
+    require_key_matches(key_object, chain[0],
+                        fix="pass the .key file made together with the .crt")
+    return Identity(_pem(chain), key_pem(key_object))
 
 
 def load_identity(context: ssl.SSLContext, ident: Identity) -> None:
@@ -121,16 +157,13 @@ def load_identity(context: ssl.SSLContext, ident: Identity) -> None:
 
 def _identity_error(exc: ssl.SSLError) -> InputError:
     reason = getattr(exc, "reason", "") or ""
-    if reason == "KEY_VALUES_MISMATCH":
-        return InputError("the private key does not belong to the certificate",
-                          "its public half differs from the key inside the certificate",
-                          "pass the .key file made together with the .crt")
     if reason in ("EE_KEY_TOO_SMALL", "CA_KEY_TOO_SMALL", "CA_MD_TOO_WEAK"):
         return InputError("OpenSSL refuses this certificate or key as too weak",
                           f"{reason} at the default security level 2 (RSA below 2048 bits, "
-                          "SHA-1 signatures)", "issue it again with an EC or RSA-2048+ key")
+                          "SHA-1 signatures)", "issue it again with an EC or RSA-2048+ key",
+                          code="weak_for_tls")
     return InputError("cannot use this certificate and key for TLS", reason or str(exc),
-                      "check both files with: pkilab inspect FILE")
+                      "check both files with: pkilab inspect FILE", code="unusable_for_tls")
 
 
 def _load_cas(context: ssl.SSLContext, pem: bytes, what: str) -> None:
@@ -142,7 +175,7 @@ def _load_cas(context: ssl.SSLContext, pem: bytes, what: str) -> None:
         raise InputError(f"the {what} certificates cannot be loaded",
                          f"they are not PEM certificates ({str(exc)[:80]})",
                          f"pass {what}= a certificate, a list of them, or a file such as "
-                         "root.crt") from None
+                         "root.crt", code="not_pem_certificates") from None
 
 
 def _pin(context: ssl.SSLContext, tls_version: str | None) -> None:
@@ -153,7 +186,8 @@ def _pin(context: ssl.SSLContext, tls_version: str | None) -> None:
         pinned = TLS_VERSIONS[str(tls_version)]
     except KeyError:
         raise InputError(f"unknown TLS version {tls_version!r}", "the lab speaks TLS 1.2 and 1.3",
-                         'pass tls_version="1.2", "1.3" or None') from None
+                         'pass tls_version="1.2", "1.3" or None',
+                         code="unknown_tls_version") from None
     context.minimum_version = context.maximum_version = pinned
 
 
@@ -174,7 +208,8 @@ def server_context(ident: Identity, *, mtls: str = "off", client_ca_pem: bytes |
     if mtls != "off":
         if not client_ca_pem:
             raise InputError("mutual TLS needs the CA that issued the client certificates",
-                             "", "pass client_ca= (for example root.crt)")
+                             "", "pass client_ca= (for example root.crt)",
+                             code="no_client_ca")
         _load_cas(context, client_ca_pem, "client_ca")
     return context
 
@@ -199,3 +234,31 @@ def client_context(*, ca_pem: bytes | None, ident: Identity | None = None,
     if ident is not None:
         load_identity(context, ident)
     return context
+
+
+def _der(cert: Any) -> bytes:
+    # 3.13's public API returns DER bytes; the private one before it, _ssl.Certificate
+    if isinstance(cert, (bytes, bytearray)):
+        return bytes(cert)
+    return cert.public_bytes(ssl._ssl.ENCODING_DER)  # type: ignore[attr-defined]
+
+
+def peer_chain(obj: ssl.SSLObject | ssl.SSLSocket, verified: bool
+               ) -> tuple[list[x509.Certificate], str]:
+    """The peer's chain after a handshake, leaf first, and which kind it is.
+
+    ``"verified"``: the path OpenSSL built, root included; ``"as sent"``: what the peer
+    sent, unverified; ``"leaf only"``: an old Python without either API (the peer's own
+    certificate alone). The chain methods are public since Python 3.13 and exist,
+    privately, on the underlying ``_ssl`` object from 3.10.
+    """
+    method = "get_verified_chain" if verified else "get_unverified_chain"
+    getter = getattr(obj, method, None)
+    if getter is None:
+        getter = getattr(getattr(obj, "_sslobj", None), method, None)
+    if getter is not None:
+        chain = getter() or []
+        return ([x509.load_der_x509_certificate(_der(c)) for c in chain],
+                "verified" if verified else "as sent")
+    der = obj.getpeercert(binary_form=True)
+    return ([x509.load_der_x509_certificate(der)] if der else []), "leaf only"

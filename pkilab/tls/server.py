@@ -4,9 +4,10 @@
 ...     request(server.url, ca=cs.root.certificate, cert=cs.clients["client"]).status
 200
 
-It binds 127.0.0.1 on a free port, serves each connection in its own short-lived
-thread, never prints (what happens is recorded in :attr:`HTTPSServer.events`), and
-stops within a second when the ``with`` block ends, errors included.
+It binds 127.0.0.1 on a free port, serves every connection from one background thread
+(a selector loop, :mod:`pkilab.tls.loop`), never prints (what happens is recorded in
+:attr:`HTTPSServer.events`), and stops within a second when the ``with`` block ends,
+errors included.
 
 The three ``mtls`` modes (the vocabulary of :mod:`pkilab.modes`):
 
@@ -18,163 +19,110 @@ The three ``mtls`` modes (the vocabulary of :mod:`pkilab.modes`):
                 sent is still verified: one from an unknown CA fails the handshake
                 (nginx's ``optional_no_ca`` would let it through; ``ssl`` has no such mode).
 
+Whom it trusts: the only trust anchor for client certificates is the set's root
+(``root.crt``), with the set's own intermediates (``intermediate1.crt``,
+``intermediate2.crt``, checked to chain to it) to build paths. Other ``.crt`` files in a
+folder are never trusted; they are listed in :attr:`HTTPSServer.ignored`.
+
+How it checks clients: OpenSSL's handshake checks are weaker than ``pkilab verify``'s (it
+lets a CA certificate, even the root itself, or a keyAgreement-only certificate through
+as a client certificate). So after the handshake and before the page, the server runs
+:func:`pkilab.chain.verify_chain` with ``purpose="client"`` on the client's certificate,
+the same per-link rules as ``pkilab verify``. A refusal is answered as nginx answers a
+client certificate that failed verification: ``400 The SSL certificate error`` (400, not
+403: the client did not prove who it is, which is authentication; 403 stays the answer of
+the allow list, which is authorization). The page carries the problem's code, what, why
+and fix, the ``X-Pkilab-Problem`` header its code, and the event log both.
+
 ``allow`` lists client names (certificate CNs) that may see the page; any other
 client with a valid certificate gets 403. That is authorization on top of
 authentication.
+
+Under pressure: a connection waiting for its handshake holds no thread, only a file
+descriptor; when ``max_connections`` are open (or the process has no descriptor left),
+the one that has waited longest without finishing its handshake is closed to make room,
+so idle or dripping connections cannot lock a prompt client out.
+``benchmarks/bench_server_pressure.py`` measures it against the previous design.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import select
 import socket
-import ssl
 import threading
 import time
 import weakref
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
-from ..errors import InputError
+from ..errors import InputError, PkilabError
+from ..facts import same_certificate
 from ..modes import server_mode
 from ..names import format_subj, short_name
 from . import http
-from .contexts import Identity, certificates_pem, identity, server_context, version_name
-from .explain import ALERT_REASONS, sanitize
+from .contexts import certificates, certificates_pem, identity, server_context
+from .events import EventLog, ServerEvent
+from .loop import Front, Peer, Reply
+from .source import ServerIdentitySource, server_source, split_client_cas
 
-#: TLS records start with one of these bytes (handshake 22, alert 21, ...).
-_TLS_RECORD_TYPES = frozenset({20, 21, 22, 23})
+if TYPE_CHECKING:
+    from ..chain import Problem
 
-
-@dataclass(frozen=True)
-class ServerEvent:
-    """One thing that happened on the server, for a later cell to show.
-
-    ``kind``: ``"request"`` (a reply was sent; see ``status``), ``"handshake-failed"``,
-    ``"not-tls"`` (plain HTTP or garbage on the TLS port), ``"timeout"`` (a client
-    stalled), ``"closed"`` (the client left without a request), ``"busy"`` (too many
-    connections), ``"error"``. ``client`` is the client certificate's CN, if any.
-    """
-
-    kind: str
-    status: int | None = None
-    client: str | None = None
-    tls_version: str | None = None
-    detail: str = ""
-
-    def __str__(self) -> str:
-        parts = [self.kind]
-        if self.status is not None:
-            parts.append(str(self.status))
-        if self.tls_version:
-            parts.append(self.tls_version)
-        if self.kind == "request":
-            parts.append(f"client={self.client}" if self.client else "no client certificate")
-        if self.detail:
-            parts.append(self.detail)
-        return "  ".join(parts)
-
-
-class EventLog(list):
-    """A list of :class:`ServerEvent` that prints as a table."""
-
-    def __str__(self) -> str:
-        return "\n".join(str(e) for e in self) or "(no events)"
-
-    def _repr_html_(self) -> str:
-        from html import escape
-
-        rows = "".join(
-            f"<tr><td>{escape(e.kind)}</td><td>{e.status or ''}</td>"
-            f"<td>{escape(e.tls_version or '')}</td><td>{escape(e.client or '')}</td>"
-            f"<td>{escape(e.detail)}</td></tr>" for e in self)
-        return ("<table><tr><th>event</th><th>status</th><th>TLS</th><th>client</th>"
-                f"<th>detail</th></tr>{rows}</table>")
-
-
-def _source_material(source: Any, chain: str) -> tuple[Identity, bytes]:
-    """(server identity, client CA bundle) from a set, an issued certificate or a folder."""
-    if chain not in ("full", "leaf"):
-        raise InputError(f"unknown chain choice {chain!r}", "",
-                         'pass chain="full" (fullchain.crt) or "leaf" (server.crt alone)')
-    if isinstance(source, (str, os.PathLike)):
-        from ..certset import load_certificate_set
-
-        loaded = load_certificate_set(source)
-        cert_file = loaded.path("fullchain.crt" if chain == "full" else "server.crt")
-        ident = identity(cert_file, loaded.path("server.key"))
-        cas = [loaded.path("root.crt")] + [p for p in sorted(Path(source).glob(
-            "intermediate*.crt"))]
-        return ident, b"".join(certificates_pem(p) for p in cas)
-    if hasattr(source, "server") and hasattr(source, "intermediate2"):  # CertificateSet
-        issued = source.server
-        client_cas = [source.root.certificate, source.intermediate1.certificate,
-                      source.intermediate2.certificate]
-    elif hasattr(source, "fullchain") and hasattr(source, "private_key"):  # IssuedCertificate
-        issued = source
-        client_cas = [source.root, *source.chain]
-    else:
-        raise InputError(f"cannot serve a {type(source).__name__}", "",
-                         "pass a certificate set, an IssuedCertificate or a folder made by "
-                         "pkilab init")
-    leaf = issued.fullchain if chain == "full" else [issued.certificate]
-    return identity(leaf, issued.private_key), certificates_pem(client_cas)
+__all__ = ["EventLog", "HTTPSServer", "ServerEvent", "client_page"]
 
 
 class HTTPSServer:
     """A small HTTPS server on 127.0.0.1; use it as a context manager.
 
-    ``source``: a :class:`~pkilab.certset.CertificateSet`, a server
-    :class:`~pkilab.ca.IssuedCertificate`, or a folder written by ``pkilab init``.
-    ``chain="leaf"`` serves the server certificate without its intermediates (the
-    classic "works in my browser, fails in curl" mistake). ``client_ca`` overrides the
-    CAs whose client certificates are accepted (default: the set's root and
-    intermediates). ``tls_version`` pins "1.2" or "1.3". ``handshake_timeout`` (seconds)
-    bounds how long a silent client may hold a connection: each wait of the handshake,
-    and the whole request head after it (a client dripping bytes is cut off).
+    ``source``: a folder written by ``pkilab init``, a
+    :class:`~pkilab.certset.CertificateSet`, or a server
+    :class:`~pkilab.ca.IssuedCertificate` (anything else is an error with code
+    ``unsupported_server_source``). ``chain="leaf"`` serves the server certificate
+    without its intermediates (the classic "works in my browser, fails in curl"
+    mistake). ``client_ca`` overrides whom client certificates must chain to: its
+    self-signed certificates are the anchors, the others intermediates that must chain
+    to one (default: the set's root, with its intermediates). ``tls_version`` pins "1.2"
+    or "1.3". ``handshake_timeout`` (seconds) bounds how long a client may take from
+    connecting to finishing its handshake, and again for its whole request head (a
+    client dripping bytes is cut off). ``max_connections`` bounds the connections held
+    at once; when it is reached, the one waiting longest for its handshake is dropped.
+    ``name``: starting this server first stops a running one of the same name (a
+    notebook cell run again replaces its own server).
     """
 
     def __init__(self, source: Any, *, mtls: str = "off", allow: Sequence[str] | None = None,
                  host: str = "127.0.0.1", port: int = 0, url_host: str = "localhost",
                  chain: str = "full", client_ca: Any = None, tls_version: str | None = None,
-                 handshake_timeout: float = 3.0, max_connections: int = 256,
+                 handshake_timeout: float = 3.0, max_connections: int = 1024,
                  max_events: int = 2000, name: str | None = None) -> None:
         _check_numbers(port, handshake_timeout, max_connections, max_events)
-        ident, client_cas = _source_material(source, chain)
+        material: ServerIdentitySource = server_source(source, chain)
+        roots, intermediates = material.client_roots, material.client_intermediates
         if client_ca is not None:
-            client_cas = certificates_pem(client_ca)
-        if isinstance(allow, str):
-            allow = [allow]
-        if allow is not None and not all(isinstance(name, str) for name in allow):
-            raise InputError("the allow list must hold client names (text)",
-                             f"it holds {sorted({type(n).__name__ for n in allow})}",
-                             'pass allow=["client"]: the CNs of the clients to let in')
-        if allow is not None and mtls == "off":
-            raise InputError("an allow list needs mutual TLS",
-                             "without client certificates the server does not know who is "
-                             "asking", 'pass mtls="required" (pkilab serve --mtls required)')
+            roots, intermediates = split_client_cas(certificates(client_ca, "client_ca"))
+        allow = _check_allow(allow, mtls)
         mtls = server_mode(mtls)
         self.mtls = mtls
         self.allow = None if allow is None else frozenset(allow)
-        self.context = server_context(ident, mtls=mtls, client_ca_pem=client_cas,
+        #: the client certificates' only trust anchors, and the CAs that build paths to them
+        self.client_roots, self.client_intermediates = list(roots), list(intermediates)
+        #: files of the source folder that were not used (and so never trusted)
+        self.ignored: tuple[str, ...] = material.ignored
+        self.context = server_context(identity(material.fullchain, material.private_key),
+                                      mtls=mtls,
+                                      client_ca_pem=certificates_pem([*roots, *intermediates]),
                                       tls_version=tls_version)
         self.host, self._port, self.url_host = host, port, url_host
         self.handshake_timeout = handshake_timeout
         self.max_connections = max_connections
         self._events: deque[ServerEvent] = deque(maxlen=max_events)
         self._lock = threading.Lock()
-        self._connections: dict[_Connection, threading.Thread] = {}
         self._listener: socket.socket | None = None
-        self._waker: tuple[socket.socket, socket.socket] | None = None
-        self._acceptor: threading.Thread | None = None
-        self._stopping = threading.Event()
-        #: with a name, starting this server first stops a running one of the same name
+        self._front: Front | None = None
+        self._thread: threading.Thread | None = None
+        self._last_port: int | None = None
         self.name = name
 
     # ---- public -----------------------------------------------------------------------
@@ -182,12 +130,16 @@ class HTTPSServer:
     @property
     def port(self) -> int:
         if self._listener is None:
-            raise InputError("the server is not running", "", "use it in a with block")
+            raise self._not_running()
         return self._listener.getsockname()[1]
 
     @property
     def url(self) -> str:
         return f"https://{self.url_host}:{self.port}/"
+
+    @property
+    def running(self) -> bool:
+        return self._listener is not None
 
     @property
     def events(self) -> EventLog:
@@ -200,16 +152,16 @@ class HTTPSServer:
             self._events.clear()
 
     def wait_idle(self, timeout: float = 2.0) -> bool:
-        """Wait until no connection is being served; True if that happened in time.
+        """Wait until no connection is open; True if that happened in time.
 
-        A client may hear the answer a moment before the server thread has written its
-        event down: call this before reading :attr:`events` for a stable log.
+        A client may hear the answer a moment before the server has said goodbye to it:
+        call this before reading :attr:`events` for a stable log.
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            with self._lock:
-                if not self._connections:
-                    return True
+            front = self._front
+            if front is None or not front.connections:
+                return True
             time.sleep(0.005)
         return False
 
@@ -222,56 +174,44 @@ class HTTPSServer:
 
     def start(self) -> HTTPSServer:
         """Listen and serve in the background; a running server of the same ``name`` (one
-        a notebook cell started before it was re-run) is stopped first."""
+        a notebook cell started before it was re-run) is stopped first.
+
+        A server started again after :meth:`stop` gets its old port back when it is
+        still free, so a URL printed earlier keeps working.
+        """
         if self._listener is not None:
             return self
         if self.name is not None:
             previous = _RUNNING.get(self.name)
             if previous is not None and previous is not self:
                 previous.stop()
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((self.host, self._port))
-            listener.listen(256)
-        except OSError as exc:
-            listener.close()
-            raise InputError(f"cannot listen on {self.host}:{self._port}",
-                             exc.strerror or str(exc),
-                             "pick another port, or port 0 for any free one") from None
-        self._listener = listener
-        self._waker = socket.socketpair()
-        self._stopping.clear()
-        self._acceptor = threading.Thread(target=self._accept_loop, name="pkilab-https-accept",
-                                          daemon=True)
-        self._acceptor.start()
+        self._listener = self._listen()
+        self._front = Front(self._listener, self.context,
+                            handshake_timeout=self.handshake_timeout,
+                            max_connections=self.max_connections, answer=self._answer,
+                            record=self._record)
+        self._thread = threading.Thread(target=self._front.run, name="pkilab-https-loop",
+                                        daemon=True)
+        self._thread.start()
+        self._last_port = self._listener.getsockname()[1]
+        _STOPPED.pop(self._last_port, None)
         if self.name is not None:
             _RUNNING[self.name] = self
         return self
 
     def stop(self, timeout: float = 1.0) -> None:
-        """Stop accepting, cut open connections, and wait (at most ``timeout``) for threads."""
+        """Stop accepting, cut open connections, and wait (at most ``timeout``) for the
+        server's thread."""
         if self._listener is None:
             return
-        self._stopping.set()
-        assert self._waker is not None
-        with contextlib.suppress(OSError):
-            self._waker[1].send(b"x")
-        deadline = time.monotonic() + timeout
-        if self._acceptor is not None:
-            self._acceptor.join(max(0.0, deadline - time.monotonic()))
-        with self._lock:
-            connections = list(self._connections.items())
-        for conn, _thread in connections:
-            conn.cut()  # wakes a thread blocked in recv
-        for _conn, thread in connections:
-            thread.join(max(0.0, deadline - time.monotonic()))
+        assert self._front is not None and self._thread is not None
+        self._front.wake()
+        self._thread.join(timeout)
         self._listener.close()
-        for end in self._waker:
-            end.close()
-        self._listener = self._waker = self._acceptor = None
+        self._listener = self._front = self._thread = None
         if self.name is not None and _RUNNING.get(self.name) is self:
             del _RUNNING[self.name]
+        _STOPPED[self._last_port] = f"https://{self.url_host}:{self._last_port}/"
 
     def __enter__(self) -> HTTPSServer:
         return self.start()
@@ -283,148 +223,127 @@ class HTTPSServer:
         state = "running" if self._listener is not None else "stopped"
         return f"<HTTPSServer mtls={self.mtls!r} {state}>"
 
-    # ---- threads --------------------------------------------------------------------
+    # ---- inside -----------------------------------------------------------------------
+
+    def _not_running(self) -> InputError:
+        fix = not_running_fix()
+        if self._last_port is None:
+            return InputError("this server is not running", "it has not been started", fix,
+                              code="server_not_running")
+        url = f"https://{self.url_host}:{self._last_port}/"
+        return InputError(f"the server at {url} is not running", "it was stopped", fix,
+                          code="server_not_running")
+
+    def _listen(self) -> socket.socket:
+        ports = [self._port]
+        if self._port == 0 and self._last_port is not None:
+            ports.insert(0, self._last_port)  # a restart keeps the URL when it can
+        for index, port in enumerate(ports):
+            listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                listener.bind((self.host, port))
+                listener.listen(1024)
+            except OSError as exc:
+                listener.close()
+                if index + 1 < len(ports):
+                    continue
+                raise InputError(f"cannot listen on {self.host}:{port}",
+                                 exc.strerror or str(exc),
+                                 "pick another port, or port 0 for any free one",
+                                 code="cannot_listen") from None
+            return listener
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def _record(self, event: ServerEvent) -> None:
         with self._lock:
             self._events.append(event)
 
-    def _accept_loop(self) -> None:
-        assert self._listener is not None and self._waker is not None
-        listener, waker = self._listener, self._waker[0]
-        while not self._stopping.is_set():
-            try:
-                ready, _, _ = select.select([listener, waker], [], [])
-                if waker in ready or self._stopping.is_set():
-                    return
-                conn, _addr = listener.accept()
-            except OSError:
-                if self._stopping.is_set():
-                    return
-                continue
-            with self._lock:
-                busy = len(self._connections) >= self.max_connections
-            if busy:
-                conn.close()
-                self._record(ServerEvent("busy", detail="too many connections"))
-                continue
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            holder = _Connection(conn)
-            thread = threading.Thread(target=self._serve_one, args=(holder,),
-                                      name="pkilab-https-conn", daemon=True)
-            with self._lock:
-                self._connections[holder] = thread
-            thread.start()
+    def _answer(self, head: bytes | None, peer: Peer) -> Reply:
+        """The reply to one request (the loop sends it); pure apart from verification."""
+        cert = peer.certificate
+        client = short_name(cert.subject) if cert is not None else None
 
-    def _serve_one(self, holder: _Connection) -> None:
-        try:
-            self._handle(holder)
-        except Exception as exc:  # a thread must never die noisily
-            self._record(ServerEvent("error", detail=sanitize(f"{type(exc).__name__}: {exc}")))
-        finally:
-            with self._lock:
-                self._connections.pop(holder, None)
-            holder.sock.close()
+        def reply(status: int, body: str, **extra: Any) -> Reply:
+            event = ServerEvent("request", status=status, client=client,
+                                tls_version=peer.version, detail=extra.pop("detail", ""),
+                                problem=extra.pop("problem", None))
+            return Reply(status, body, event, **extra)
 
-    def _handle(self, holder: _Connection) -> None:
-        conn = holder.sock
-        conn.settimeout(self.handshake_timeout)
-        if not self._looks_like_tls(conn):
-            return
-        # wrap_socket takes over the file descriptor: from here on ``tls`` is the socket
-        tls = self.context.wrap_socket(conn, server_side=True, do_handshake_on_connect=False)
-        holder.sock = tls
-        if self._stopping.is_set():
-            return
-        try:
-            tls.do_handshake()
-        except TimeoutError:
-            self._record(ServerEvent("timeout", detail="client stalled in the handshake"))
-            return
-        except ssl.SSLError as exc:
-            self._record(ServerEvent("handshake-failed", detail=_ssl_reason(exc)))
-            _linger(tls)
-            return
-        except OSError as exc:
-            self._record(ServerEvent("closed", detail=_os_reason(exc)))
-            return
-        self._exchange(tls)
-
-    def _looks_like_tls(self, conn: socket.socket) -> bool:
-        """Peek at the first byte: plain HTTP gets nginx's 400 in plain text, like nginx."""
-        try:
-            first = conn.recv(1, socket.MSG_PEEK)
-        except TimeoutError:
-            self._record(ServerEvent("timeout", detail="client sent nothing"))
-            return False
-        except OSError as exc:
-            self._record(ServerEvent("closed", detail=_os_reason(exc)))
-            return False
-        if not first:
-            self._record(ServerEvent("closed", detail="client connected and left"))
-            return False
-        if first[0] in _TLS_RECORD_TYPES:
-            return True
-        if first.isalpha():  # "GET ...": someone typed http:// for an https:// port
-            with contextlib.suppress(OSError):
-                conn.sendall(http.response(
-                    400, "400 The plain HTTP request was sent to HTTPS port\r\n"))
-            self._record(ServerEvent("not-tls", status=400, detail="plain HTTP on the TLS port"))
-        else:
-            self._record(ServerEvent("not-tls", detail="bytes that are not TLS"))
-        _linger(conn)
-        return False
-
-    def _exchange(self, tls: ssl.SSLSocket) -> None:
-        version = version_name(tls.version())
-        der = tls.getpeercert(binary_form=True)
-        peer = x509.load_der_x509_certificate(der) if der else None
-        client = short_name(peer.subject) if peer is not None else None
-        try:
-            head = _read_head(tls, self.handshake_timeout)
-        except TimeoutError:
-            self._record(ServerEvent("timeout", client=client, tls_version=version,
-                                     detail="client too slow to send its request"))
-            return
-        tls.settimeout(self.handshake_timeout)  # _read_head left the head's remainder
         if head is None:
-            self._record(ServerEvent("closed", client=client, tls_version=version,
-                                     detail="the client left after the handshake, "
-                                     "without a request"))
-            return
-        status, body = self._page(head, peer, version)
-        line = http.request_line(head)
-        # recorded before the reply goes out, so a client that has its answer finds it logged
-        self._record(ServerEvent("request", status=status, client=client, tls_version=version))
-        tls.sendall(http.response(status, body, head_only=line is not None and line[0] == "HEAD",
-                                  content_type="text/html" if status == 400 and peer is None
-                                  and self.mtls == "on" else
-                                  "text/plain; charset=utf-8"))
-        try:
-            tls.settimeout(0.5)
-            tls.unwrap()  # send close_notify; the client's goodbye ends it quickly
-        except (OSError, ValueError):
-            pass
-
-    def _page(self, head: bytes, peer: x509.Certificate | None, version: str) -> tuple[int, str]:
+            return reply(431, http.too_large_page(), detail="request head too large")
         line = http.request_line(head)
         if line is None:
-            return 400, "400 Bad Request: that was not an HTTP request\n"
+            return reply(400, "400 Bad Request: that was not an HTTP request\n")
+        if cert is None and self.mtls == "on":
+            return reply(400, http.no_certificate_page(), content_type="text/html")
+        problem = self._check_client(peer) if cert is not None else None
+        if problem is not None:
+            return reply(400, http.bad_certificate_page(problem.code, problem.what,
+                                                        problem.why, problem.fix),
+                         headers={http.PROBLEM_HEADER: problem.code}, problem=problem.code,
+                         detail=f"client certificate refused [{problem.code}]: "
+                         f"{problem.what}")
         if line[0] not in ("GET", "HEAD"):
-            return 405, f"405 {line[0]} is not served here: this lab server only answers GET\n"
-        if peer is None and self.mtls == "on":
-            return 400, http.no_certificate_page()
-        if peer is not None and self.allow is not None and short_name(peer.subject) \
-                not in self.allow:
-            return 403, (f"403 Forbidden: {short_name(peer.subject)!r} proved who it is "
+            return reply(405, f"405 {line[0]} is not served here: this lab server only "
+                         "answers GET\n")
+        if client is not None and self.allow is not None and client not in self.allow:
+            return reply(403, f"403 Forbidden: {client!r} proved who it is "
                          "(authentication) but is not on this server's allow list "
                          f"(authorization): {', '.join(sorted(self.allow))}\n")
-        return 200, client_page(peer, version, self.mtls)
+        return reply(200, client_page(cert, peer.version, self.mtls))
+
+    def _check_client(self, peer: Peer) -> Problem | None:
+        """The first problem ``pkilab verify --purpose client`` finds, or None."""
+        from ..chain import verify_chain
+
+        assert peer.certificate is not None
+        # the path OpenSSL built (3.10+), else the set's own intermediates: the same CAs
+        extra = [c for c in peer.chain[1:]
+                 if not any(same_certificate(c, r) for r in self.client_roots)]
+        pool = [*self.client_intermediates,
+                *(c for c in extra if not any(same_certificate(c, i)
+                                              for i in self.client_intermediates))]
+        try:
+            report = verify_chain(peer.certificate, self.client_roots, pool, purpose="client")
+        except PkilabError as exc:  # a certificate verify cannot even read is refused too
+            from ..chain import Problem
+
+            return Problem(exc.code, exc.what, exc.why, exc.fix, 0)
+        return report.problems[0] if report.problems else None
 
 
 # Named servers that are running: a re-run notebook cell replaces its own server instead
 # of leaving the old one listening. Weak values: a server nobody holds is not kept alive.
 _RUNNING: weakref.WeakValueDictionary[str, HTTPSServer] = weakref.WeakValueDictionary()
+# Ports of servers this process stopped (port -> URL), so a request to one can say so.
+_STOPPED: dict[int, str] = {}
+
+
+def stopped_server_url(port: int) -> str | None:
+    """The URL of a server this process ran on ``port`` and stopped, if any."""
+    return _STOPPED.get(port)
+
+
+def not_running_fix() -> str:
+    return ("start it again (server.start()) or re-run the cell that starts it; inside "
+            "a with HTTPSServer(...) block it runs until the block ends")
+
+
+def _check_allow(allow: Sequence[str] | str | None, mtls: str) -> Sequence[str] | None:
+    if isinstance(allow, str):
+        allow = [allow]
+    if allow is not None and not all(isinstance(name, str) for name in allow):
+        raise InputError("the allow list must hold client names (text)",
+                         f"it holds {sorted({type(n).__name__ for n in allow})}",
+                         'pass allow=["client"]: the CNs of the clients to let in',
+                         code="bad_allow_list")
+    if allow is not None and mtls == "off":
+        raise InputError("an allow list needs mutual TLS",
+                         "without client certificates the server does not know who is "
+                         "asking", 'pass mtls="required" (pkilab serve --mtls required)',
+                         code="allow_needs_mtls")
+    return allow
 
 
 def _check_numbers(port: Any, handshake_timeout: Any, max_connections: Any,
@@ -435,26 +354,17 @@ def _check_numbers(port: Any, handshake_timeout: Any, max_connections: Any,
 
     if not whole(port) or not 0 <= port <= 65535:
         raise InputError(f"port={port!r} is not a TCP port", "ports are whole numbers "
-                         "0-65535", "pass port=0 to let the system pick a free one")
+                         "0-65535", "pass port=0 to let the system pick a free one",
+                         code="bad_port")
     if isinstance(handshake_timeout, bool) or not isinstance(
             handshake_timeout, (int, float)) or not handshake_timeout > 0:
         raise InputError(f"handshake_timeout={handshake_timeout!r} is not a number of "
-                         "seconds above 0", "", "pass for example handshake_timeout=3")
+                         "seconds above 0", "", "pass for example handshake_timeout=3",
+                         code="bad_timeout")
     for name, value in (("max_connections", max_connections), ("max_events", max_events)):
         if not whole(value) or value < 1:
             raise InputError(f"{name}={value!r} is not a whole number of at least 1", "",
-                             f"leave {name} out to use the default")
-
-
-class _Connection:
-    """The socket of one connection; it changes once, when TLS wraps the plain socket."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-
-    def cut(self) -> None:
-        with contextlib.suppress(OSError):
-            self.sock.shutdown(socket.SHUT_RDWR)
+                             f"leave {name} out to use the default", code=f"bad_{name}")
 
 
 def client_page(peer: x509.Certificate | None, version: str, mtls: str) -> str:
@@ -467,68 +377,3 @@ def client_page(peer: x509.Certificate | None, version: str, mtls: str) -> str:
             f"{version}.\nYour certificate (verified by the server):\n"
             f"  subject: {format_subj(peer.subject)}\n"
             f"  issuer:  {format_subj(peer.issuer)}\n")
-
-
-def _read_head(tls: ssl.SSLSocket, timeout: float) -> bytes | None:
-    """The request head (up to the blank line), or None when the client left first.
-
-    ``timeout`` bounds the whole head, not each ``recv``: a client dripping one byte
-    at a time cannot hold a thread for longer than that. Raises :class:`TimeoutError`
-    when the time is up.
-    """
-    deadline = time.monotonic() + timeout
-    data = b""
-    while b"\r\n\r\n" not in data and len(data) < http.MAX_HEAD:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError("the request head did not arrive in time")
-        try:
-            tls.settimeout(left)
-            chunk = tls.recv(4096)
-        except TimeoutError:
-            raise
-        except (OSError, ssl.SSLError):
-            return None
-        if not chunk:
-            return data or None
-        data += chunk
-    return data
-
-
-def _linger(conn: socket.socket, seconds: float = 0.5) -> None:
-    """Half-close and drain briefly, so our alert or reply is read before the socket goes.
-
-    Closing a socket that still holds unread bytes makes the kernel send a reset, which
-    can overtake the alert we just sent; nginx drains for the same reason.
-    """
-    try:
-        conn.shutdown(socket.SHUT_WR)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            conn.settimeout(max(0.01, deadline - time.monotonic()))
-            if not conn.recv(4096):
-                return
-    except OSError:
-        return
-
-
-def _ssl_reason(exc: ssl.SSLError) -> str:
-    """The server's side of a failed handshake, in a few words."""
-    reason = getattr(exc, "reason", None)
-    verify = getattr(exc, "verify_message", None)
-    if verify:
-        return f"client certificate refused: {verify}"
-    if reason == "PEER_DID_NOT_RETURN_A_CERTIFICATE":
-        return "client sent no certificate (mTLS required)"
-    alert = ALERT_REASONS.get(reason or "")
-    if alert:
-        return f"the client refused our certificate (alert: {alert})"
-    if reason in ("NO_SHARED_CIPHER", "UNSUPPORTED_PROTOCOL", "VERSION_TOO_LOW",
-                  "VERSION_TOO_HIGH", "NO_PROTOCOLS_AVAILABLE"):
-        return f"no TLS version or cipher in common ({reason})"
-    return sanitize(reason or str(exc))
-
-
-def _os_reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
-
