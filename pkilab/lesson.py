@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from .errors import PkilabError
 
+from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
+
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 
 #: The "checked at" time of every lesson: a lesson that prints something depending on
@@ -102,6 +104,24 @@ def check(condition: bool | Callable[[], object], hint: str,
                   else f"{hint} ({type(exc).__name__}: {exc})")
     print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
     return Verdict(ok)
+
+
+def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Verdict:
+    """Instant feedback from an exercise check: ``problem()`` says what is still wrong
+    (None or "" when nothing is). Prints ✅ ``success`` or ❌ and the problem.
+
+    The checks in :mod:`pkilab.exercises` are built on it: each looks at what the
+    learner made and names the first thing still missing. An error raised while
+    looking (a half-done answer) is shown as the problem, never as a traceback.
+    """
+    try:
+        found = problem()
+    except PkilabError as exc:
+        found = exc.message
+    except Exception as exc:  # a learner's answer may be anything; say what went wrong
+        found = f"{type(exc).__name__}: {exc}"
+    print(f"❌ Not yet: {found}" if found else f"✅ {success}")
+    return Verdict(not found)
 
 
 def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
