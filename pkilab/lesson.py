@@ -106,6 +106,21 @@ def check(condition: bool | Callable[[], object], hint: str,
     return Verdict(ok)
 
 
+def answer_digest(answer: object) -> str:
+    """A short SHA-256 of an answer (trimmed, lower case): lessons compare this, so the
+    expected answer is not printed in the notebook's own source."""
+    import hashlib
+
+    text = str(answer).strip().lower()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_answer(answer: object, digest: str, hint: str, success: str = "Correct!") -> Verdict:
+    """Feedback for a quiz answer (a word or a file name) compared by its digest."""
+    return feedback(lambda: None if answer is not None and answer_digest(answer) == digest
+                    else ("your answer is still None" if answer is None else hint), success)
+
+
 def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Verdict:
     """Instant feedback from an exercise check: ``problem()`` says what is still wrong
     (None or "" when nothing is). Prints ✅ ``success`` or ❌ and the problem.
