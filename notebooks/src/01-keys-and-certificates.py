@@ -50,7 +50,12 @@ print(pem.decode().splitlines()[0], "... (kept secret: we do not print it)")
 # %% [markdown]
 # The openssl twin of that cell is
 # `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out my.key`.
-# Now derive the **public** key from the private key — this is the half you may show anyone:
+# Two words from that cell: **PKCS#8** is the standard file layout for a private key of any
+# kind (`BEGIN PRIVATE KEY`); the older **SEC1** layout holds only EC keys
+# (`BEGIN EC PRIVATE KEY`, what `openssl ecparam -genkey` writes). Both hold the same key.
+# Now derive the **public** key from the private key — this is the half you may show anyone.
+# It is written as a **SubjectPublicKeyInfo** (SPKI): the algorithm's name plus the key's
+# bits (`BEGIN PUBLIC KEY`), the same structure that sits inside a certificate:
 
 # %%
 public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
@@ -115,7 +120,8 @@ show(cert)
 # * **validity** — from / to. Verifiers refuse it outside this window. (Lesson certificates
 #   all run from 2026-01-01 to 2046-01-01, so your run prints the same dates; real ones
 #   are far shorter.)
-# * **key** — the public key inside, and the **signature** algorithm the issuer used.
+# * **key** — the public key inside, and the **signature** algorithm the issuer used
+#   (ECDSA: the signature scheme of EC keys, here over a SHA-256 hash).
 # * **serial** — unique per issuer, so a CA can revoke exactly this certificate.
 # * **extensions** — what the certificate may do: `basicConstraints CA:TRUE` (may sign other
 #   certificates), `keyUsage`, and key identifiers that help find the issuer.

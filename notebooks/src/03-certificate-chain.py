@@ -406,7 +406,7 @@ wrong_order = IssuedCertificate(server.certificate, server.private_key,
                                 root.certificate)
 with HTTPSServer(wrong_order, tls_version="1.2", name="lesson-03 wrong order") as shuffled:
     reply = request(shuffled.url, ca=root.certificate)
-    print(f"Python's ssl, TLS {reply.tls_version}, chain out of order: HTTP {reply.status}")
+    print(f"Python's ssl, {reply.tls_version}, chain out of order: HTTP {reply.status}")
 print("pkilab verify_chain:", cases["fullchain in the wrong order"].problem.code)
 
 # %% [markdown]
