@@ -86,12 +86,19 @@ def _kernel_pid(client) -> int:
     return int("".join(o["text"] for o in cell.outputs if o.get("name") == "stdout"))
 
 
-def _run_twice_each(client) -> None:
+def _run_twice_each(client, lesson: str, run: int) -> None:
     """One pass over the lesson, each cell executed twice in a row."""
+    from nbclient.exceptions import CellExecutionError
+
     for index in range(1, len(client.nb.cells)):
-        for _ in range(2):
-            # Raises CellExecutionError (with the traceback) when the cell fails.
-            client.execute_cell(client.nb.cells[index], index)
+        for again in range(2):
+            try:
+                client.execute_cell(client.nb.cells[index], index)
+            except CellExecutionError as error:
+                first_line = client.nb.cells[index].source.splitlines()[0]
+                pytest.fail(f"{lesson}: code cell {index - 1} ({first_line!r}) raised "
+                            f"{error.ename}: {error.evalue} (pass {run}, "
+                            f"{'second' if again else 'first'} run of the cell)")
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
@@ -103,9 +110,9 @@ def test_lesson_runs_twice_in_one_kernel(source):
                                      resources={"metadata": {"path": str(NOTEBOOKS)}})
     with client.setup_kernel():
         pid = _kernel_pid(client)
-        _run_twice_each(client)
+        _run_twice_each(client, source.stem, 1)
         first = settled(pid, 0, 0, wait=0)
-        _run_twice_each(client)
+        _run_twice_each(client, source.stem, 2)
         second = settled(pid, *first)
     assert second[0] <= first[0], (
         f"{source.stem}: {second[0] - first[0]} more listening socket(s) after the second run")

@@ -101,7 +101,7 @@ save("root.csr", csr)
 show(csr)
 
 # %% tags=["needs-openssl"]
-run_tool(["openssl", "req", "-in", "root.csr", "-noout", "-verify", "-subject"], cwd=lab)
+run_tool("openssl req -in root.csr -noout -verify -subject", cwd=lab)
 
 # %% [markdown]
 # What does the CA check? The CSR's signature. Someone who edits the request after signing
