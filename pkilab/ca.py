@@ -256,8 +256,9 @@ class CertificateAuthority:
 
         Browsers ignore the CN (Chrome since 2017) and so does pkilab's client; Python's
         ``ssl`` and curl still fall back to it when there is no subjectAltName. The
-        names must be in the subjectAltName, which is why ``names`` is required. The subject defaults to
-        ``CN=<first name>`` so that tools that still print the CN show something useful.
+        names must be in the subjectAltName, which is why ``names`` is required. The
+        subject defaults to ``CN=<first name>`` so that tools that still print the CN
+        show something useful.
         """
         if isinstance(names, str):
             names = [names]

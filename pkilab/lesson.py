@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .errors import PkilabError
-
 from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
+from .errors import PkilabError
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 

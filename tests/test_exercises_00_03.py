@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from pkilab import (CertificateAuthority, build_csr, derive_key, generate_key, same_public_key,
-                    verify_chain)
+from pkilab import (
+    CertificateAuthority,
+    build_csr,
+    derive_key,
+    generate_key,
+    same_public_key,
+    verify_chain,
+)
 from pkilab.exercises import l01, l02, l03
-
 
 # ---- lesson 01 -----------------------------------------------------------------------------
 
@@ -67,7 +72,7 @@ def lesson02():
 
 
 def test_shop_csr_solution_and_cheats(lesson02):
-    root, shop_key, csr = lesson02
+    _root, shop_key, csr = lesson02
     assert l02.problem_shop_csr(csr, shop_key) is None
     other_key = build_csr(generate_key("ec"), "/O=shop/CN=shop.example", names=["shop.example"])
     assert "another public key" in l02.problem_shop_csr(other_key, shop_key)
@@ -78,7 +83,7 @@ def test_shop_csr_solution_and_cheats(lesson02):
 
 
 def test_shop_cert_must_carry_the_csr_key(lesson02):
-    root, shop_key, csr = lesson02
+    root, _shop_key, csr = lesson02
     solution = root.sign_csr(csr, kind="server").certificate
     assert l02.problem_shop_cert(solution, csr, root) is None
     # The cheat that passed before: a certificate for the host, issued without the CSR.
@@ -120,7 +125,7 @@ def test_order_solution_and_fullchain_cheat(lesson03):
 
 
 def test_api_solution_and_root_issued_cheat(lesson03):
-    root, intermediate1, intermediate2, server = lesson03
+    root, _intermediate1, intermediate2, _server = lesson03
     solution = intermediate2.issue_server(["api.localhost"])
     assert l03.problem_api(solution, intermediate2, root.certificate) is None
     # The cheat that passed before: issued by the root, which verifies too.
@@ -134,7 +139,7 @@ def test_api_solution_and_root_issued_cheat(lesson03):
 
 
 def test_diagnosis_is_found_by_verifying(lesson03):
-    root, intermediate1, intermediate2, server = lesson03
+    root, intermediate1, intermediate2, _server = lesson03
     puzzle = l03.mystery(intermediate1, intermediate2)
     code = verify_chain(puzzle, root.certificate, host=l03.MYSTERY_HOST).problem.code
     assert l03.problem_diagnosis(code, puzzle, root.certificate) is None

@@ -14,8 +14,15 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from pkilab import (CertificateAuthority, HTTPSServer, IssuedCertificate, TLSConnectionError,
-                    generate_key, make_cn_only_server_certificate, request)
+from pkilab import (
+    CertificateAuthority,
+    HTTPSServer,
+    IssuedCertificate,
+    TLSConnectionError,
+    generate_key,
+    make_cn_only_server_certificate,
+    request,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = ROOT / "notebooks" / "CLAIMS.md"
@@ -42,16 +49,16 @@ def test_python_matches_the_cn_without_san_and_pkilab_does_not(cn_only):
     context = ssl.create_default_context(cadata=_pem(cn_only.root))
     assert context.hostname_checks_common_name is True
     with HTTPSServer(cn_only) as server:
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
-            with context.wrap_socket(raw, server_hostname="localhost") as tls:
-                assert tls.getpeercert()["subject"] == ((("commonName", "localhost"),),)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw, \
+                context.wrap_socket(raw, server_hostname="localhost") as tls:
+            assert tls.getpeercert()["subject"] == ((("commonName", "localhost"),),)
         with pytest.raises(TLSConnectionError):
             request(server.url, ca=cn_only.root)
         strict = ssl.create_default_context(cadata=_pem(cn_only.root))
         strict.hostname_checks_common_name = False
-        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw:
-            with pytest.raises(ssl.SSLCertVerificationError, match="mismatch"):
-                strict.wrap_socket(raw, server_hostname="localhost")
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as raw, \
+                pytest.raises(ssl.SSLCertVerificationError, match="mismatch"):
+            strict.wrap_socket(raw, server_hostname="localhost")
 
 
 @pytest.mark.tool

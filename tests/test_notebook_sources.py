@@ -4,6 +4,7 @@ import ast
 import importlib.util
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_solutions_keep_the_learners_answers(source):
     """"Run All" must not overwrite an exercise's answer (``x = None  # your ...``) with the
     solution's: a solution cell assigns none of the names its exercise cell leaves empty."""
     cells = build.parse_percent(source.read_text(encoding="utf-8"))
-    for before, solution in zip(cells, cells[1:]):
+    for before, solution in pairwise(cells):
         if "hide-cell" not in solution["tags"] or before["cell_type"] != "code":
             continue
         answers = set(re.findall(r"^(\w+) = None\b", before["source"], re.M))

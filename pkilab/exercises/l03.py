@@ -10,6 +10,7 @@ not change with the date it runs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 from cryptography import x509
@@ -57,7 +58,7 @@ def _chain_problem(chain: Sequence[x509.Certificate], root: x509.Certificate,
     """The first out-of-order link, or the verifier's problem, for a chain as sent."""
     if is_ca(chain[0]):
         return f"{short_name(chain[0].subject)!r} is a CA: the server's own certificate comes first"
-    for child, parent in zip(chain, chain[1:]):
+    for child, parent in pairwise(chain):
         if not signed_by(child, parent):
             return (f"{short_name(parent.subject)!r} did not sign {short_name(child.subject)!r}: "
                     "after each certificate comes the one that signed it")
