@@ -100,6 +100,27 @@ def test_openssl_ca_default_policy_matches_country_state_and_organization():
     assert re.search(r"^policy\s*=\s*policy_match", config, re.M)
 
 
+def test_cryptography_gives_the_same_words_for_a_missing_intermediate_and_a_foreign_root():
+    """Lesson 03: only pkilab's own look at the certificates tells these two apart."""
+    from cryptography import x509
+    from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+    root = CertificateAuthority.create_root("/CN=claims root")
+    intermediate1 = root.issue_intermediate("/CN=claims intermediate 1", path_length=1)
+    intermediate2 = intermediate1.issue_intermediate("/CN=claims intermediate 2")
+    server = intermediate2.issue_server(["localhost"])
+    other = CertificateAuthority.create_root("/CN=other root").issue_server(["localhost"])
+    verifier = PolicyBuilder().store(Store([root.certificate])).build_server_verifier(
+        x509.DNSName("localhost"))
+    messages = []
+    for leaf, intermediates in ((server.certificate, [intermediate1.certificate]),
+                                (other.certificate, [])):
+        with pytest.raises(VerificationError) as info:
+            verifier.verify(leaf, intermediates)
+        messages.append(str(info.value))
+    assert messages[0] == messages[1]
+
+
 # ---- notebooks/CLAIMS.md -------------------------------------------------------------------
 
 _CELL = re.compile(r'cell (\d\d) "([^"]+)"')

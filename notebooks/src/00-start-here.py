@@ -28,10 +28,11 @@
 #   it (click the `…` to open it); it uses its own variable names, so "Run All" never
 #   overwrites your answers.
 # * **Dates are fixed.** Every lesson certificate is dated from 1 January 2026 and valid
-#   until 1 January 2046, and wherever a lesson asks "is it valid *now*?" it checks at one
-#   fixed moment, **1 December 2026** (`pkilab.lesson.CHECKED_AT`). That is why your run
-#   prints the same dates as the stored notebook, whatever today's date is. Real
-#   certificates are random and short-lived; lesson 03 says how short.
+#   until 1 January 2046, so your run prints the same dates and verdicts as the stored
+#   notebook, whatever today's date is. Where a lesson prints something that depends on
+#   the day itself (days left, expired or not), it checks at one fixed moment,
+#   **1 December 2026** (`pkilab.lesson.CHECKED_AT`), and says so. Real certificates
+#   are random and short-lived; lesson 03 says how short.
 # * Cells that run `openssl`, `curl`, `keytool` or `nginx` say so in their tag
 #   (`needs-openssl`, ...). Without the tool they print "not installed" and the lesson
 #   goes on.
@@ -105,7 +106,7 @@ print(tool_table())
 # | "CSR 是...加密文本" (a CSR is encrypted text) | a CSR is *signed*, not encrypted: anyone can read it; the signature proves the requester holds the key | 02 |
 # | the heading "自签名服务端证书" (self-signed server certificate) | the server certificate in that section is signed by the root CA, not by itself | 02 |
 # | `openssl x509 -req -signkey ... -CA ...` | OpenSSL 3 refuses `-signkey` together with `-CA`; the recipe writes no certificate | 02 |
-# | intermediates from plain `openssl x509 -req` | no `CA:TRUE` (and on OpenSSL 3.0, a version 1 certificate): every verifier rejects the chain | 03 |
+# | intermediates from plain `openssl x509 -req` | no `CA:TRUE` (and on OpenSSL 3.0 and 3.1, a version 1 certificate): every verifier rejects the chain | 03 |
 # | `curl -k` | turns verification off: it would accept any attacker's certificate; use `--cacert root.crt` | 05, 06 |
 # | "the client encrypts a random key R with the server's public key" | TLS 1.3 (and modern TLS 1.2) use an ephemeral (EC)DHE key exchange; the certificate key only signs | 05 |
 # | "the server decrypts the client certificate with root.crt" | certificates are not encrypted; the server checks the client certificate's signature chain against the CA it trusts | 06 |

@@ -242,8 +242,8 @@ run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localh
 # (`ssl.create_default_context().hostname_checks_common_name` is `True`), and so does curl.
 # pkilab's verifier and its client do not: they switch that fallback off.
 #
-# Here is such a certificate for `localhost`, signed by intermediate2 and right in every
-# other way, served by a real server on 127.0.0.1:
+# Here is such a certificate for `localhost` (`_lab/03/cn-only.crt`), signed by
+# intermediate2 and right in every other way, served by a real server on 127.0.0.1:
 
 # %%
 import socket
@@ -274,7 +274,7 @@ print("pkilab verify_chain:             ",
       verify_chain(cn_only.fullchain, root.certificate, host="localhost").problem.code)
 
 # %% [markdown]
-# And curl, with the same root (it prints the server's page, so it connected):
+# And curl, trusting the same `root.crt` (`HTTP 200`: it connected and got the page):
 
 # %% tags=["needs-curl"]
 from pkilab.lesson import curl
@@ -395,9 +395,9 @@ for sent in ("other-with-root.pem", "other-without-root.pem"):
 # %% [markdown]
 # One row is softer than the rest: **the wrong order is a TLS 1.2 rule.** TLS 1.2
 # (RFC 5246, 7.4.2) says the server sends its own certificate and then each issuer in
-# turn. TLS 1.3 (RFC 8446, 4.4.2) keeps the leaf first but asks clients to accept the
-# other certificates in any order — and OpenSSL, hence Python's `ssl` and curl, builds the
-# path from whatever was sent on both versions. Here a real server sends
+# turn. RFC 8446 (TLS 1.3), 4.4.2, keeps the leaf first but asks implementations to
+# accept the other certificates in any order, from any TLS version — and OpenSSL, hence
+# Python's `ssl` and curl, builds the path from whatever was sent. Here a real server sends
 # `server, intermediate1, intermediate2`, pinned to TLS 1.2:
 
 # %%
