@@ -88,9 +88,10 @@ print(root_name.rfc4514_string())
 #   can read every field (the next cell does, and so does `openssl req -text`).
 # * **Not a right to a name.** The signature proves possession of the key, nothing about
 #   the name in it: anyone can make a CSR that says `CN=www.bank.example`. A real CA checks
-#   the names itself — with ACME (Let's Encrypt) by an `http-01` challenge (a file served
-#   on the domain) or a `dns-01` challenge (a TXT record), for OV/EV certificates also by
-#   checking the organisation — and it ignores most of the CSR: it keeps the public key
+#   the names itself — with ACME (the protocol Let's Encrypt speaks) by an `http-01`
+#   challenge (a file served on the domain) or a `dns-01` challenge (a TXT record in its
+#   DNS); for OV and EV certificates (organisation / extended validation) it also checks
+#   the organisation's papers — and it ignores most of the CSR: it keeps the public key
 #   and the names it validated, and chooses the rest itself.
 
 # %%

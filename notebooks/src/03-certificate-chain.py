@@ -291,7 +291,8 @@ with HTTPSServer(cn_only, name="lesson-03 cn-only") as cn_server:
 # ### An RFC 5280 audit
 #
 # Verification answers "does this chain work?". An audit asks "is each certificate made
-# the way the standard says?". pkilab's doctor runs pkilint's RFC 5280 (PKIX) linter plus
+# the way the standard says?". pkilab's doctor runs pkilint's RFC 5280 linter (PKIX: the
+# IETF's profile of X.509 for the Internet) plus
 # pkilab's own checks for the seed's pitfalls. Our chain has two findings, both on the
 # server, both worth understanding rather than hiding:
 
