@@ -8,7 +8,10 @@ working directory, then stored with its outputs (nbval compares them in CI). The
 files are the source of truth; tests/test_notebook_sources.py checks that they agree.
 
 Cell markers:  "# %%" code, "# %% [markdown]" text (lines start with "# "),
-"# %% tags=["hide-cell"]" a collapsed solution, "# %% tags=["nbval-ignore-output"]".
+"# %% tags=["hide-cell"]" a collapsed solution, "# %% tags=["nbval-ignore-output"]",
+"# %% tags=["needs-openssl"]" (needs-curl, needs-keytool, needs-nginx; several allowed)
+a cell whose output depends on that tool: the tags are stored in the cell's metadata,
+and notebooks/conftest.py leaves its output uncompared where the tool is missing.
 """
 
 from __future__ import annotations

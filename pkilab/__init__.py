@@ -34,6 +34,7 @@ _EXPORTS = {
     "signed_by": "facts", "fingerprint": "facts", "same_public_key": "facts",
     "requested_names": "csr", "pem_labels": "load", "common_name": "names",
     "short_name": "names", "make_v1_certificate": "legacy",
+    "make_cn_only_server_certificate": "legacy",
     # formats
     "identify": "formats", "load_any": "formats",
     # handshakes
@@ -85,7 +86,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         describe_key,
         generate_key,
     )
-    from .legacy import make_v1_certificate  # noqa: F401
+    from .legacy import make_cn_only_server_certificate, make_v1_certificate  # noqa: F401
     from .load import (  # noqa: F401
         load_certificate,
         load_certificates,

@@ -32,9 +32,11 @@ from .profiles import Profile, build_extensions, general_names, profile
 
 #: Lessons built with a ``seed`` all start on this date, so their outputs never change.
 LESSON_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-#: Validity of every certificate in a lesson set (from LESSON_EPOCH): ten years, so the
-#: stored notebooks keep working; real server certificates live at most 398 days.
-LESSON_DAYS = 3650
+#: Validity of every certificate in a lesson set: twenty years from LESSON_EPOCH, to
+#: 2046-01-01, so the stored notebooks still pass when re-run ten years on (and the dates
+#: stay UTCTime, which ends in 2049). Real server certificates live far shorter: see
+#: :mod:`pkilab.doctor` for the CA/Browser Forum limits.
+LESSON_DAYS = 7305
 #: How far back "now" is moved for new certificates, so a clock a little behind still
 #: accepts them (trustme and Let's Encrypt do the same).
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -235,9 +237,11 @@ class CertificateAuthority:
     ) -> IssuedCertificate:
         """A TLS server certificate for host names and IP addresses (subjectAltName).
 
-        Browsers and Python ignore the CN since 2017; the names must be in the
-        subjectAltName, which is why ``names`` is required. The subject defaults to
-        ``CN=<first name>`` so that tools that still print the CN show something useful.
+        Browsers ignore the CN (Chrome since 2017) and so does pkilab's client; Python's
+        ``ssl`` and curl still fall back to it when there is no subjectAltName. The
+        names must be in the subjectAltName, which is why ``names`` is required. The
+        subject defaults to ``CN=<first name>`` so that tools that still print the CN
+        show something useful.
         """
         if isinstance(names, str):
             names = [names]

@@ -233,6 +233,23 @@ def list_files(folder: str | Path) -> list[str]:
     return sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+#: What the format explorer opens first: a certificate, so its first view is a real answer
+#: (the first name in the folder may be a picture such as anatomy.png).
+_FIRST_CHOICES = ("server.crt", "fullchain.crt", "root.crt")
+_CERTIFICATE_SUFFIXES = (".crt", ".pem", ".cer", ".der")
+
+
+def first_file(files: Sequence[str]) -> str | None:
+    """The file the format explorer shows first: server.crt (or another certificate)."""
+    for name in _FIRST_CHOICES:
+        if name in files:
+            return name
+    for name in files:
+        if name.lower().endswith(_CERTIFICATE_SUFFIXES):
+            return name
+    return files[0] if files else None
+
+
 @dataclass
 class FileView:
     """What the format explorer shows for one file.

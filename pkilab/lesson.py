@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
 from .errors import PkilabError
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
@@ -102,6 +103,39 @@ def check(condition: bool | Callable[[], object], hint: str,
                   else f"{hint} ({type(exc).__name__}: {exc})")
     print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
     return Verdict(ok)
+
+
+def answer_digest(answer: object) -> str:
+    """A short SHA-256 of an answer (trimmed, lower case): lessons compare this, so the
+    expected answer is not printed in the notebook's own source."""
+    import hashlib
+
+    text = str(answer).strip().lower()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def check_answer(answer: object, digest: str, hint: str, success: str = "Correct!") -> Verdict:
+    """Feedback for a quiz answer (a word or a file name) compared by its digest."""
+    return feedback(lambda: None if answer is not None and answer_digest(answer) == digest
+                    else ("your answer is still None" if answer is None else hint), success)
+
+
+def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Verdict:
+    """Instant feedback from an exercise check: ``problem()`` says what is still wrong
+    (None or "" when nothing is). Prints ✅ ``success`` or ❌ and the problem.
+
+    The checks in :mod:`pkilab.exercises` are built on it: each looks at what the
+    learner made and names the first thing still missing. An error raised while
+    looking (a half-done answer) is shown as the problem, never as a traceback.
+    """
+    try:
+        found = problem()
+    except PkilabError as exc:
+        found = exc.message
+    except Exception as exc:  # a learner's answer may be anything; say what went wrong
+        found = f"{type(exc).__name__}: {exc}"
+    print(f"❌ Not yet: {found}" if found else f"✅ {success}")
+    return Verdict(not found)
 
 
 def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,

@@ -18,6 +18,10 @@ from typing import Any
 
 from .errors import PkilabError
 
+#: The path-length dropdown's "no limit" choice. ipywidgets 8 treats a value of None as
+#: "nothing selected" and shows a blank box, so the widget uses this and maps it to None.
+NO_LIMIT = -1
+
 
 def _png(figure) -> str:
     buffer = io.BytesIO()
@@ -85,8 +89,9 @@ def certificate_builder(seed: str = "explore"):
                                                description="checked after (days)",
                                                style=style),
         "is_ca": w.Checkbox(value=False, description="CA certificate (CA:TRUE)"),
-        "path_length": w.Dropdown(options=[("no limit", None), ("0", 0), ("1", 1), ("2", 2)],
-                                  value=None, description="path length", style=style),
+        "path_length": w.Dropdown(options=[("no limit", NO_LIMIT), ("0", 0), ("1", 1),
+                                           ("2", 2)],
+                                  value=NO_LIMIT, description="path length", style=style),
         "cas_below": w.BoundedIntText(value=0, min=0, max=3, description="CAs below it",
                                       style=style),
         "common_name": w.Text(value="localhost", description="common name (CN)",
@@ -100,6 +105,8 @@ def certificate_builder(seed: str = "explore"):
     def update():
         values = {k: c.value for k, c in controls.items()}
         values["host"] = values["host"] or None
+        if values["path_length"] == NO_LIMIT:
+            values["path_length"] = None
         built = build_certificate(seed=seed, **values)
         return (built.text(),)
 
@@ -143,13 +150,13 @@ def format_explorer(folder: str | Path = "."):
     as DER bytes, and the openssl command that shows it."""
     import ipywidgets as w
 
-    from .explore import explore_file, list_files
+    from .explore import explore_file, first_file, list_files
 
     folder = Path(folder)
     files = list_files(folder)
     style = {"description_width": "100px"}
     controls = {
-        "file": w.Dropdown(options=files, value=files[0] if files else None,
+        "file": w.Dropdown(options=files, value=first_file(files),
                            description="file", style=style),
         "password": w.Password(value="", description="password", style=style,
                                continuous_update=False),

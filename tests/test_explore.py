@@ -146,3 +146,12 @@ def test_explore_something_that_is_not_a_certificate(folder):
     view = explore_file(folder / "page.crt")
     assert view.kind == "html" and view.error and view.certificates == []
     assert "html" in view.views["what it is"].lower()
+
+
+def test_first_file_prefers_a_certificate():
+    from pkilab.explore import first_file
+
+    assert first_file(["anatomy.png", "client.p12", "server.crt"]) == "server.crt"
+    assert first_file(["anatomy.png", "other.pem"]) == "other.pem"
+    assert first_file(["anatomy.png"]) == "anatomy.png"
+    assert first_file([]) is None

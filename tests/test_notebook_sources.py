@@ -1,7 +1,10 @@
 """The stored lessons match their sources and were executed top to bottom."""
 
+import ast
 import importlib.util
 import json
+import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -54,4 +57,39 @@ def test_lesson_shape(source):
         assert part in first
     solutions = [c for c in cells if "hide-cell" in c["tags"]]
     assert len(solutions) >= 2
-    assert all("check(" in c["source"] for c in solutions)
+    assert all(re.search(r"\bcheck\w*\(", c["source"]) for c in solutions)
+
+
+KNOWN_TAGS = {"hide-cell", "nbval-ignore-output", "nbval-skip", "raises-exception",
+              "needs-openssl", "needs-curl", "needs-keytool", "needs-nginx"}
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_tags_are_known(source):
+    """A typo such as "needs-opensll" would silently compare a cell that needs a tool."""
+    cells = build.parse_percent(source.read_text(encoding="utf-8"))
+    assert {t for c in cells for t in c["tags"]} <= KNOWN_TAGS
+
+
+def _assigned(code: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                names |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name)}
+    return names
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)
+def test_solutions_keep_the_learners_answers(source):
+    """"Run All" must not overwrite an exercise's answer (``x = None  # your ...``) with the
+    solution's: a solution cell assigns none of the names its exercise cell leaves empty."""
+    cells = build.parse_percent(source.read_text(encoding="utf-8"))
+    for before, solution in pairwise(cells):
+        if "hide-cell" not in solution["tags"] or before["cell_type"] != "code":
+            continue
+        answers = set(re.findall(r"^(\w+) = None\b", before["source"], re.M))
+        assert answers, f"the exercise before a solution has no answer variable: {before}"
+        clash = answers & _assigned(solution["source"])
+        assert not clash, f"{source.stem}: the solution overwrites {sorted(clash)}"

@@ -72,3 +72,23 @@ def test_format_explorer_walks_a_folder(cs, tmp_path):
     widget.controls["file"].value = "server.crt"
     widget.controls["view"].value = "openssl"
     assert texts(widget).strip() == "$ openssl x509 -in server.crt -noout -text"
+
+
+def test_path_length_no_limit_is_a_visible_choice():
+    """ipywidgets 8 shows a blank box for the value None; "no limit" must be selected."""
+    widget = certificate_builder()
+    dropdown = widget.controls["path_length"]
+    assert dropdown.label == "no limit" and dropdown.index == 0
+    widget.controls["is_ca"].value = True
+    widget.controls["cas_below"].value = 2
+    assert "✔ verifies" in texts(widget)  # no limit: two CAs below are fine
+    dropdown.value = 0
+    assert "path length constraint violated" in texts(widget)
+
+
+def test_format_explorer_opens_on_a_certificate(cs, tmp_path):
+    write_certificate_set(cs, tmp_path)
+    (tmp_path / "anatomy.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    widget = format_explorer(tmp_path)
+    assert widget.controls["file"].value == "server.crt"
+    assert "✘" not in texts(widget)

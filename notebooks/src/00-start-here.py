@@ -22,8 +22,20 @@
 #   the lesson runs it too, so you can compare.
 # * Each lesson writes its files into its own folder, `notebooks/_lab/NN/`. Open it in the
 #   file browser on the left to see the keys and certificates you make.
-# * Lessons end with **exercises**. A `check(...)` cell tells you at once whether your answer
-#   is right; the solution is in the collapsed cell below it (click the `…` to open it).
+# * Lessons end with **exercises**. A `check...(...)` call tells you at once whether your
+#   answer is right, and if not, what is still wrong. It looks at what you made (your key,
+#   your certificate), not at a fixed answer. The solution is in the collapsed cell below
+#   it (click the `…` to open it); it uses its own variable names, so "Run All" never
+#   overwrites your answers.
+# * **Dates are fixed.** Every lesson certificate is dated from 1 January 2026 and valid
+#   until 1 January 2046, so your run prints the same dates and verdicts as the stored
+#   notebook, whatever today's date is. Where a lesson prints something that depends on
+#   the day itself (days left, expired or not), it checks at one fixed moment,
+#   **1 December 2026** (`pkilab.lesson.CHECKED_AT`), and says so. Real certificates
+#   are random and short-lived; lesson 03 says how short.
+# * Cells that run `openssl`, `curl`, `keytool` or `nginx` say so in their tag
+#   (`needs-openssl`, ...). Without the tool they print "not installed" and the lesson
+#   goes on.
 #
 # The package is called `pkilab`. Importing it is cheap and has no side effects:
 
@@ -74,7 +86,7 @@ print(tool_table())
 # | full chain | 完整的证书链文件 (`fullchain.crt`) | what a server sends: its certificate, then the intermediates |
 # | trust store | 受信任的证书存储 | the roots a client (or server) trusts |
 # | subject / issuer | 主题 / 签发者 | who the certificate is about / who signed it |
-# | Common Name (CN) | 通用名称 | one field of a name; browsers ignore it for host names today |
+# | Common Name (CN) | 通用名称 | one field of a name; browsers ignore it for host names; Python and curl still fall back to it when a certificate has no SAN (lesson 03) |
 # | subjectAltName (SAN) | 使用者可选名称 | the host names and IPs a certificate is valid for — what clients check |
 # | one-way TLS | 单向认证 | only the server proves who it is |
 # | mutual TLS (mTLS) | 双向认证 | the client proves who it is too, with a client certificate |
@@ -89,30 +101,45 @@ print(tool_table())
 # | the seed says or does | today | lesson |
 # |---|---|---|
 # | `openssl genrsa ... 1024` | 1024-bit RSA is within reach of well-funded attackers and refused by TLS at OpenSSL security level 2 (Python's default); use EC P-256 (or RSA ≥ 2048) | 01 |
-# | server certificate without subjectAltName | browsers and Python match host names against the SAN only and ignore the CN; some tools (curl with OpenSSL) still fall back to the CN when there is no SAN — don't rely on it | 03 |
+# | server certificate without subjectAltName | browsers match host names against the SAN only; Python's `ssl` (`hostname_checks_common_name` is True) and curl still fall back to the CN when there is no SAN, and pkilab's own client does not — don't rely on the CN | 03 |
+# | "CA 私钥用于签发和验证其他证书" (the CA key signs *and verifies*) | the private key only signs; anyone verifies with the CA's **public** key, which is in its certificate | 01 |
+# | "CSR 是...加密文本" (a CSR is encrypted text) | a CSR is *signed*, not encrypted: anyone can read it; the signature proves the requester holds the key | 02 |
+# | the heading "自签名服务端证书" (self-signed server certificate) | the server certificate in that section is signed by the root CA, not by itself | 02 |
 # | `openssl x509 -req -signkey ... -CA ...` | OpenSSL 3 refuses `-signkey` together with `-CA`; the recipe writes no certificate | 02 |
-# | intermediates from plain `openssl x509 -req` | no `CA:TRUE` (and on OpenSSL 3.0, a version 1 certificate): every verifier rejects the chain | 03 |
+# | intermediates from plain `openssl x509 -req` | no `CA:TRUE` (and on OpenSSL 3.0 and 3.1, a version 1 certificate): every verifier rejects the chain | 03 |
 # | `curl -k` | turns verification off: it would accept any attacker's certificate; use `--cacert root.crt` | 05, 06 |
 # | "the client encrypts a random key R with the server's public key" | TLS 1.3 (and modern TLS 1.2) use an ephemeral (EC)DHE key exchange; the certificate key only signs | 05 |
 # | "the server decrypts the client certificate with root.crt" | certificates are not encrypted; the server checks the client certificate's signature chain against the CA it trusts | 06 |
+#
+# The seed's list of public CAs (Let's Encrypt, DigiCert, Sectigo, GlobalSign, GoDaddy,
+# Entrust) is out of date in two ways that matter here:
+#
+# * **Let's Encrypt stopped issuing certificates with the `clientAuth` usage in 2026**:
+#   its certificates are for servers only. Client certificates for mutual TLS come from a
+#   *private* CA — exactly the `root.crt` the seed builds, and lessons 02–06 build.
+# * **Chrome and Mozilla distrust Entrust's TLS server certificates issued after November
+#   2024** (Chrome: after 11 November 2024; Mozilla: after 30 November 2024), after
+#   years of compliance failures; older ones run until they expire. Lists of "well-known
+#   CAs" age; what a client trusts is what its trust store holds.
 
 # %% [markdown]
 # ## Exercise: your first check
 #
 # Exercises look like this. Set `answer` to the seed's name for the file that a server
 # sends so that clients can build the chain (hint: it holds the server certificate and the
-# intermediates).
+# intermediates). The check compares a fingerprint of your answer, so the answer itself is
+# not written in this notebook.
 
 # %%
-from pkilab.lesson import check
+from pkilab.lesson import check_answer
 
 answer = None  # your answer here, e.g. "something.crt"
-check(answer == "fullchain.crt", "look at the glossary row 'full chain'")
+check_answer(answer, "64a5b85a46277760", "look at the glossary row 'full chain'")
 
 # %% tags=["hide-cell"]
-# Solution
-answer = "fullchain.crt"
-check(answer == "fullchain.crt", "look at the glossary row 'full chain'")
+# Solution (its own name: running every cell keeps your answer)
+solution_answer = "fullchain.crt"
+check_answer(solution_answer, "64a5b85a46277760", "look at the glossary row 'full chain'")
 
 # %% [markdown]
 # ## Exercise: one-way or mutual?
@@ -122,18 +149,20 @@ check(answer == "fullchain.crt", "look at the glossary row 'full chain'")
 
 # %%
 who_sends = None  # "one-way" or "mutual"
-check(who_sends == "mutual", "in one-way TLS only the server proves who it is")
+check_answer(who_sends, "8d8752e36fab151d", "in one-way TLS only the server proves who it is")
 
 # %% tags=["hide-cell"]
 # Solution
-who_sends = "mutual"
-check(who_sends == "mutual", "in one-way TLS only the server proves who it is")
+solution_who_sends = "mutual"
+check_answer(solution_who_sends, "8d8752e36fab151d",
+             "in one-way TLS only the server proves who it is")
 
 # %% [markdown]
 # ## Recap
 #
 # * Lessons are stored with outputs; run them top to bottom.
 # * Each pkilab step has its openssl twin beside it.
-# * Files go to `notebooks/_lab/NN/`; exercises check themselves.
+# * Files go to `notebooks/_lab/NN/`; exercises check what you made.
+# * Lesson certificates run from 2026-01-01 to 2046-01-01, checked at 2026-12-01.
 #
 # Next: **01 · keys and certificates**.

@@ -14,7 +14,7 @@
 # %%
 from pkilab import describe_key, generate_key, show
 from pkilab import derive_key
-from pkilab.lesson import check, lab_dir, run_tool
+from pkilab.lesson import lab_dir, run_tool
 
 lab = lab_dir("01")
 print("working in", lab)
@@ -26,6 +26,14 @@ print("working in", lab)
 # **EC P-256** key instead: as strong as RSA-3072, thousands of times faster to make, and
 # accepted everywhere. (Lessons use `derive_key`, which gives the *same* key on every run so
 # that the outputs here match yours. Real keys come from `generate_key`, which is random.)
+#
+# > **Warning: every lesson key is public.** `derive_key` computes a key from a text, and
+# > those texts (`"lesson-01 my first key"`, `"lesson-03"`, ...) are in this repository.
+# > Anyone can compute the same private keys, so anyone can sign certificates "from" a
+# > lesson root. Never add a lesson `root.crt` to a browser, an operating-system trust
+# > store, a Java truststore or a server's client-CA file outside this lab. For anything
+# > you keep, make a random set (`pkilab init`, or `generate_key`); lesson 05 does that
+# > where it shows how to trust a root.
 
 # %%
 key = derive_key("ec", "lesson-01 my first key")   # real life: generate_key("ec")
@@ -42,14 +50,19 @@ print(pem.decode().splitlines()[0], "... (kept secret: we do not print it)")
 # %% [markdown]
 # The openssl twin of that cell is
 # `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out my.key`.
-# Now derive the **public** key from the private key — this is the half you may show anyone:
+# Two words from that cell: **PKCS#8** is the standard file layout for a private key of any
+# kind (`BEGIN PRIVATE KEY`); the older **SEC1** layout holds only EC keys
+# (`BEGIN EC PRIVATE KEY`, what `openssl ecparam -genkey` writes). Both hold the same key.
+# Now derive the **public** key from the private key — this is the half you may show anyone.
+# It is written as a **SubjectPublicKeyInfo** (SPKI): the algorithm's name plus the key's
+# bits (`BEGIN PUBLIC KEY`), the same structure that sits inside a certificate:
 
 # %%
 public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
 print(public_pem.decode())
 
-# %%
+# %% tags=["needs-openssl"]
 done = run_tool("openssl pkey -in my.key -pubout", cwd=lab)
 if done:
     print("same as pkilab:", done.stdout.encode() == public_pem)
@@ -104,8 +117,11 @@ show(cert)
 #
 # * **version** v3 — only v3 certificates can carry *extensions* (the lines below).
 # * **subject** / **issuer** — who it is about, who signed it. Equal here: self-signed.
-# * **validity** — from / to. Verifiers refuse it outside this window.
-# * **key** — the public key inside, and the **signature** algorithm the issuer used.
+# * **validity** — from / to. Verifiers refuse it outside this window. (Lesson certificates
+#   all run from 2026-01-01 to 2046-01-01, so your run prints the same dates; real ones
+#   are far shorter.)
+# * **key** — the public key inside, and the **signature** algorithm the issuer used
+#   (ECDSA: the signature scheme of EC keys, here over a SHA-256 hash).
 # * **serial** — unique per issuer, so a CA can revoke exactly this certificate.
 # * **extensions** — what the certificate may do: `basicConstraints CA:TRUE` (may sign other
 #   certificates), `keyUsage`, and key identifiers that help find the issuer.
@@ -114,7 +130,7 @@ show(cert)
 # openssl prints the same fields (and many more) with `openssl x509 -text -noout`.
 # Here are the main ones:
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl x509 -in my.crt -noout -subject -issuer -dates -fingerprint -sha256",
          cwd=lab)
 
@@ -136,6 +152,11 @@ print("PEM blocks in my.key:", pem_labels((lab / "my.key").read_bytes()))
 # %% [markdown]
 # So you can hand `my.crt` to anyone. Whoever holds `my.key` can prove they are "root" by
 # signing something that the public key in `my.crt` verifies.
+#
+# The seed says the CA's private key is used "to sign **and verify** other certificates"
+# (用于签发和验证其他证书). Only the first half is true: the private key signs; anyone
+# verifies, with the **public** key in the CA's certificate. That is why a client needs
+# only `root.crt`, never `root.key` — the next cell verifies with nothing but `cert`.
 #
 # ## 5. The signature protects every byte
 #
@@ -179,32 +200,47 @@ certificate_builder()
 #
 # ## Exercise 1: an EC P-384 key
 #
-# Make a key of kind `"ec384"` and store it in `key384`.
+# Make a private key of kind `"ec384"` and store it in `key384`.
 
 # %%
+from pkilab.exercises import l01
+
 key384 = None  # your code here
-check(lambda: describe_key(key384) == "EC P-384", "use generate_key with the kind 'ec384'")
+l01.check_key384(key384)
 
 # %% tags=["hide-cell"]
-# Solution
-key384 = generate_key("ec384")
-check(lambda: describe_key(key384) == "EC P-384", "use generate_key with the kind 'ec384'")
+# Solution (its own name: running every cell keeps your answer)
+solution_key384 = generate_key("ec384")
+l01.check_key384(solution_key384)
 
 # %% [markdown]
-# ## Exercise 2: which key belongs to the certificate?
+# ## Exercise 2: which key made this certificate?
 #
-# Two keys are below; only one made `cert`. Set `owner` to the one whose public half is in
-# the certificate.
+# `mystery_cert` below was made with one of the two `candidates`. Set `owner` to that
+# candidate (`candidates[0]` or `candidates[1]`): compare each one's public half with the
+# public key inside the certificate.
 
 # %%
-candidate_a = derive_key("ec", "lesson-01 someone else")
-candidate_b = derive_key("ec", "lesson-01 my first key")
-owner = None  # candidate_a or candidate_b
-check(lambda: owner is not None and same_public_key(owner, cert.public_key()),
-      "compare each candidate with cert.public_key() using same_public_key")
+mystery_cert, candidates = l01.mystery()
+owner = None  # candidates[0] or candidates[1]
+l01.check_owner(owner, mystery_cert, candidates)
 
 # %% tags=["hide-cell"]
 # Solution
-owner = next(k for k in (candidate_a, candidate_b) if same_public_key(k, cert.public_key()))
-check(lambda: owner is not None and same_public_key(owner, cert.public_key()),
-      "compare each candidate with cert.public_key() using same_public_key")
+solution_owner = next(k for k in candidates if same_public_key(k, mystery_cert.public_key()))
+l01.check_owner(solution_owner, mystery_cert, candidates)
+
+# %% [markdown]
+# ## Exercise 3: your own self-signed certificate
+#
+# Make a self-signed certificate for **your** `key384` with the subject `/CN=me`, and store
+# the certificate (not the CA object) in `my_cert`. (Hint: section 3.)
+
+# %%
+my_cert = None  # your code here
+l01.check_self_signed(my_cert, key384)
+
+# %% tags=["hide-cell"]
+# Solution
+solution_cert = CertificateAuthority.create_root("/CN=me", key=solution_key384).certificate
+l01.check_self_signed(solution_cert, solution_key384)

@@ -10,14 +10,15 @@
 #
 # **What you'll need:** lesson 01. `openssl` is optional (its steps are skipped without it).
 #
-# Seed sections: *证书请求*, *自签名根证书 CA*, *自签名服务端证书*.
+# Seed sections: *证书请求*, *自签名根证书 CA*, *自签名服务端证书* (a misleading title: that
+# server certificate is signed by the root CA, not by itself — section 5).
 
 # %%
 from cryptography.hazmat.primitives import serialization
 
 from pkilab import CertificateAuthority, InputError, build_csr, check_csr, parse_subj, show
 from pkilab import derive_key
-from pkilab.lesson import check, lab_dir, run_tool
+from pkilab.lesson import lab_dir, run_tool
 
 lab = lab_dir("02")
 
@@ -62,9 +63,14 @@ print(root_name.rfc4514_string())
 #   spirit: what must differ is the whole *subject*. A certificate whose subject equals its
 #   issuer looks self-signed, and verifiers stop building the chain there.
 # * "All other fields must be the same for root, server and clients" (其他所有字段...需保持一致)
-#   — no such rule exists. Verifiers compare the *issuer* of one certificate with the
-#   *subject* of the next, whole; the fields of unrelated certificates may differ freely.
-#   (`pkilab init --subject "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"` shares them only for tidiness.)
+#   — that is not a rule of certificates: verifiers compare the *issuer* of one certificate
+#   with the *subject* of the next, whole, and the fields of different certificates may
+#   differ freely. The rule comes from **`openssl ca`**, OpenSSL's little CA program: its
+#   default configuration (`openssl.cnf`) signs only requests that pass `policy_match`,
+#   which says `countryName`, `stateOrProvinceName` and `organizationName` must *match*
+#   the CA's, `commonName` must be supplied, and the rest is optional. The seed signs with
+#   `openssl x509 -req`, which has no policy at all. (`pkilab init --subject
+#   "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"` shares the fields only for tidiness.)
 #
 # The seed's prompts end with "A challenge password" and "An optional company name": those
 # are old CSR attributes, stored *in clear* in the request — not a password for the key.
@@ -75,6 +81,18 @@ print(root_name.rfc4514_string())
 # The seed: `openssl genrsa -out root.key 4096` then `openssl req -new -out root.csr -key root.key`.
 # A CSR holds the name and the public key, and is **signed with the private key**. That
 # signature is the *proof of possession*: whoever made the CSR holds the matching private key.
+#
+# Two things a CSR is **not**:
+#
+# * **Not encrypted.** The seed calls it "加密文本" (encrypted text). It is signed: anyone
+#   can read every field (the next cell does, and so does `openssl req -text`).
+# * **Not a right to a name.** The signature proves possession of the key, nothing about
+#   the name in it: anyone can make a CSR that says `CN=www.bank.example`. A real CA checks
+#   the names itself — with ACME (the protocol Let's Encrypt speaks) by an `http-01`
+#   challenge (a file served on the domain) or a `dns-01` challenge (a TXT record in its
+#   DNS); for OV and EV certificates (organisation / extended validation) it also checks
+#   the organisation's papers — and it ignores most of the CSR: it keeps the public key
+#   and the names it validated, and chooses the rest itself.
 
 # %%
 root_key = derive_key("ec", "lesson-02 root")    # real life: generate_key("ec")
@@ -83,8 +101,8 @@ csr = build_csr(root_key, root_name)
 save("root.csr", csr)
 show(csr)
 
-# %%
-run_tool(["openssl", "req", "-in", "root.csr", "-noout", "-verify", "-subject"], cwd=lab)
+# %% tags=["needs-openssl"]
+run_tool("openssl req -in root.csr -noout -verify -subject", cwd=lab)
 
 # %% [markdown]
 # What does the CA check? The CSR's signature. Someone who edits the request after signing
@@ -106,20 +124,28 @@ except Exception as error:
 # ## 3. The seed's root: `openssl x509 -req -signkey`
 #
 # The seed then signs its own CSR: `openssl x509 -req -in root.csr -out root.crt -signkey
-# root.key -days 3650`. That gives a self-signed certificate — but a **version 1** one,
-# without any extension, so it never says it is a CA:
+# root.key -days 3650`. That gives a self-signed certificate that never says it is a CA.
+# What else it holds depends on the OpenSSL version: 3.0 and 3.1 write a **version 1**
+# certificate without any extension; **3.2 and later** write version 3 with key
+# identifiers (subjectKeyIdentifier, authorityKeyIdentifier) by default — but still no
+# `basicConstraints CA:TRUE`. The cell prints only what is the same on every version:
 
-# %%
+# %% tags=["needs-openssl"]
+from cryptography import x509
+
+(lab / "seed-root.crt").unlink(missing_ok=True)
 done = run_tool("openssl x509 -req -in root.csr -signkey root.key -days 3650 -out seed-root.crt",
                 cwd=lab, keep=["Certificate request self-signature ok", "error", "Error"])
-if done:
-    run_tool("openssl x509 -in seed-root.crt -noout -text", cwd=lab,
-             keep=["Version", "CA:", "X509v3"])
+if done and (lab / "seed-root.crt").exists():
+    seed_root = x509.load_pem_x509_certificate((lab / "seed-root.crt").read_bytes())
+    kinds = [type(e.value).__name__ for e in seed_root.extensions]
+    print("self-signed:", seed_root.issuer == seed_root.subject)
+    print("says it is a CA (basicConstraints CA:TRUE):", "BasicConstraints" in kinds)
 
 # %% [markdown]
-# Only `Version: 1` — no `X509v3 extensions` at all. OpenSSL still accepts such a root as a
-# trust anchor, but strict checkers do not, and the same command used for *intermediates*
-# breaks the chain (lesson 03). The modern openssl command adds the extensions:
+# No `CA:TRUE`. OpenSSL still accepts such a root as a trust anchor, but strict checkers
+# do not, and the same command used for *intermediates* breaks the chain (lesson 03).
+# The modern openssl command adds the extensions:
 #
 # ```
 # openssl req -x509 -new -key root.key -subj "/C=CN/ST=bj/L=bj/O=alibaba/OU=test/CN=root" \
@@ -129,7 +155,8 @@ if done:
 #
 # ## 4. The root, done right
 #
-# `CertificateAuthority.create_root` makes a 10-year self-signed v3 root (as the seed asks),
+# `CertificateAuthority.create_root` makes a self-signed v3 root, valid 10 years as the
+# seed asks (lesson roots get 20, 2026–2046, so that this notebook keeps its dates),
 # with `basicConstraints CA:TRUE` (critical), `keyUsage keyCertSign, cRLSign` and a
 # subjectKeyIdentifier:
 
@@ -138,7 +165,7 @@ root = CertificateAuthority.create_root(root_name, key=root_key, seed="lesson-02
 save("root.crt", root.certificate)
 show(root.certificate)
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl x509 -in root.crt -noout -text", cwd=lab,
          keep=["Version", "CA:", "Key Usage", "Cert Sign"])
 
@@ -148,24 +175,34 @@ run_tool("openssl x509 -in root.crt -noout -text", cwd=lab,
 # The seed's mTLS section signs the server's CSR with:
 # `openssl x509 -req -in server.csr -signkey server.key -CA root.crt -CAkey root.key ...`.
 # `-signkey` means "self-sign with this key" and `-CA` means "sign with the CA": the two
-# contradict each other, and OpenSSL 3 refuses the command, so **no server.crt is written**:
+# contradict each other, and OpenSSL 3 refuses the command, so **no certificate is written**
+# (the cell asks for `seed-server.crt`, so that pkilab's `server.crt` below is not mixed up
+# with it). The seed files this under the heading "自签名服务端证书", *self-signed server
+# certificate*: what it means is a server certificate signed by the root CA — the opposite
+# of self-signed.
 
 # %%
 server_key = derive_key("ec", "lesson-02 server")
 save_key("server.key", server_key)
 server_csr = build_csr(server_key, "/C=CN/O=alibaba/CN=localhost", names=["localhost"])
 save("server.csr", server_csr)
+
+# %% tags=["needs-openssl"]
+(lab / "seed-server.crt").unlink(missing_ok=True)
 run_tool("openssl x509 -req -in server.csr -signkey server.key -CA root.crt -CAkey root.key "
-         "-CAcreateserial -days 3650 -out server.crt", cwd=lab, keep=["Cannot", "signkey"])
+         "-CAcreateserial -days 3650 -out seed-server.crt", cwd=lab, keep=["Cannot", "signkey"])
 # (-CAcreateserial makes root.srl, the file where openssl keeps the next serial number;
 # pkilab picks random 159-bit serials instead, as public CAs must.)
-print("server.crt written:", (lab / "server.crt").exists())
+print("seed-server.crt written:", (lab / "seed-server.crt").exists())
 
 # %% [markdown]
 # pkilab's `sign_csr` is the CA side of that step: it checks the CSR's proof of possession,
 # copies the name and the requested subjectAltName, and adds the server extensions
 # (`extendedKeyUsage serverAuth`, `subjectAltName`, key identifiers). The key never leaves
 # the server: the CA sees only the CSR.
+#
+# Copying the names from the CSR is **lab-only**: it is right here because you are both the
+# requester and the CA. A real CA takes only the names it has validated (section 2).
 
 # %%
 issued = root.sign_csr(server_csr, kind="server")
@@ -173,7 +210,7 @@ save("server.crt", issued.certificate)
 print("private key sent to the CA:", issued.private_key)
 show(issued.certificate)
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localhost "
          "-CAfile root.crt server.crt", cwd=lab)
 
@@ -190,7 +227,8 @@ import datetime as dt
 
 from pkilab import verify_chain
 
-renewed = root.renew(root.certificate, not_before=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
+renewed = root.renew(root.certificate, days=3650,
+                     not_before=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
 print("same key:   ", renewed.public_key() == root.certificate.public_key())
 print("new serial: ", renewed.serial_number != root.certificate.serial_number)
 print("valid from: ", renewed.not_valid_before_utc.date(), "to", renewed.not_valid_after_utc.date())
@@ -213,36 +251,29 @@ print("server.crt verifies under the renewed root in 2031:",
 # for the subjectAltName `shop.example`.
 
 # %%
-from pkilab import requested_names
-from pkilab import same_public_key
+from pkilab.exercises import l02
 
 shop_key = derive_key("ec", "lesson-02 shop")
 shop_csr = None  # your code here
-def shop_csr_is_right():
-    return (requested_names(shop_csr) == ["shop.example"] and shop_csr.is_signature_valid
-            and shop_csr.subject == parse_subj("/O=shop/CN=shop.example")
-            and same_public_key(shop_csr.public_key(), shop_key))
-
-
-check(shop_csr_is_right, "build_csr(shop_key, '/O=shop/CN=shop.example', names=[...])")
+l02.check_shop_csr(shop_csr, shop_key)
 
 # %% tags=["hide-cell"]
-# Solution
-shop_csr = build_csr(shop_key, "/O=shop/CN=shop.example", names=["shop.example"])
-check(shop_csr_is_right, "build_csr(shop_key, '/O=shop/CN=shop.example', names=[...])")
+# Solution (its own name: running every cell keeps your answer)
+solution_csr = build_csr(shop_key, "/O=shop/CN=shop.example", names=["shop.example"])
+l02.check_shop_csr(solution_csr, shop_key)
 
 # %% [markdown]
-# ## Exercise 2: sign it, and prove it verifies for its host
+# ## Exercise 2: sign the shop's request
 #
-# Use `root` to sign `shop_csr` as a server certificate; store the certificate in `shop_cert`.
+# Be the CA: use `root` to sign **`shop_csr`** as a server certificate, and store the
+# certificate in `shop_cert`. The shop's private key must stay with the shop, so the
+# certificate has to carry the public key from its CSR.
 
 # %%
 shop_cert = None  # your code here
-check(lambda: verify_chain(shop_cert, root.certificate, host="shop.example").ok,
-      "root.sign_csr(shop_csr, kind='server').certificate")
+l02.check_shop_cert(shop_cert, shop_csr, root)
 
 # %% tags=["hide-cell"]
 # Solution
-shop_cert = root.sign_csr(shop_csr, kind="server").certificate
-check(lambda: verify_chain(shop_cert, root.certificate, host="shop.example").ok,
-      "root.sign_csr(shop_csr, kind='server').certificate")
+solution_shop_cert = root.sign_csr(solution_csr, kind="server").certificate
+l02.check_shop_cert(solution_shop_cert, solution_csr, root)

@@ -17,7 +17,7 @@
 from cryptography.hazmat.primitives import serialization
 
 from pkilab import CertificateAuthority, load_certificate, show, verify_chain
-from pkilab.lesson import check, have, lab_dir, run_tool
+from pkilab.lesson import have, lab_dir, run_tool
 
 lab = lab_dir("03")
 
@@ -33,9 +33,9 @@ def pem(*certs):
 # commands in `_lab/03/seed/`, with EC keys instead of 4096-bit RSA so that the cell is quick
 # (the key kind is not what goes wrong).
 
-# %%
+# %% tags=["needs-openssl"]
 seed_dir = lab / "seed"
-seed_dir.mkdir()
+seed_dir.mkdir(exist_ok=True)
 recipe = [
     "openssl ecparam -genkey -name prime256v1 -noout -out root.key",
     'openssl req -new -x509 -days 3650 -key root.key -out root.crt -subj "/CN=Root CA"',
@@ -61,7 +61,7 @@ print("files:", sorted(p.name for p in seed_dir.glob("*.crt")))
 # with `invalid CA certificate`, although the seed shows `OK` (OpenSSL 1.x refused such
 # intermediates too):
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl verify -CAfile root.crt intermediate1.crt", cwd=seed_dir)
 (seed_dir / "chain1.pem").write_bytes((seed_dir / "root.crt").read_bytes()
                                       + (seed_dir / "intermediate1.crt").read_bytes()
@@ -77,7 +77,7 @@ run_tool("openssl verify -CAfile chain2.pem server.crt", cwd=seed_dir)
 # subjectAltName; OpenSSL 3.0 even writes **version 1** certificates, which cannot carry
 # any extension (newer releases add key identifiers, still no `CA:TRUE`):
 
-# %%
+# %% tags=["needs-openssl"]
 if have("openssl"):
     seed_certs = {n: load_certificate(seed_dir / f"{n}.crt")
                   for n in ("root", "intermediate1", "intermediate2", "server")}
@@ -114,7 +114,7 @@ else:
 
 # %%
 fixed_dir = lab / "seed-fixed"
-fixed_dir.mkdir()
+fixed_dir.mkdir(exist_ok=True)
 ca_ext = ("basicConstraints=critical,CA:TRUE,pathlen:{n}\nkeyUsage=critical,keyCertSign,"
           "cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n")
 leaf_ext = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
@@ -129,7 +129,7 @@ leaf_ext = ("basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignat
 print((fixed_dir / "intermediate1.ext").read_text())
 print((fixed_dir / "server.ext").read_text())
 
-# %%
+# %% tags=["needs-openssl"]
 def sign(name, subject, issuer, days):
     """The seed's three steps for one certificate, with -extfile added."""
     return [f"openssl ecparam -genkey -name prime256v1 -noout -out {name}.key",
@@ -162,7 +162,7 @@ run_tool("openssl verify -x509_strict -purpose sslclient -CAfile root.crt "
 # %% [markdown]
 # And pkilab agrees (the `pkilab verify` command does the same from a terminal):
 
-# %%
+# %% tags=["needs-openssl"]
 if have("openssl"):
     fixed = {n: load_certificate(fixed_dir / f"{n}.crt")
              for n in ("root", "intermediate1", "intermediate2", "server", "client")}
@@ -228,15 +228,71 @@ draw_chain(report, save=lab / "chain.png")
 # The openssl twin, strict: `-x509_strict` (RFC 5280 rules), `-purpose sslserver`, a host
 # name, the intermediates as **untrusted**:
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localhost "
          "-CAfile root.crt -untrusted fullchain.crt server.crt", cwd=lab)
+
+# %% [markdown]
+# ### Who still reads the Common Name?
+#
+# The seed's server certificate has no subjectAltName: its host name is only in the CN.
+# Clients disagree about such a certificate. Browsers match host names against the
+# subjectAltName only (Chrome has ignored the CN since 2017). **Python's `ssl` still falls
+# back to the CN** when there is no subjectAltName
+# (`ssl.create_default_context().hostname_checks_common_name` is `True`), and so does curl.
+# pkilab's verifier and its client do not: they switch that fallback off.
+#
+# Here is such a certificate for `localhost` (`_lab/03/cn-only.crt`), signed by
+# intermediate2 and right in every other way, served by a real server on 127.0.0.1:
+
+# %%
+import socket
+import ssl
+
+from pkilab import (HTTPSServer, IssuedCertificate, TLSConnectionError,
+                    make_cn_only_server_certificate, request)
+from pkilab.lesson import LESSON_DAYS, LESSON_EPOCH
+
+cn_only = IssuedCertificate(
+    make_cn_only_server_certificate("localhost", server.private_key.public_key(),
+                                    intermediate2.certificate, intermediate2.private_key,
+                                    not_before=LESSON_EPOCH, days=LESSON_DAYS),
+    server.private_key, server.chain, root.certificate)
+(lab / "cn-only.crt").write_bytes(pem(*cn_only.fullchain))
+python_default = ssl.create_default_context(cadata=pem(root.certificate).decode())
+print("Python: hostname_checks_common_name =", python_default.hostname_checks_common_name)
+with HTTPSServer(cn_only, name="lesson-03 cn-only") as cn_server:
+    with socket.create_connection(("127.0.0.1", cn_server.port), timeout=5) as raw:
+        with python_default.wrap_socket(raw, server_hostname="localhost") as tls:
+            print("Python's ssl, default context:   connected, CN=localhost accepted")
+    try:
+        request(cn_server.url, ca=root.certificate)
+        print("pkilab's client: connected")
+    except TLSConnectionError as error:
+        print("pkilab's client:                 refused:", error.what)
+print("pkilab verify_chain:             ",
+      verify_chain(cn_only.fullchain, root.certificate, host="localhost").problem.code)
+
+# %% [markdown]
+# And curl, trusting the same `root.crt` (`HTTP 200`: it connected and got the page):
+
+# %% tags=["needs-curl"]
+from pkilab.lesson import curl
+
+with HTTPSServer(cn_only, name="lesson-03 cn-only") as cn_server:
+    curl(cn_server.url, "--cacert", "root.crt", "-o", "/dev/null", "-w", "HTTP %{http_code}",
+         cwd=lab)
+
+# %% [markdown]
+# So "no SAN" works in Python scripts and in curl, and fails in every browser and in
+# strict clients. Put every name in the subjectAltName and the question never comes up.
 
 # %% [markdown]
 # ### An RFC 5280 audit
 #
 # Verification answers "does this chain work?". An audit asks "is each certificate made
-# the way the standard says?". pkilab's doctor runs pkilint's RFC 5280 (PKIX) linter plus
+# the way the standard says?". pkilab's doctor runs pkilint's RFC 5280 linter (PKIX: the
+# IETF's profile of X.509 for the Internet) plus
 # pkilab's own checks for the seed's pitfalls. Our chain has two findings, both on the
 # server, both worth understanding rather than hiding:
 
@@ -259,9 +315,13 @@ except InputError as error:  # pkilint is optional
 # * `pkix.invalid_domain_name_syntax` on `localhost`: pkilint checks *public* DNS syntax
 #   (at least two labels). `localhost` is reserved for the machine itself and is exactly
 #   right for a lab server on 127.0.0.1; a public CA would refuse it.
-# * `pkilab.server_validity_too_long`: lesson certificates last ten years so that the
-#   stored outputs keep matching yours. `pkilab init` gives servers 397 days, as public
-#   CAs must.
+# * `pkilab.server_validity_too_long`: lesson certificates last twenty years
+#   (2026-01-01 to 2046-01-01) so that the stored outputs keep matching yours for years.
+#   Public server certificates are short-lived, and getting shorter: CA/Browser Forum
+#   ballot **SC-081** allows at most **200 days** for certificates issued from 2026-03-15
+#   (398 before), **100 days** from 2027-03-15 and **47 days** from 2029-03-15. A private
+#   CA is not bound by it, but the clients are the same: short lives and automatic renewal
+#   are the habit to learn.
 #
 # The same audit from a terminal: `pkilab doctor _lab/03` (exit 1 if anything but notices
 # and expected findings remain).
@@ -270,9 +330,11 @@ except InputError as error:  # pkilint is optional
 #
 # Each row below changes one thing and asks the verifier again. Read the *code* (stable, for
 # programs) and the *what* (for people). Note the first four rows: a missing intermediate,
-# a server that sends only its own certificate, and a certificate from another CA (with or
-# without its root) look the same to most verifiers ("unable to get local issuer
-# certificate"). pkilab looks at what
+# a server that sends only its own certificate, and a certificate from another CA sent
+# without its root all look the same to OpenSSL ("unable to get local issuer
+# certificate", error 20) and to `cryptography`'s verifier. A certificate from another CA
+# sent *with* its root is different: OpenSSL says `self-signed certificate in certificate
+# chain` (error 19; the openssl cell after the table shows both). pkilab looks at what
 # was provided to tell them apart where the certificates allow it — and says "unknown
 # issuer" (either one) where no verifier could know.
 
@@ -287,14 +349,16 @@ other_server = other.issue_intermediate("/CN=Other CA").issue_server(["localhost
 client = intermediate2.issue_client("client")
 fake_ca = CertificateAuthority.from_pair(server.certificate, server.private_key,
                                          parent=intermediate2, allow_invalid=True)
-signed_by_leaf = fake_ca.issue_server(["evil.localhost"], not_before=in_2026)
+# fake_ca has no lesson seed, so it is given the lesson's dates itself
+signed_by_leaf = fake_ca.issue_server(["evil.localhost"], not_before=LESSON_EPOCH,
+                                      days=LESSON_DAYS)
 too_deep = intermediate2.issue_intermediate("/CN=Intermediate CA 3", allow_invalid=True)
 too_deep_leaf = too_deep.issue_server(["localhost"])
 v1_ca = make_v1_certificate(intermediate2.certificate.subject,
                             intermediate2.private_key.public_key(),
                             intermediate1.certificate.subject, intermediate1.private_key,
-                            not_before=in_2026)
-in_2040 = dt.datetime(2040, 1, 1, tzinfo=dt.timezone.utc)
+                            not_before=in_2026, days=LESSON_DAYS)
+in_2047 = dt.datetime(2047, 1, 1, tzinfo=dt.timezone.utc)
 in_2025 = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
 R = root.certificate
 cases = {
@@ -303,7 +367,7 @@ cases = {
     "another CA (sends its root)": verify_chain([*other_server.fullchain,
                                                  other.certificate], R),
     "another CA (root not sent)": verify_chain(other_server.fullchain, R),
-    "checked in 2040": verify_chain(server.fullchain, R, at=in_2040),
+    "checked in 2047": verify_chain(server.fullchain, R, at=in_2047),
     "checked in 2025": verify_chain(server.fullchain, R, at=in_2025),
     "wrong host name": verify_chain(server.fullchain, R, host="example.com"),
     "client cert used as server": verify_chain(client.fullchain, R),
@@ -318,9 +382,39 @@ for case, result in cases.items():
     print(f"{case:<31} {result.problem.code:<21} {result.problem.what}")
 
 # %% [markdown]
-# One row is softer than the rest: TLS 1.2 requires the order leaf → issuer → issuer, but
-# TLS 1.3 (RFC 8446) asks clients to tolerate any order after the leaf, and Python's `ssl`
-# does. Old clients do not, so pkilab still reports it.
+# OpenSSL on two of those rows: another CA's chain sent with its root (error 19), and
+# without it (error 20, the same words as a missing intermediate):
+
+# %% tags=["needs-openssl"]
+(lab / "other-server.crt").write_bytes(pem(other_server.certificate))
+(lab / "other-with-root.pem").write_bytes(pem(*other_server.chain, other.certificate))
+(lab / "other-without-root.pem").write_bytes(pem(*other_server.chain))
+for sent in ("other-with-root.pem", "other-without-root.pem"):
+    run_tool(f"openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
+             f"-untrusted {sent} other-server.crt", cwd=lab, keep=["error"])
+
+# %% [markdown]
+# One row is softer than the rest: **the wrong order is a TLS 1.2 rule.** TLS 1.2
+# (RFC 5246, 7.4.2) says the server sends its own certificate and then each issuer in
+# turn. RFC 8446 (TLS 1.3), 4.4.2, keeps the leaf first but asks implementations to
+# accept the other certificates in any order, from any TLS version — and OpenSSL, hence
+# Python's `ssl` and curl, builds the path from whatever was sent. Here a real server sends
+# `server, intermediate1, intermediate2`, pinned to TLS 1.2:
+
+# %%
+wrong_order = IssuedCertificate(server.certificate, server.private_key,
+                                [intermediate1.certificate, intermediate2.certificate],
+                                root.certificate)
+with HTTPSServer(wrong_order, tls_version="1.2", name="lesson-03 wrong order") as shuffled:
+    reply = request(shuffled.url, ca=root.certificate)
+    print(f"Python's ssl, {reply.tls_version}, chain out of order: HTTP {reply.status}")
+print("pkilab verify_chain:", cases["fullchain in the wrong order"].problem.code)
+
+# %% [markdown]
+# Who still cares? A TLS 1.2 client may refuse such a chain by the letter of RFC 5246, and
+# checkers that enforce the rule do — pkilab's `verify_chain` reports it (above) so that
+# you fix it before some strict client finds it. Send the chain in order and no client
+# has a reason to refuse it.
 #
 # Every failure comes with *why* and *fix*. For example, the missing intermediate:
 
@@ -343,7 +437,7 @@ draw_chain(cases["signed by a leaf (not a CA)"])
 # And openssl, strict, on the same missing intermediate — it only knows that it could not
 # find an issuer:
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
          "-untrusted intermediate1.crt server.crt", cwd=lab)
 
@@ -372,55 +466,72 @@ chain_breaker(build_certificate_set(seed="lesson-03 breaker"))
 #
 # ## Exercise 1: put the chain in order
 #
-# A colleague wrote the full chain as `[intermediate1, server, intermediate2]`. Set `fixed`
-# to the list in the order a server must send it.
+# A colleague saved the full chain of another site, `shop.localhost`, in the wrong order:
+# `jumbled` below. Set `fixed` to a list of the same three certificates in the order a
+# server must send them. (Who issued whom is printed; `order_chain` is allowed too.)
 
 # %%
-jumbled = [intermediate1.certificate, server.certificate, intermediate2.certificate]
+from pkilab.exercises import l03
+
+jumbled = l03.jumbled(intermediate1, intermediate2)
+for number, cert in enumerate(jumbled):
+    print(f"jumbled[{number}]: {cert.subject.rfc4514_string():<40} "
+          f"issued by {cert.issuer.rfc4514_string()}")
 fixed = None  # your list here
-check(lambda: verify_chain(fixed, root.certificate, host="localhost").ok
-      and len(fixed) == 3, "leaf first, then the certificate that signed it, and so on")
+l03.check_order(fixed, jumbled, root.certificate)
 
 # %% tags=["hide-cell"]
-# Solution (pkilab.order_chain does this for any bag of certificates)
+# Solution (its own name: running every cell keeps your answer)
 from pkilab import order_chain
 
-fixed = order_chain(jumbled)
-check(lambda: verify_chain(fixed, root.certificate, host="localhost").ok
-      and len(fixed) == 3, "leaf first, then the certificate that signed it, and so on")
+solution_fixed = order_chain(jumbled)
+l03.check_order(solution_fixed, jumbled, root.certificate)
 
 # %% [markdown]
 # ## Exercise 2: a certificate for a second site
 #
 # Issue `api` from **intermediate2**, valid for the host `api.localhost`, so that it verifies
-# against `root` when sent with its intermediates.
+# against `root` when sent with its intermediates. (Store what the CA returns: it carries
+# the chain.)
 
 # %%
 api = None  # your code here
-check(lambda: verify_chain(api.fullchain, root.certificate, host="api.localhost").ok,
-      "intermediate2.issue_server([...])")
+l03.check_api(api, intermediate2, root.certificate)
 
 # %% tags=["hide-cell"]
 # Solution
-api = intermediate2.issue_server(["api.localhost"])
-check(lambda: verify_chain(api.fullchain, root.certificate, host="api.localhost").ok,
-      "intermediate2.issue_server([...])")
+solution_api = intermediate2.issue_server(["api.localhost"])
+l03.check_api(solution_api, intermediate2, root.certificate)
 
 # %% [markdown]
 # ## Exercise 3: name the problem
 #
-# `mystery` below fails to verify. Set `diagnosis` to the problem code pkilab reports for it
-# (one of the codes in the table of section 4).
+# `mystery` is what a badly configured server for `www.localhost` sends. Verify it
+# against `root` as a client would, and set `diagnosis` to the problem code pkilab
+# reports (one of the codes in the table of section 4).
 
 # %%
-mystery = verify_chain(server.fullchain, root.certificate, host="www.localhost")
+mystery = l03.mystery(intermediate1, intermediate2)
 diagnosis = None  # e.g. "expired"
-check(diagnosis == mystery.problem.code,
-      "print(mystery): the code is in brackets on the first line")
+l03.check_diagnosis(diagnosis, mystery, root.certificate)
 
 # %% tags=["hide-cell"]
 # Solution
-print(mystery.problem.what)
-diagnosis = "wrong_host"
-check(diagnosis == mystery.problem.code,
-      "print(mystery): the code is in brackets on the first line")
+solution_report = verify_chain(mystery, root.certificate, host="www.localhost")
+print(solution_report.problem.what)
+l03.check_diagnosis(solution_report.problem.code, mystery, root.certificate)
+
+# %% [markdown]
+# ## Exercise 4: repair it
+#
+# Set `repaired` to the list that server should send instead: its own certificate
+# (`mystery[0]`) and then every intermediate, in order.
+
+# %%
+repaired = None  # your list here
+l03.check_repair(repaired, mystery, root.certificate)
+
+# %% tags=["hide-cell"]
+# Solution
+solution_repaired = [mystery[0], intermediate2.certificate, intermediate1.certificate]
+l03.check_repair(solution_repaired, mystery, root.certificate)

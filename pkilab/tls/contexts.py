@@ -224,6 +224,9 @@ def client_context(*, ca_pem: bytes | None, ident: Identity | None = None,
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     _pin(context, tls_version)
     context.verify_flags |= ssl.VERIFY_X509_STRICT
+    # Python (and curl) still match the CN when a certificate has no subjectAltName;
+    # browsers do not, and neither does pkilab: a host name must be in the SAN.
+    context.hostname_checks_common_name = False
     if ca_pem is None:
         context.load_default_certs()
     else:
