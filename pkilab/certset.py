@@ -30,6 +30,9 @@ DEFAULT_SERVER_NAMES = ("localhost", "127.0.0.1")
 DEFAULT_CLIENTS = ("client", "client2")
 DEFAULT_P12_PASSWORD = "123456"  # the seed's example; keytool wants at least 6 characters
 
+#: The files :func:`load_certificate_set` needs to call a folder a set: published last.
+SET_GATE = ("server.key", "server.crt", "fullchain.crt", "root.crt")
+
 #: The CA files; replacing any of these needs ``force``.
 CA_FILES = ("root.key", "root.crt", "intermediate1.key", "intermediate1.crt",
             "intermediate2.key", "intermediate2.crt")
@@ -218,9 +221,10 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
                           ) -> list[Path]:
     """Write the set under the seed's names; keys and .p12 files get mode 0600.
 
-    All or nothing: the files are written next to DIR and renamed into place
-    (:mod:`pkilab.staging`), so a run killed at any moment leaves the old content or the
-    whole set, and two runs at once never mix their files. DIR is created with mode 0700.
+    All or nothing (:mod:`pkilab.staging`): a run killed at any moment leaves the old
+    set, the whole new set, or a folder without the files that make it a set
+    (:data:`SET_GATE`) that the next run completes; two runs at once never mix their
+    files. A new DIR is created with mode 0700.
 
     An existing CA key is never replaced silently: without ``force`` nothing is written
     when any file of the set exists (code ``would_overwrite``). With ``force`` the old
@@ -231,12 +235,11 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
 
     folder = _target(directory)
     files = certificate_set_files(cs, p12_password)  # before the lock: may take a while
-    staging.make_folders(folder)
+    staging.make_parents(folder)
     with staging.locked(folder):
         staging.recover(folder)
         move_aside = _files_to_replace(folder, files, force)
-        return staging.publish(folder, files, move_aside=move_aside,
-                               stamp=staging.utc_stamp())
+        return staging.publish(folder, files, move_aside=move_aside, gate=SET_GATE)
 
 
 def _target(directory: str | os.PathLike[str]) -> Path:
@@ -361,8 +364,7 @@ def load_certificate_set(directory: str | os.PathLike[str]) -> LoadedSet:
     if not folder.is_dir():
         raise InputError(f"{str(folder)!r} is not a folder", "",
                          f"make a set first: pkilab init {folder}", code="not_a_folder")
-    missing = [n for n in ("root.crt", "server.crt", "server.key", "fullchain.crt")
-               if not (folder / n).exists()]
+    missing = [n for n in SET_GATE if not (folder / n).exists()]
     if missing:
         raise InputError(f"{str(folder)!r} is not a complete certificate set",
                          "missing " + ", ".join(missing), f"run: pkilab init {folder}",
