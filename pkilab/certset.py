@@ -243,9 +243,10 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
 
 
 def _target(directory: str | os.PathLike[str]) -> Path:
-    from .files import name_too_long
+    from .files import check_path, name_too_long
 
     folder = Path(os.path.abspath(directory))
+    check_path(folder)
     try:
         info = os.stat(folder)  # lexists() would hide ENAMETOOLONG
     except FileNotFoundError:

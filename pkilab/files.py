@@ -42,7 +42,7 @@ def read_input(path: str | os.PathLike[str], *, what: str = "file",
     ``cannot_read`` (any other system error).
     """
     p = Path(path)
-    _check_path(p)
+    check_path(p)
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
@@ -70,9 +70,17 @@ def read_input(path: str | os.PathLike[str], *, what: str = "file",
         os.close(fd)
 
 
-def _check_path(p: Path) -> None:
-    # The system cannot even look such a name up (os.open raises ValueError).
-    if "\0" in str(p):
+def check_path(p: Path) -> None:
+    """Refuse a name the system cannot even look up (code ``bad_path``): a NUL, or
+    text with no bytes for it in this file system's encoding (os.open would raise
+    ValueError or UnicodeEncodeError)."""
+    try:
+        encoded = os.fsencode(p)
+    except UnicodeEncodeError:
+        raise InputError(f"the name {_shown(p)} cannot be written as a file name",
+                         "it holds characters with no bytes in this system's encoding",
+                         "check the argument", code="bad_path") from None
+    if b"\0" in encoded:
         raise InputError(f"the name {_shown(p)} contains a NUL character",
                          "no file name can hold one", "check the argument",
                          code="bad_path")
@@ -132,7 +140,7 @@ def check_output(path: str | os.PathLike[str]) -> None:
     A symbolic link is judged by what it points to. Code ``not_a_regular_file``.
     """
     p = Path(path)
-    _check_path(p)
+    check_path(p)
     try:
         info = os.stat(p)
     except FileNotFoundError:

@@ -118,15 +118,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (a name too long for a folder walk, a disk full) is still one line, not a
         # traceback.
         return _report(_system_error(exc))
+    except ValueError as exc:
+        # cryptography parses a certificate's names and extensions only when they are
+        # first read, long after loading: a damaged field surfaces here, from whichever
+        # command looked at it. Only that error is turned into a line; any other
+        # ValueError is a pkilab bug and keeps its traceback.
+        if not str(exc).startswith(_LAZY_PARSE_ERRORS):
+            raise
+        return _report(InputError("a certificate in the input is damaged",
+                                  "one of its fields does not decode (" + str(exc)[:80] + ")",
+                                  "copy the file again, whole; pkilab inspect shows what it "
+                                  "is", code="malformed_certificate"))
     except KeyboardInterrupt:
         sys.stderr.write("pkilab: interrupted\n")
         return 130
 
 
+#: How cryptography's lazily parsed fields (names, extensions, the public key) fail.
+_LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key type",
+                      "Invalid EC key", "Invalid RSA key")
+
+
 def _report(exc: PkilabError) -> int:
     for line in exc.lines():
-        sys.stderr.write(f"pkilab: {line}\n")
+        sys.stderr.write(f"pkilab: {_printable(line)}\n")
     return exc.exit_code
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped: a message may quote bytes of a file
+    (a PEM label), and an escape sequence there must not reach the terminal."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 def _system_error(exc: OSError) -> PkilabError:
