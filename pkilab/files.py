@@ -174,7 +174,8 @@ def write_output(path: str | os.PathLike[str], data: bytes, *, private: bool = F
         raise _exists(p)
     try:
         p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".pkilab-", dir=p.parent)
+        # a short fixed prefix: the target's own name may already use the 255 bytes
+        fd, tmp = tempfile.mkstemp(prefix=".pkilab-tmp-", dir=p.parent)
     except OSError as exc:
         raise _cannot_write(p, exc) from None
     try:

@@ -111,8 +111,8 @@ def publish(folder: Path, files: Mapping[str, tuple[bytes, bool]], *,
                 "move_aside": [n for n in gate if n in move_aside] +
                               [n for n in move_aside if n not in gate]}
         write_output(work / "plan", json.dumps(plan).encode())  # from now on: roll forward
-    except OSError as exc:
-        raise folder_error(folder, exc) from None
+    except OSError as exc:  # an existing folder we cannot write into is named itself
+        raise folder_error(folder / MARK if folder.is_dir() else folder, exc) from None
     _carry_out(folder, work, plan)
     return [folder / name for name in files]
 

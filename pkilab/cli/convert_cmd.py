@@ -147,7 +147,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.key:
         if contents.private_keys:
             raise InputError(f"{args.input!r} already holds a private key",
-                             "--key would add a second one", "leave --key out")
+                             "--key would add a second one", "leave --key out",
+                             code="second_private_key")
         key_file = _read(args.key, args.in_password, args.password, "key file",
                          opened_with_password)
         if not key_file.private_keys:
