@@ -7,9 +7,11 @@ EC keys); :func:`write_certificate_set` puts it on disk under the seed's file na
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import os
-import shutil
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +22,16 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from .ca import CertificateAuthority, IssuedCertificate
 from .errors import InputError, OverwriteError
-from .files import write_output
 from .keys import DEFAULT_KEY_KIND, PrivateKey
-from .names import build_name
+from .names import build_name, check_text
+from .passwords import check_new_password
 
 DEFAULT_SERVER_NAMES = ("localhost", "127.0.0.1")
 DEFAULT_CLIENTS = ("client", "client2")
 DEFAULT_P12_PASSWORD = "123456"  # the seed's example; keytool wants at least 6 characters
+
+#: The files :func:`load_certificate_set` needs to call a folder a set: published last.
+SET_GATE = ("server.key", "server.crt", "fullchain.crt", "root.crt")
 
 #: The CA files; replacing any of these needs ``force``.
 CA_FILES = ("root.key", "root.crt", "intermediate1.key", "intermediate1.crt",
@@ -72,18 +77,8 @@ def build_certificate_set(
     adds its own CN. Without it, every subject is ``/O=<organization>/CN=...``.
     ``seed`` makes every key, serial and date repeatable (lessons, fixtures).
     """
-    if not server_names:
-        raise InputError("no server names given", "the server certificate needs at least one",
-                         "pass --server-name localhost")
-    if len(set(clients)) != len(clients):
-        raise InputError("a client name is given twice", "each client gets its own files",
-                         "give distinct --client names")
-    for client in clients:
-        if client in ("root", "intermediate1", "intermediate2", "server", "fullchain") or \
-                not client or "/" in client or client.startswith("."):
-            raise InputError(f"{client!r} cannot be a client name",
-                             "it would clash with another file of the set",
-                             "pick a plain name such as alice or client3")
+    _check_server_names(server_names)
+    _check_clients(clients)
     base = _base_fields(subject) if subject else [("O", organization)]
     label = dict(base).get("O", organization)
 
@@ -103,6 +98,67 @@ def build_certificate_set(
     return CertificateSet(root, intermediate1, intermediate2, server, issued)
 
 
+_SET_STEMS = ("root", "intermediate1", "intermediate2", "server", "fullchain")
+
+
+def _check_server_names(server_names: Sequence[str]) -> None:
+    if not server_names:
+        raise InputError("no server names given", "the server certificate needs at least one",
+                         "pass --server-name localhost", code="bad_server_name")
+    for name in server_names:
+        check_server_name(name)
+
+
+def check_server_name(name: str) -> str:
+    """``name`` when it is a DNS name or an IP address -- what a TLS client checks.
+
+    Refused (code ``bad_server_name``): e-mail addresses (``a@b.example`` would become
+    an e-mail SAN, which no TLS client looks at), names of digits and dots that are not
+    an IP address (``1.2.3.4.5``, ``999.1.1.1``: clients would take them for a broken
+    IP), and anything ``profiles.dns_name`` refuses; control characters and text that
+    is not UTF-8 as in :func:`pkilab.names.check_text`.
+    """
+    import ipaddress
+
+    from .profiles import dns_name
+
+    check_text(str(name), "the server name")
+    text = str(name).strip()
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(text))
+    why = None
+    if not text:
+        why = "it is empty"
+    elif "@" in text:
+        why = "it is an e-mail address (it would become an e-mail SAN, which TLS ignores)"
+    elif text.rstrip(".").rsplit(".", 1)[-1].isdigit():
+        why = "it ends in a number but is not an IP address (a top-level domain is never " \
+              "all digits)"
+    if why is None:
+        try:
+            return dns_name(text)
+        except InputError as exc:
+            why = exc.why or exc.what
+    raise InputError(f"{text!r} is not a server name", why,
+                     "give a DNS name like localhost or www.example.com, or an IP address "
+                     "like 127.0.0.1", code="bad_server_name")
+
+
+def _check_clients(clients: Sequence[str]) -> None:
+    if len(set(clients)) != len(clients):
+        raise InputError("a client name is given twice", "each client gets its own files",
+                         "give distinct --client names", code="duplicate_client")
+    for client in clients:
+        check_text(str(client), "the client name")
+        if client in _SET_STEMS or not client.strip() or client != client.strip() or \
+                any(c in client for c in '/\\:') or client.startswith(".") or \
+                client.startswith("replaced-"):
+            raise InputError(f"{client!r} cannot be a client name",
+                             "it would clash with another file of the set, or is not a "
+                             "plain file name",
+                             "pick a plain name such as alice or client3", code="bad_client_name")
+
+
 def _base_fields(subject: str) -> list[tuple[str, str]]:
     from .names import name_fields, parse_subj
 
@@ -112,7 +168,7 @@ def _base_fields(subject: str) -> list[tuple[str, str]]:
             f"the shared subject {subject!r} has a CN",
             "each certificate gets its own Common Name (the seed warns that the root's CN "
             "must differ from the server's and the clients')",
-            "leave /CN=... out, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test")
+            "leave /CN=... out, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test", code="subject_has_cn")
     return fields
 
 
@@ -127,11 +183,7 @@ def _cert_pem(*certificates: x509.Certificate) -> bytes:
 
 def client_p12(client: IssuedCertificate, name: str, password: str) -> bytes:
     """The client's key, certificate and intermediates as PKCS#12 (AES-256, PBKDF2)."""
-    if not password:
-        raise InputError("the PKCS#12 password is empty",
-                         "keytool and Java list 0 entries in an unencrypted .p12 (no password) "
-                         "with a key",
-                         "give --p12-password (at least 6 characters for keytool)")
+    secret = check_new_password(password, "keystore", option="--p12-password")
     # OpenSSL 3's `openssl pkcs12 -export` parameters (the seed's command): AES-256-CBC,
     # PBKDF2-SHA256 with 2048 rounds, SHA-256 MAC. BestAvailableEncryption uses 20000
     # rounds: 12 ms more per file, and a lab password printed on screen gains nothing.
@@ -139,7 +191,7 @@ def client_p12(client: IssuedCertificate, name: str, password: str) -> bytes:
                   .kdf_rounds(2048)
                   .key_cert_algorithm(pkcs12.PBES.PBESv2SHA256AndAES256CBC)
                   .hmac_hash(hashes.SHA256())
-                  .build(password.encode()))
+                  .build(secret))
     return pkcs12.serialize_key_and_certificates(
         name.encode(), client.private_key, client.certificate, client.chain, encryption)
 
@@ -169,21 +221,53 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
                           ) -> list[Path]:
     """Write the set under the seed's names; keys and .p12 files get mode 0600.
 
+    All or nothing (:mod:`pkilab.staging`): a run killed at any moment leaves the old
+    set, the whole new set, or a folder without the files that make it a set
+    (:data:`SET_GATE`) that the next run completes; two runs at once never mix their
+    files. A new DIR is created with mode 0700.
+
     An existing CA key is never replaced silently: without ``force`` nothing is written
-    when any file of the set exists. With ``force`` the old files are first moved to
-    ``DIR/replaced-<UTC time>/``, so nothing is lost.
+    when any file of the set exists (code ``would_overwrite``). With ``force`` the old
+    set's files -- the fixed names, and the clients ``intermediate2.crt`` signed -- move
+    to ``DIR/replaced-<UTC time>/``; a user's other files stay where they are.
     """
-    folder = Path(directory)
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{str(folder)!r} is a file", "pkilab init writes a folder of files",
-                         "name a folder")
-    files = certificate_set_files(cs, p12_password)
-    existing = [name for name in files if (folder / name).exists()]
-    if existing and force:
-        # Everything of the old set goes, clients it had that this one lacks included:
-        # a stale alice.crt from the old CA would otherwise look like part of this set.
-        existing = sorted({*existing, *(p.name for p in folder.iterdir() if p.is_file()
-                                         and p.suffix in (".crt", ".key", ".p12"))})
+    from . import staging
+
+    folder = _target(directory)
+    files = certificate_set_files(cs, p12_password)  # before the lock: may take a while
+    staging.make_parents(folder)
+    with staging.locked(folder):
+        staging.recover(folder)
+        move_aside = _files_to_replace(folder, files, force)
+        return staging.publish(folder, files, move_aside=move_aside, gate=SET_GATE)
+
+
+def _target(directory: str | os.PathLike[str]) -> Path:
+    from .files import check_path, name_too_long
+
+    folder = Path(os.path.abspath(directory))
+    check_path(folder)
+    try:
+        info = os.stat(folder)  # lexists() would hide ENAMETOOLONG
+    except FileNotFoundError:
+        return folder
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            raise name_too_long(folder) from None
+        return folder  # a parent that is a file: make_folders explains it
+    if not stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{str(directory)!r} is not a folder",
+                         "pkilab init writes a folder of files", "name a folder",
+                         code="not_a_folder")
+    return Path(os.path.realpath(folder))  # a link to a folder: replace the folder itself
+
+
+def _files_to_replace(folder: Path, files: dict[str, tuple[bytes, bool]],
+                      force: bool) -> list[str]:
+    """The names of ``folder`` that move to replaced-*/ (refuses without ``force``)."""
+    if not folder.is_dir():
+        return []
+    existing = sorted(name for name in files if os.path.lexists(folder / name))
     if existing and not force:
         ca_keys = [n for n in existing if n in CA_FILES and n.endswith(".key")]
         what = ", ".join(ca_keys or existing[:3])
@@ -191,21 +275,54 @@ def write_certificate_set(cs: CertificateSet, directory: str | os.PathLike[str],
             f"{str(folder)!r} already holds a certificate set ({what})",
             "replacing a CA key would orphan every certificate it signed",
             "use another folder, or pass --force (the old files are kept in a replaced-* "
-            "folder)")
-    if existing:
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-        backup = folder / f"replaced-{stamp}"
-        backup.mkdir(parents=True)
-        for name in existing:
-            shutil.move(str(folder / name), str(backup / name))
-    folder.mkdir(parents=True, exist_ok=True)
-    return [write_output(folder / name, data, private=private)
-            for name, (data, private) in files.items()]
+            "folder)", code="would_overwrite")
+    if not force:
+        return []
+    # The old set goes whole, clients this one lacks included (a stale alice.crt from
+    # the old CA would look like part of the new set); a user's own files stay.
+    return sorted({*existing, *old_set_files(folder)})
+
+
+def old_set_files(folder: Path) -> list[str]:
+    """The files of the set ``pkilab init`` wrote in ``folder``: the fixed names, and
+    NAME.crt/.key/.p12 for each NAME.crt that ``intermediate2.crt`` signed."""
+    names = [n for n in (*CA_FILES, "server.key", "server.crt", "fullchain.crt")
+             if os.path.lexists(folder / n)]
+    for client in set_clients(folder):
+        names += [f"{client}{ext}" for ext in (".crt", ".key", ".p12")
+                  if os.path.lexists(folder / f"{client}{ext}")]
+    return names
+
+
+def set_clients(folder: Path) -> list[str]:
+    """NAME for each NAME.crt in ``folder`` issued by its ``intermediate2.crt``."""
+    from .facts import signed_by
+    from .load import load_certificate
+
+    try:
+        issuer = load_certificate(folder / "intermediate2.crt")
+    except InputError:
+        return []
+    clients = []
+    for path in sorted(folder.glob("*.crt")):
+        if path.stem in _SET_STEMS or not path.is_file():
+            continue
+        try:
+            if signed_by(load_certificate(path), issuer):
+                clients.append(path.stem)
+        except InputError:
+            continue  # not a certificate, or not one: not part of the set
+    return clients
 
 
 @dataclass
 class LoadedSet:
-    """A certificate set read back from disk: paths, plus the objects in them."""
+    """A certificate set read back from disk: paths, plus the objects in them.
+
+    ``clients`` are the names whose ``NAME.crt`` ``intermediate2.crt`` signed.
+    :meth:`certificate_set` loads the keys too and gives back what
+    :func:`write_certificate_set` was given.
+    """
 
     directory: Path
     root: x509.Certificate
@@ -216,6 +333,29 @@ class LoadedSet:
     def path(self, name: str) -> Path:
         return self.directory / name
 
+    def certificate_set(self) -> CertificateSet:
+        """The whole set with its private keys (raises InputError for a missing key)."""
+        from .load import load_certificate, load_private_key
+
+        def authority(stem: str, parent: CertificateAuthority | None) -> CertificateAuthority:
+            return CertificateAuthority.from_pair(load_certificate(self.path(f"{stem}.crt")),
+                                                  load_private_key(self.path(f"{stem}.key")),
+                                                  parent)
+
+        root = authority("root", None)
+        intermediate1 = authority("intermediate1", root)
+        intermediate2 = authority("intermediate2", intermediate1)
+        chain = [intermediate2.certificate, intermediate1.certificate]
+
+        def issued(stem: str, certificate: x509.Certificate | None = None) -> IssuedCertificate:
+            cert = certificate or load_certificate(self.path(f"{stem}.crt"))
+            return IssuedCertificate(cert, load_private_key(self.path(f"{stem}.key")), chain,
+                                     root.certificate)
+
+        return CertificateSet(root, intermediate1, intermediate2,
+                              issued("server", self.server),
+                              {name: issued(name) for name in self.clients})
+
 
 def load_certificate_set(directory: str | os.PathLike[str]) -> LoadedSet:
     """Read what ``pkilab init DIR`` wrote; explains which file is missing."""
@@ -224,15 +364,13 @@ def load_certificate_set(directory: str | os.PathLike[str]) -> LoadedSet:
     folder = Path(directory)
     if not folder.is_dir():
         raise InputError(f"{str(folder)!r} is not a folder", "",
-                         f"make a set first: pkilab init {folder}")
-    missing = [n for n in ("root.crt", "server.crt", "server.key", "fullchain.crt")
-               if not (folder / n).exists()]
+                         f"make a set first: pkilab init {folder}", code="not_a_folder")
+    missing = [n for n in SET_GATE if not (folder / n).exists()]
     if missing:
         raise InputError(f"{str(folder)!r} is not a complete certificate set",
-                         "missing " + ", ".join(missing), f"run: pkilab init {folder}")
+                         "missing " + ", ".join(missing), f"run: pkilab init {folder}",
+                         code="incomplete_set")
     fullchain = load_certificates(folder / "fullchain.crt")
-    clients = sorted(p.stem for p in folder.glob("*.crt")
-                     if p.stem not in ("root", "intermediate1", "intermediate2", "server",
-                                       "fullchain") and (folder / f"{p.stem}.key").exists())
+    clients = [c for c in set_clients(folder) if (folder / f"{c}.key").exists()]
     return LoadedSet(folder, load_certificate(folder / "root.crt"), fullchain[1:],
                      load_certificate(folder / "server.crt"), clients)

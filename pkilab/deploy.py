@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 
 from .errors import InputError
+from .files import read_input
 from .modes import nginx_mode
 
 
@@ -32,7 +33,7 @@ def client_ca_bundle(folder: str | os.PathLike[str]) -> bytes:
         if not (path / name).exists():
             raise InputError(f"{str(path / name)!r} is missing", "",
                              f"make the set first: pkilab init {path}")
-        parts.append((path / name).read_bytes())
+        parts.append(read_input(path / name, what="certificate file"))
     return b"".join(parts)
 
 

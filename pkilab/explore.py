@@ -301,13 +301,14 @@ def explore_file(path: str | Path, password: str | None = None) -> FileView:
     from cryptography.hazmat.primitives.serialization import Encoding
 
     from .errors import PkilabError
+    from .files import read_input
     from .formats import identify, load_any
     from .inspect import summary
     from .keys import describe_key
     from .names import format_subj
 
     path = Path(path)
-    data = path.read_bytes()
+    data = read_input(path)  # a FIFO, a device or a huge file: one clear InputError
     found = identify(data, path.name)
     views = {"what it is": str(found)}
     error = None

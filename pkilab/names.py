@@ -38,6 +38,10 @@ _ALIASES = {
     "email": "emailAddress", "emailaddress": "emailAddress", "email_address": "emailAddress",
     "dc": "DC", "serialnumber": "serialNumber", "serial_number": "serialNumber",
 }
+# Characters that change what a terminal shows: C0 and C1 controls (newline, escape
+# sequences) and the bidirectional overrides and isolates ("Trojan Source").
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
 # RFC 5280 upper bounds (ub-*) that cryptography would otherwise reject tersely.
 _MAX_LENGTH = {"C": 2, "ST": 128, "L": 128, "O": 64, "OU": 64, "CN": 64, "emailAddress": 255}
 
@@ -49,20 +53,47 @@ def _canonical(field: str) -> str:
             f"unknown name field {field!r}",
             "a subject is made of " + ", ".join(s for s, _, _ in _FIELDS),
             "spell it like openssl does, e.g. /C=CN/O=alibaba/CN=root",
+            code="unknown_name_field",
         )
     return short
 
 
+def check_text(value: str, what: str) -> str:
+    """``value`` when it is printable UTF-8 text for a name, else an :class:`InputError`.
+
+    Refused: bytes that were not UTF-8 (the command line hands them over as lone
+    surrogates; code ``not_utf8``) and characters that change what a terminal or a log
+    shows -- newlines, escape sequences, other C0/C1 controls, bidirectional overrides
+    (code ``control_character``).
+    """
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} {value!r} is not valid UTF-8 text",
+                         "certificates store names as UTF-8",
+                         "check the terminal's encoding and type the name again",
+                         code="not_utf8") from None
+    bad = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0
+                or c in _BIDI_CONTROLS), None)
+    if bad is not None:
+        raise InputError(f"{what} {value!r} contains the control character U+{ord(bad):04X}",
+                         "a newline or an escape sequence in a name changes what every "
+                         "terminal and log shows for it",
+                         "use printable characters only", code="control_character")
+    return value
+
+
 def _check_value(short: str, value: str) -> str:
-    value = value.strip()
+    value = check_text(value, f"the {short} field").strip()
     if not value:
-        raise InputError(f"the {short} field is empty", "", f"give {short} a value or leave it out")
+        raise InputError(f"the {short} field is empty", "", f"give {short} a value or leave it out",
+                         code="empty_name_field")
     if short == "C":
         if not re.fullmatch(r"[A-Za-z]{2}", value):
             raise InputError(
                 f"country {value!r} is not a two-letter code",
                 "X.509 stores the country as an ISO 3166 code such as CN, US or DE",
-                "use the two-letter code",
+                "use the two-letter code", code="bad_country_code",
             )
         value = value.upper()  # the seed types "cn"; ISO 3166 codes are upper case
     if short == "emailAddress" and "@" not in value:
@@ -70,6 +101,7 @@ def _check_value(short: str, value: str) -> str:
             f"email address {value!r} has no '@'",
             "the seed's example 'a.alibaba.com' is a typo for a@alibaba.com",
             "write a real address, or leave the field out (modern certificates do)",
+            code="bad_email_address",
         )
     limit = _MAX_LENGTH.get(short)
     size = len(value.encode("utf-8"))  # cryptography counts UTF-8 bytes, not characters
@@ -78,7 +110,7 @@ def _check_value(short: str, value: str) -> str:
         raise InputError(f"the {short} field is {size} {unit} long",
                          f"RFC 5280 allows {limit}, and cryptography counts them in UTF-8 "
                          "bytes (a Chinese character takes 3)",
-                         "shorten it")
+                         "shorten it", code="name_field_too_long")
     return value
 
 
@@ -106,7 +138,8 @@ def _attribute(short: str, value: str) -> x509.NameAttribute:
         return x509.NameAttribute(_BY_SHORT[short], value)
     except ValueError as exc:  # the library's own limits, worded for a learner
         raise InputError(f"the {short} field {value!r} cannot go into a certificate",
-                         str(exc).rstrip("."), "shorten or simplify it") from None
+                         str(exc).rstrip("."), "shorten or simplify it",
+                         code="bad_name_field") from None
 
 
 def parse_subj(text: str) -> x509.Name:
@@ -118,18 +151,19 @@ def parse_subj(text: str) -> x509.Name:
         raise InputError(
             f"subject {text!r} does not start with '/'",
             "openssl's -subj form is a list of /FIELD=value parts",
-            "write it like /C=CN/O=alibaba/CN=root",
+            "write it like /C=CN/O=alibaba/CN=root", code="bad_subject",
         )
     parts = [p.replace("\\/", "/") for p in re.split(r"(?<!\\)/", text[1:]) if p != ""]
     if not parts:
-        raise InputError("the subject is empty", "", "give at least /CN=name")
+        raise InputError("the subject is empty", "", "give at least /CN=name",
+                         code="bad_subject")
     fields: list[tuple[str, str]] = []
     for part in parts:
         if "=" not in part:
             raise InputError(
                 f"subject part {part!r} has no '='",
                 "each part of -subj is FIELD=value",
-                "write it like /CN=root",
+                "write it like /CN=root", code="bad_subject",
             )
         field, value = part.split("=", 1)
         fields.append((field.strip(), value))
@@ -151,7 +185,8 @@ def as_name(value: x509.Name | str | dict[str, str]) -> x509.Name:
     if isinstance(value, str):
         return build_name(CN=value)
     raise InputError(f"cannot make a name from {type(value).__name__}",
-                     "", "pass -subj text like /CN=root or a dict of fields")
+                     "", "pass -subj text like /CN=root or a dict of fields",
+                     code="bad_subject")
 
 
 def format_subj(name: x509.Name) -> str:

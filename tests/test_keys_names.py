@@ -62,25 +62,65 @@ def test_slash_inside_value_escapes():
     assert format_subj(name) == r"/O=a\/b/CN=c"
 
 
-@pytest.mark.parametrize("text, message", [
-    ("/C=China/CN=x", "two-letter"),
-    ("/CN=root/emailAddress=a.alibaba.com", "no '@'"),
-    ("/XX=1", "unknown name field"),
-    ("CN=root", "does not start with '/'"),
-    ("/CN", "has no '='"),
-    ("/CN=", "empty"),
-    ("/", "empty"),
+@pytest.mark.parametrize("text, code", [
+    ("/C=China/CN=x", "bad_country_code"),
+    ("/CN=root/emailAddress=a.alibaba.com", "bad_email_address"),
+    ("/XX=1", "unknown_name_field"),
+    ("CN=root", "bad_subject"),
+    ("/CN", "bad_subject"),
+    ("/CN=", "empty_name_field"),
+    ("/", "bad_subject"),
+    ("/CN=a\nb", "control_character"),
+    ("/O=\x1b[31mred", "control_character"),
+    ("/O=evil\u202etxt.exe", "control_character"),
+    ("/CN=\x85", "control_character"),
+    ("/CN=caf\udce9", "not_utf8"),
 ])
-def test_bad_subjects_are_explained(text, message):
-    with pytest.raises(InputError, match=message):
+def test_bad_subjects_are_explained(text, code):
+    with pytest.raises(InputError) as info:
         parse_subj(text)
+    assert info.value.code == code
+    assert "\n" not in info.value.what and "\x1b" not in info.value.what  # shown escaped
+
+
+@pytest.mark.parametrize("fields, code", [
+    ({"O": "line\nbreak"}, "control_character"),
+    ({"CN": "tab\there"}, "control_character"),
+    ({"OU": "\udcff"}, "not_utf8"),
+    ({"CN": "x" * 65}, "name_field_too_long"),
+])
+def test_build_name_refuses_control_characters(fields, code):
+    with pytest.raises(InputError) as info:
+        build_name(fields)
+    assert info.value.code == code
+
+
+@pytest.mark.parametrize("name", ["a@b.example", "1.2.3.4.5", "999.1.1.1", "10.0.0", "",
+                                  "a_b.example", "bad\nname", "\udcffx.example", "ex..ample"])
+def test_server_names_are_dns_names_or_ip_addresses(name):
+    from pkilab.certset import check_server_name
+
+    with pytest.raises(InputError) as info:
+        check_server_name(name)
+    assert info.value.code in ("bad_server_name", "control_character", "not_utf8")
+
+
+def test_good_server_names():
+    from pkilab.certset import check_server_name
+
+    assert check_server_name("LOCALHOST") == "localhost"
+    assert check_server_name("127.0.0.1") == "127.0.0.1"
+    assert check_server_name("::1") == "::1"
+    assert check_server_name("www.example.com.") == "www.example.com"
+    assert check_server_name("1a.example") == "1a.example"
 
 
 def test_chinese_names_count_utf8_bytes():
     assert format_subj(build_name(C="cn", ST="北京", O="阿里巴巴", CN="客户端")) == \
         "/C=CN/ST=北京/O=阿里巴巴/CN=客户端"
-    with pytest.raises(InputError, match="72 bytes in UTF-8"):
+    with pytest.raises(InputError) as info:
         build_name(CN="客户端" * 8)
+    assert info.value.code == "name_field_too_long" and "72" in info.value.what
 
 
 @pytest.mark.parametrize("name, message", [

@@ -2,6 +2,10 @@
 
 Exit codes everywhere: 0 success, 1 a verification failed or a problem was found,
 2 bad usage or unreadable input. Errors print as one or two lines, never a traceback.
+
+Every password option of every subcommand (the destinations in
+:data:`PASSWORD_OPTIONS`) is read here, once, through :func:`pkilab.passwords.read_password`:
+so ``--password env:P12PASS`` works everywhere and the subcommands see plain text.
 """
 
 from __future__ import annotations
@@ -12,10 +16,14 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from ..errors import PkilabError
+from ..errors import InputError, PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
 SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor")
+
+#: argparse destinations that hold a password, in the order their ``stdin`` lines are
+#: read (the input's password first, as openssl does with -passin before -passout).
+PASSWORD_OPTIONS = ("in_password", "password", "p12_password")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,7 +50,28 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 continue  # not built yet
             raise
         module.register(sub)
+    for choice in sub.choices.values():
+        _describe_password_sources(choice)
     return parser
+
+
+def _describe_password_sources(parser: argparse.ArgumentParser) -> None:
+    from ..passwords import SOURCES_HELP
+
+    for action in parser._actions:
+        if action.dest in PASSWORD_OPTIONS and action.help:
+            action.help = action.help.rstrip(".") + ". " + SOURCES_HELP.replace("%", "%%")
+
+
+def _read_passwords(args: argparse.Namespace) -> None:
+    from ..passwords import StdinLines, read_password
+
+    stdin = StdinLines()
+    for dest in PASSWORD_OPTIONS:
+        value = getattr(args, dest, None)
+        if isinstance(value, str):
+            option = "--" + dest.replace("_", "-")
+            setattr(args, dest, read_password(value, option, stdin))
 
 
 def _version() -> str:
@@ -70,19 +99,70 @@ def main(argv: Sequence[str] | None = None) -> int:
     # noise would only confuse.
     warnings.filterwarnings("ignore", message=r"Parsed a serial number which wasn't positive")
     argv = list(sys.argv[1:] if argv is None else argv)
+    # A file name that is not UTF-8 reaches print() as lone surrogates: show them
+    # escaped instead of failing with UnicodeEncodeError half-way through the output.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser(_requested(argv))
     args = parser.parse_args(argv)
     try:
+        _read_passwords(args)
         return int(args.run(args) or 0)
     except PkilabError as exc:
-        for line in exc.lines():
-            sys.stderr.write(f"pkilab: {line}\n")
-        return exc.exit_code
+        return _report(exc)
+    except OSError as exc:
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        # The last net under every command: a system error a command did not explain
+        # (a name too long for a folder walk, a disk full) is still one line, not a
+        # traceback.
+        return _report(_system_error(exc))
+    except ValueError as exc:
+        # cryptography parses a certificate's names and extensions only when they are
+        # first read, long after loading: a damaged field surfaces here, from whichever
+        # command looked at it. Only that error is turned into a line; any other
+        # ValueError is a pkilab bug and keeps its traceback.
+        if not str(exc).startswith(_LAZY_PARSE_ERRORS):
+            raise
+        return _report(InputError("a certificate in the input is damaged",
+                                  "one of its fields does not decode (" + str(exc)[:80] + ")",
+                                  "copy the file again, whole; pkilab inspect shows what it "
+                                  "is", code="malformed_certificate"))
     except KeyboardInterrupt:
         sys.stderr.write("pkilab: interrupted\n")
         return 130
-    except BrokenPipeError:
-        return 0
+
+
+#: How cryptography's lazily parsed fields (names, extensions, the public key) fail.
+_LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key type",
+                      "Invalid EC key", "Invalid RSA key")
+
+
+def _report(exc: PkilabError) -> int:
+    for line in exc.lines():
+        sys.stderr.write(f"pkilab: {_printable(line)}\n")
+    return exc.exit_code
+
+
+def _printable(text: str) -> str:
+    """``text`` with control characters escaped: a message may quote bytes of a file
+    (a PEM label), and an escape sequence there must not reach the terminal."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
+def _system_error(exc: OSError) -> PkilabError:
+    import errno
+
+    from ..files import name_too_long
+
+    if exc.errno == errno.ENAMETOOLONG and exc.filename is not None:
+        from pathlib import Path
+
+        return name_too_long(Path(exc.filename))
+    where = f" {exc.filename!r}" if exc.filename is not None else ""
+    return InputError(f"the system refused{where[:130]}", exc.strerror or str(exc),
+                      "check the path and its permissions", code="system_error")
 
 
 def entry() -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from ..errors import InputError, OverwriteError
-from ..files import read_input, write_output
+from ..files import check_output, read_input, write_output
 from ..formats import identify, load_any
 from ..formats.convert import TARGETS, plan, target_for
 
@@ -27,9 +28,11 @@ targets (--to; the default comes from OUT's extension):
 
 keystores need a key and its certificate: give a PEM file holding both, or add
 --key KEY_FILE (and --chain CHAIN_FILE for the intermediates). Passwords for keystores
-must be 6+ characters (keytool's minimum), encrypted keys 4+ (what openssl asks for).
-Keys, .p12 and .jks are written with mode 0600. The input is never replaced; an
-existing OUT only with --force.
+must be 6+ characters (keytool's minimum), encrypted keys 4+ (what openssl asks for),
+both at most 1023 bytes. PW may be the password, pass:TEXT, env:VAR, file:PATH (first
+line) or stdin / - (a line of standard input): the last three keep it out of 'ps'.
+Keys, .p12 and .jks are written with mode 0600. The input is never replaced, nor a
+pipe or device; an existing OUT only with --force.
 
 examples:
   pkilab convert server.crt server.der
@@ -69,9 +72,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """True when ``b`` is ``a`` under another name (same inode: a link, ./x, a symlink)."""
     try:
-        return a.resolve() == b.resolve() or (b.exists() and a.samefile(b))
-    except OSError:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
         return False
 
 
@@ -93,6 +97,39 @@ def _read(path: str, password: str | None, fallback: str | None, what: str,
     return load_any(data, password, name=path)
 
 
+#: Targets whose password is a keystore's (keytool's rule); the others encrypt a key.
+_KEYSTORES = ("p12", "p12-legacy", "jks", "truststore")
+
+
+def _check_new_password(password: str | None, target: str, writes_key: bool) -> None:
+    """The one password rule (pkilab.passwords) for what this output will be locked with."""
+    from ..passwords import check_new_password
+
+    if password is None or target in _NEVER_ENCRYPTED:
+        return  # none given (plan says if one is needed), or refused by the key writer
+    if target in _KEYSTORES:
+        check_new_password(password, "keystore")
+    elif writes_key:  # pem, der, pkcs8: the password encrypts the key
+        check_new_password(password, "key")
+
+
+def _check_outputs(paths: list[Path], inputs: list[Path], force: bool) -> None:
+    """All checks before writing any file: nothing is half done."""
+    for path in paths:
+        check_output(path)  # a FIFO or a device is never replaced, even with --force
+        for source in inputs:
+            if _same_file(source, path):
+                raise InputError(f"{str(path)!r} is also an input",
+                                 "converting never replaces its input, even with --force",
+                                 "choose another output name", code="output_is_input")
+    existing = [p for p in paths if os.path.lexists(p)]
+    if existing and not force:
+        raise OverwriteError(f"{str(existing[0])!r} already exists",
+                             "pkilab never replaces a file silently",
+                             "choose another name, remove it, or pass --force",
+                             code="output_exists")
+
+
 def run(args: argparse.Namespace) -> int:
     from ..formats._quiet import quiet_serials
 
@@ -110,13 +147,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.key:
         if contents.private_keys:
             raise InputError(f"{args.input!r} already holds a private key",
-                             "--key would add a second one", "leave --key out")
+                             "--key would add a second one", "leave --key out",
+                             code="second_private_key")
         key_file = _read(args.key, args.in_password, args.password, "key file",
                          opened_with_password)
         if not key_file.private_keys:
             raise InputError(f"{args.key!r} holds no private key",
                              f"it is {key_file.identified.description}",
-                             "pass the .key file to --key")
+                             "pass the .key file to --key", code="no_private_key")
         for key in key_file.private_keys:
             contents.add_key(key)
     for chain_file in args.chain:
@@ -124,7 +162,8 @@ def _run(args: argparse.Namespace) -> int:
         if not extra.certificates:
             raise InputError(f"{chain_file!r} holds no certificates",
                              f"it is {extra.identified.description}",
-                             "pass intermediate certificates to --chain")
+                             "pass intermediate certificates to --chain",
+                             code="no_certificates")
         for cert in extra.certificates:
             if cert not in contents.certificates:
                 contents.add_certificate(cert)
@@ -138,19 +177,11 @@ def _run(args: argparse.Namespace) -> int:
         sys.stderr.write(f"pkilab: note: --password opened {opened_with_password[0]!r}; "
                          f"{_NEVER_ENCRYPTED[target]} is written without a password "
                          "(only PKCS#8 can be encrypted: --to pkcs8)\n")
+    _check_new_password(out_password, target,
+                        bool(contents.private_keys) and args.only != "certs")
     outputs = plan(contents, target, args.output, password=out_password, name=args.name,
                    only=args.only)
-    for output in outputs:
-        for source in inputs:
-            if _same_file(source, output.path):
-                raise InputError(f"{str(output.path)!r} is also an input",
-                                 "converting never replaces its input, even with --force",
-                                 "choose another output name")
-    existing = [o.path for o in outputs if o.path.exists()]
-    if existing and not args.force:  # check all before writing any: nothing half done
-        raise OverwriteError(f"{str(existing[0])!r} already exists",
-                             "pkilab never replaces a file silently",
-                             "choose another name, remove it, or pass --force")
+    _check_outputs([o.path for o in outputs], inputs, args.force)
     for output in outputs:
         write_output(output.path, output.data, private=output.private, overwrite=args.force)
         mode = " (mode 0600)" if output.private else ""

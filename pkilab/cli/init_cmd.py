@@ -14,12 +14,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Write root.key root.crt intermediate1.* intermediate2.* server.key "
         "server.crt fullchain.crt and, for each client, NAME.key NAME.crt NAME.p12 "
         "(the seed's file names). Private keys and .p12 files get mode 0600.")
-    parser.add_argument("directory", metavar="DIR", help="folder to write (created if missing)")
+    parser.add_argument("directory", metavar="DIR",
+                        help="folder to write (created if missing, mode 0700); the set appears "
+                        "there whole or not at all")
     parser.add_argument("--key", default="ec", choices=list(KEY_KINDS),
                         help="key kind for every certificate (default: ec = EC P-256)")
     parser.add_argument("--server-name", action="append", metavar="NAME",
-                        help="DNS name or IP for the server certificate (repeatable; "
-                        "default: localhost and 127.0.0.1)")
+                        help="DNS name or IP address for the server certificate "
+                        "(repeatable; default: localhost and 127.0.0.1)")
     parser.add_argument("--client", action="append", metavar="NAME",
                         help="a client certificate to make (repeatable; default: client "
                         "and client2, as in the seed)")
@@ -32,7 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="fields every certificate shares, openssl -subj style without "
                         "the CN, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test (as in the seed)")
     parser.add_argument("--force", action="store_true",
-                        help="replace an existing set (the old files move to DIR/replaced-*/)")
+                        help="replace an existing set (its files move to DIR/replaced-*/; "
+                        "other files in DIR stay)")
     parser.set_defaults(run=run)
 
 
@@ -45,10 +48,12 @@ def run(args: argparse.Namespace) -> int:
         write_certificate_set,
     )
     from ..names import format_subj
+    from ..passwords import check_new_password
 
     names = args.server_name or list(DEFAULT_SERVER_NAMES)
     clients = args.client or list(DEFAULT_CLIENTS)
     password = args.p12_password if args.p12_password is not None else DEFAULT_P12_PASSWORD
+    check_new_password(password, "keystore", option="--p12-password")  # before any work
     cs = build_certificate_set(key_kind=args.key, server_names=names, clients=clients,
                                organization=args.org, subject=args.subject)
     written = write_certificate_set(cs, args.directory, p12_password=password,
@@ -63,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
         until = cert.not_valid_after_utc.strftime("%Y-%m-%d")
         print(f"  {stem + '.crt':<20} {format_subj(cert.subject):<45} until {until}")
     print("  fullchain.crt        server.crt + intermediate2.crt + intermediate1.crt")
-    print(f"  private keys (*.key, *.p12) are mode 0600; .p12 password: {password}")
+    # a password given through env:/file:/stdin must not end up in a log of the output
+    shown = password if password == DEFAULT_P12_PASSWORD else "the one given (--p12-password)"
+    print(f"  private keys (*.key, *.p12) are mode 0600; .p12 password: {shown}")
     host = names[0]
     root = os.path.join(folder, "root.crt")
     print("Next:")
