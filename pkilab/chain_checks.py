@@ -356,7 +356,9 @@ def _name_constraints(ctx: Context) -> Iterable[Result]:
     # RFC 5280 6.1.3 (b): a self-issued intermediate is not held to the constraints.
     if violations is None or (ctx.index > 0 and facts.is_self_issued(certificate)):
         return
-    above = [(c, facts.extension(c, x509.NameConstraints)) for c in ctx.path[ctx.index + 1:]]
+    # A CA above whose extensions are unreadable is reported at its own position.
+    above = [(c, facts.extension_or_none(c, x509.NameConstraints))
+             for c in ctx.path[ctx.index + 1:]]
     found = [(ca, v) for ca, nc in above if nc is not None for v in violations(nc, certificate)]
     if not any(nc is not None for _, nc in above):
         return

@@ -46,7 +46,7 @@ def test_unknown_root_is_explained(one_way):
     with pytest.raises(TLSConnectionError) as info:
         request(one_way.url, ca=foreign_set().root.certificate)
     err = info.value
-    assert err.kind == "unknown-ca"
+    assert err.kind == "unknown_ca"
     assert "same name" in err.why  # the foreign root is also "pkilab Root CA"
     assert "--cacert" in err.fix
 
@@ -54,13 +54,13 @@ def test_unknown_root_is_explained(one_way):
 def test_system_trust_store_does_not_know_the_lab_root(one_way):
     with pytest.raises(TLSConnectionError) as info:
         request(one_way.url)
-    assert info.value.kind == "unknown-ca"
+    assert info.value.kind == "unknown_ca"
 
 
 def test_hostname_mismatch_is_explained(one_way):
     with pytest.raises(TLSConnectionError) as info:
         request(one_way.url, ca=root(), host="example.com")
-    assert info.value.kind == "hostname-mismatch"
+    assert info.value.kind == "hostname_mismatch"
     assert "example.com" in info.value.what
 
 
@@ -87,7 +87,7 @@ def test_pinned_versions_that_do_not_meet():
     with HTTPSServer(lab_set(), tls_version="1.2") as server, \
             pytest.raises(TLSConnectionError) as info:
         request(server.url, ca=root(), tls_version="1.3")
-    assert info.value.kind == "protocol-version"
+    assert info.value.kind == "protocol_version"
 
 
 def test_nothing_listening():
@@ -97,7 +97,7 @@ def test_nothing_listening():
     sock.close()
     with pytest.raises(TLSConnectionError) as info:
         request(f"https://127.0.0.1:{port}/", ca=root())
-    assert info.value.kind == "connection-refused"
+    assert info.value.kind == "connection_refused"
     assert isinstance(info.value, TLSError) and info.value.exit_code == 1
 
 
@@ -120,7 +120,7 @@ def test_plain_http_server_is_not_tls():
     finally:
         thread.join(2)
         listener.close()
-    assert info.value.kind == "not-tls"
+    assert info.value.kind == "not_tls"
 
 
 @pytest.mark.parametrize("url", ["http://localhost/", "https:///x", "ftp://a"])
@@ -185,14 +185,14 @@ def test_explain_reads_alerts_from_the_server():
     exc = ssl.SSLError(1, "[SSL: TLSV13_ALERT_CERTIFICATE_REQUIRED] tlsv13 alert (_ssl.c:2580)")
     exc.reason = "TLSV13_ALERT_CERTIFICATE_REQUIRED"
     err = explain_failure(exc, stage="reply")
-    assert (err.kind, err.alert) == ("certificate-required", "certificate required")
+    assert (err.kind, err.alert) == ("certificate_required", "certificate required")
     assert "_ssl.c" not in err.message
 
 
 def test_explain_eof_after_tls13_handshake_without_certificate():
     exc = ssl.SSLEOFError(8, "EOF occurred in violation of protocol (_ssl.c:2427)")
     err = explain_failure(exc, stage="reply", cert_given=False)
-    assert err.kind == "closed-after-handshake"
+    assert err.kind == "closed_after_handshake"
     assert "TLS 1.3" in err.why
 
 

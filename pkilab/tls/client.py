@@ -248,7 +248,7 @@ def _connect_error(exc: OSError, address: str, port: int) -> TLSConnectionError:
     stopped = stopped_server_url(port) if address in _LOOPBACK else None
     if isinstance(exc, ConnectionRefusedError) and stopped is not None:
         return TLSConnectionError(f"the server at {stopped} is not running", "it was stopped",
-                                  not_running_fix(), kind="connection-refused")
+                                  not_running_fix(), kind="connection_refused")
     return explain_os_error(exc, stage="connect", address=f"{address}:{port}")
 
 
