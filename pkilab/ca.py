@@ -450,4 +450,3 @@ def _new_key(kind: str, seed: str | None, name: x509.Name, insecure: bool) -> Pr
     return _keys.generate_key(kind, insecure=insecure)
 
 
-signed_by = facts.signed_by  # compatibility: remove after the merge

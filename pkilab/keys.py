@@ -11,7 +11,6 @@ import hashlib
 
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from . import facts
 from .errors import InputError, PolicyError
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey
@@ -121,8 +120,6 @@ def describe_key(key: PrivateKey | PublicKey) -> str:
     return type(key).__name__
 
 
-public_key_of = facts.public_key_of  # compatibility: remove after the merge
-same_public_key = facts.same_public_key  # compatibility: remove after the merge
 
 
 def weak_key_reason(key: PrivateKey | PublicKey) -> str | None:

@@ -11,7 +11,8 @@ from pkilab.certset import build_certificate_set, load_certificate_set, write_ce
 from pkilab.chain import verify_chain
 from pkilab.csr import build_csr, check_csr, requested_names
 from pkilab.errors import InputError, OverwriteError, PolicyError, VerificationError
-from pkilab.keys import generate_key, same_public_key
+from pkilab.facts import same_public_key
+from pkilab.keys import generate_key
 
 
 def ext(cert, kind):

@@ -11,9 +11,9 @@ import pytest
 
 from pkilab.certset import build_certificate_set, write_certificate_set
 from pkilab.cli import main
+from pkilab.facts import same_public_key as same_key
 from pkilab.formats import identify, load_any
 from pkilab.formats.bundle import join_pem
-from pkilab.formats.keys import same_key
 
 PW = "123456"
 

@@ -76,16 +76,17 @@ def test_every_key_mismatch_is_the_one_error(cs):
         assert info.value.code == "key_mismatch"
 
 
-def test_public_names_and_old_homes_are_the_facts():
+def test_public_names_are_the_facts_and_the_old_homes_are_gone():
     import pkilab
     from pkilab import ca, keys
+    from pkilab.formats import bundle
     from pkilab.formats import keys as format_keys
 
     assert pkilab.signed_by is facts.signed_by
     assert pkilab.fingerprint is facts.fingerprint
     assert pkilab.same_public_key is facts.same_public_key
-    # compatibility aliases for other modules until the merge
-    assert ca.signed_by is facts.signed_by
-    assert keys.same_public_key is facts.same_public_key
-    assert keys.public_key_of is facts.public_key_of
-    assert format_keys.same_key is facts.same_public_key
+    # one home: the old copies must not come back
+    assert not hasattr(ca, "signed_by")
+    assert not hasattr(keys, "same_public_key") and not hasattr(keys, "public_key_of")
+    assert not hasattr(format_keys, "same_key")
+    assert not any(hasattr(bundle, n) for n in ("key_matches", "issued_by", "_ski", "_aki"))

@@ -2,7 +2,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from pkilab.errors import InputError, PolicyError
-from pkilab.keys import derive_key, describe_key, generate_key, same_public_key
+from pkilab.facts import same_public_key
+from pkilab.keys import derive_key, describe_key, generate_key
 from pkilab.names import as_name, build_name, format_subj, parse_subj
 
 SEED_SUBJ = "/C=cn/ST=bj/L=bj/O=alibaba/OU=test/CN=root"

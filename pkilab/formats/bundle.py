@@ -11,13 +11,7 @@ from __future__ import annotations
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from .. import facts
 from ..ordering import arrange, misorder
-
-#: Kept for callers of the old names; the one home is :mod:`pkilab.facts`.
-issued_by = facts.names_issuer
-is_self_issued = facts.is_self_issued
-key_matches = facts.key_matches
 
 
 def order_leaf_to_root(certificates: list[x509.Certificate]) -> list[x509.Certificate]:

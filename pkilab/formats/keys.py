@@ -13,7 +13,6 @@ from __future__ import annotations
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from .. import facts
 from ..errors import InputError
 from ..keys import PrivateKey, describe_key
 
@@ -88,4 +87,3 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
                              serialization.NoEncryption())
 
 
-same_key = facts.same_public_key  # compatibility: remove after the merge
