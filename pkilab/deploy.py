@@ -37,7 +37,7 @@ def client_ca_bundle(folder: str | os.PathLike[str]) -> bytes:
     for name in ("intermediate2.crt", "intermediate1.crt", "root.crt"):
         if not (path / name).exists():
             raise InputError(f"{str(path / name)!r} is missing", "",
-                             f"make the set first: pkilab init {path}")
+                             f"make the set first: pkilab init {path}", code="missing_set_file")
         parts.append((path / name).read_bytes())
     return b"".join(parts)
 
@@ -63,7 +63,8 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
     a verified client that is not on it gets 403, and nginx's 495 (bad certificate) and
     496 (no certificate) become a 403 page naming the reason. The text then starts with
     ``map`` blocks: it belongs in nginx's ``http { }`` context (``conf.d/*.conf`` is
-    included there). nginx's ``map`` compares text ignoring case.
+    included there). nginx's ``map`` compares text ignoring case; long DNs may need
+    ``map_hash_bucket_size 128;`` in ``http { }`` (nginx says so when it does).
 
     ``upstream`` (``"http://127.0.0.1:8080"``) proxies to an application and forwards
     the verified identity in ``X-Client-Verify``, ``X-Client-DN`` and
@@ -134,19 +135,17 @@ def _split_allow(allow: Sequence[str] | None, mode: str) -> tuple[list[str], lis
 
 
 def _authorization_maps(tag: str, dns: list[str], fingerprints: list[str]) -> list[str]:
-    # One map per identity kind, keyed on the verify result too: a FAILED certificate
-    # (optional_no_ca) never matches, whatever DN it claims.
-    lines, flags = ["# who may in: SUCCESS (a verified certificate) and on the list"], []
+    # One map per identity kind, then one that also demands SUCCESS: with
+    # optional_no_ca a FAILED certificate claims whatever DN its maker wrote.
+    lines, flags = ["# who may in: a verified certificate (SUCCESS) that is on the list"], []
     for kind, variable, values in (("dn", "$ssl_client_s_dn", dns),
                                    ("fp", "$ssl_client_fingerprint", fingerprints)):
         if values:
             flags.append(f"$pkilab_{kind}_ok_{tag}")
-            lines.append(f'map "$ssl_client_verify {variable}" $pkilab_{kind}_ok_{tag} {{')
-            lines.append("    default 0;")
-            lines += [f'    "SUCCESS {value}" 1;' for value in values]
-            lines.append("}")
-    lines.append(f'map "{"".join(flags)}" $pkilab_allowed_{tag} {{')
-    lines += ["    default 1;", f'    "{"0" * len(flags)}" 0;', "}"]
+            lines += [f"map {variable} $pkilab_{kind}_ok_{tag} {{", "    default 0;",
+                      *(f'    "{value}" 1;' for value in values), "}"]
+    lines += [f'map "$ssl_client_verify:{"".join(flags)}" $pkilab_allowed_{tag} {{',
+              "    default 0;", '    "~^SUCCESS:.*1" 1;', "}"]
     return lines
 
 
@@ -237,6 +236,7 @@ def nginx_lab_config(folder: str | os.PathLike[str], workdir: str | os.PathLike[
         "events { worker_connections 64; }",
         "http {",
         "    access_log off;",
+        "    map_hash_bucket_size 128;   # room for long DNs in allow lists",
         f"    client_body_temp_path {temp}; proxy_temp_path {temp};",
         f"    fastcgi_temp_path {temp}; uwsgi_temp_path {temp}; scgi_temp_path {temp};",
         indented,
@@ -444,9 +444,11 @@ def _yaml_lines(obj: object, indent: int) -> list[str]:
 
 
 def _yaml_child(head: str, value: object, indent: int) -> list[str]:
-    if isinstance(value, str) and "\n" in value:
-        body = value if value.endswith("\n") else value + "\n"
-        return [head + " |", *(" " * (indent + 2) + line for line in body.splitlines())]
+    if isinstance(value, str) and "\n" in value and not value.startswith((" ", "\n")) \
+            and not value.endswith("\n\n"):
+        chomp = "|" if value.endswith("\n") else "|-"  # keep the final newline, or none
+        return [f"{head} {chomp}", *(" " * (indent + 2) + line if line else ""
+                                     for line in value.splitlines())]
     if isinstance(value, (dict, list)) and value:
         return [head, *_yaml_lines(value, indent + 2)]
     if isinstance(value, (dict, list)):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -42,7 +43,7 @@ def _missing_nginx() -> PkilabError:
 
 def nginx_config_test(block: str, folder: str | os.PathLike[str] = ".") -> tuple[bool, str]:
     """Run ``nginx -t`` on a server block (wrapped in a lab nginx.conf, listening on
-    127.0.0.1): ``(accepted, nginx's last line)``. Raises a pkilab error (code
+    127.0.0.1): ``(accepted, nginx's first complaint)``. Raises a pkilab error (code
     ``tool_missing``) where nginx is not installed.
 
     ``nginx -t`` reads the certificate and key files the block names, so their paths
@@ -60,8 +61,10 @@ def nginx_config_test(block: str, folder: str | os.PathLike[str] = ".") -> tuple
                                str(work / "error.log")], capture_output=True, text=True,
                               timeout=20)
     lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
-    last = lines[-1] if lines else "syntax is ok"
-    return done.returncode == 0, last.replace(str(conf), "nginx.conf")
+    # nginx's first complaint is the useful one; its date and process id are noise
+    first = next((line for line in lines if "[emerg]" in line), lines[0] if lines else "")
+    first = re.sub(r"^.*?\[emerg\] \d+#\d+: ", "", first).replace(str(work) + "/", "")
+    return done.returncode == 0, first or "syntax is ok"
 
 
 class NginxServer:
