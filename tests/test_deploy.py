@@ -315,3 +315,58 @@ def test_nginx_config_test_accepts_a_block_and_refuses_a_broken_one(set_dir):
     assert not ok and "invalid value" in message and "nginx.conf:" in message
     ok, message = nginx_config_test(nginx_server_block(set_dir / "nowhere"), set_dir)
     assert not ok
+
+
+@pytest.fixture(scope="module")
+def expired_client(set_dir, certset):
+    import datetime as dt
+
+    from cryptography.hazmat.primitives import serialization
+
+    old = certset.intermediate2.issue_client(
+        "old-laptop", not_before=dt.datetime(2020, 1, 1, tzinfo=dt.timezone.utc), days=1)
+    (set_dir / "old-laptop.crt").write_bytes(old.certificate.public_bytes(
+        serialization.Encoding.PEM))
+    (set_dir / "old-laptop.key").write_bytes(old.private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption()))
+    return set_dir
+
+
+#: lesson 06's table of nginx's ssl_verify_client words, as measured here:
+#: (no certificate, another CA's, an expired one, a valid one) -> status, verify result
+NGINX_MODES_TABLE = {
+    "on": ((400, None), (400, None), (400, None), (200, "SUCCESS")),
+    "optional": ((200, "NONE"), (400, None), (400, None), (200, "SUCCESS")),
+    "optional_no_ca": ((200, "NONE"), (200, "FAILED:"), (400, None), (200, "SUCCESS")),
+}
+
+
+@needs_nginx
+@pytest.mark.parametrize("mode", sorted(NGINX_MODES_TABLE))
+def test_real_nginx_modes_table_of_lesson_06(set_dir, foreign_dir, expired_client, mode):
+    with NginxServer(set_dir, mtls=mode) as nginx:
+        got = [curl_status(nginx.url, set_dir),
+               curl_status(nginx.url, set_dir, foreign_dir, "client"),
+               curl_status(nginx.url, set_dir, set_dir, "old-laptop"),
+               curl_status(nginx.url, set_dir, set_dir, "client")]
+    for (status, body), (want_status, want_verify) in zip(got, NGINX_MODES_TABLE[mode],
+                                                          strict=True):
+        assert status == want_status, (mode, status, body)
+        if want_verify:
+            assert f"(verify: {want_verify}" in body
+        elif status == 400:
+            assert "400" in body
+
+
+@needs_nginx
+@pytest.mark.parametrize("depth, status", [(1, 400), (2, 200)])
+def test_real_nginx_root_only_ca_file_still_needs_depth(set_dir, certset, depth, status):
+    """Lesson 06: the client sends its chain, nginx holds only root.crt: depth still counts."""
+    from pkilab.tls import request
+
+    block = nginx_server_block(set_dir, mtls="on", verify_depth=depth).replace(
+        str(set_dir.resolve() / "client-ca.crt"), str(set_dir.resolve() / "root.crt"))
+    with NginxServer(set_dir, block=block) as nginx:
+        reply = request(nginx.url, ca=set_dir / "root.crt", cert=certset.clients["client"])
+    assert reply.status == status and reply.sent_certificate
