@@ -164,8 +164,8 @@ def _authorization_checks(tag: str) -> list[str]:
         "    # 495: the client certificate failed verification; 496: none was sent",
         f"    error_page 495 496 =403 @refused_{tag};",
         f"    if ($pkilab_allowed_{tag} = 0) {{",
-        '        return 403 "403 Forbidden: $ssl_client_s_dn is not allowed here'
-        ' (verify: $ssl_client_verify)\\n";',
+        '        return 403 "403 Forbidden: only allowed, verified client certificates get in'
+        " (this one: verify $ssl_client_verify, subject '$ssl_client_s_dn')\\n\";",
         "    }",
         f"    location @refused_{tag} {{",
         "        default_type text/plain;",

@@ -57,10 +57,10 @@ def test_04_identify_solution_and_wrong_answer(folder, capsys):
     (mystery / "a.crt").write_bytes((folder / "root.crt").read_bytes())
     (mystery / "b.jks").write_bytes(b"<html><body>404</body></html>\n")
     answers = {name: identify((mystery / name).read_bytes()).kind for name in ("a.crt", "b.jks")}
-    passes(l04.check_identified(mystery, answers), capsys)
-    out = fails(l04.check_identified(mystery, {**answers, "b.jks": "jks"}), capsys)
+    passes(l04.identified_check(mystery, answers), capsys)
+    out = fails(l04.identified_check(mystery, {**answers, "b.jks": "jks"}), capsys)
     assert "b.jks" in out and "a.crt" not in out.split("wrong")[-1]
-    fails(l04.check_identified(mystery, {"a.crt": None, "b.jks": None}), capsys)
+    fails(l04.identified_check(mystery, {"a.crt": None, "b.jks": None}), capsys)
 
 
 def write_pair(folder, stem, issued):
@@ -86,29 +86,29 @@ def test_04_own_p12_solution_passes(folder, lesson_set, capsys):
     write_pair(folder, "carol", carol)
     write_p12(folder, folder / "carol.crt", folder / "carol.key", "carol-secret",
               folder / "intermediate2.crt", folder / "intermediate1.crt")
-    passes(l04.check_own_p12(folder, "carol-secret", lesson_set), capsys)
-    fails(l04.check_own_p12(folder, "wrong-password", lesson_set), capsys)
+    passes(l04.own_p12_check(folder, "carol-secret", lesson_set), capsys)
+    fails(l04.own_p12_check(folder, "wrong-password", lesson_set), capsys)
 
 
 def test_04_own_p12_cheats_fail(folder, lesson_set, capsys):
     # the cheat from issue 8: copy the lesson's client2.p12
     shutil.copy(folder / "client2.p12", folder / "exercise.p12")
-    out = fails(l04.check_own_p12(folder, "123456", lesson_set), capsys)
+    out = fails(l04.own_p12_check(folder, "123456", lesson_set), capsys)
     assert "issue a new one" in out
     # carol's certificate from another CA
     stranger = build_certificate_set(seed="exercise tests stranger").intermediate2 \
         .issue_client("carol")
     write_pair(folder, "s", stranger)
     write_p12(folder, folder / "s.crt", folder / "s.key", "carol-secret")
-    assert "intermediate2" in fails(l04.check_own_p12(folder, "carol-secret", lesson_set),
+    assert "intermediate2" in fails(l04.own_p12_check(folder, "carol-secret", lesson_set),
                                     capsys)
     # no chain: Java would not see where it comes from
     carol = lesson_set.intermediate2.issue_client("carol")
     write_pair(folder, "c", carol)
     write_p12(folder, folder / "c.crt", folder / "c.key", "carol-secret")
-    assert "chain" in fails(l04.check_own_p12(folder, "carol-secret", lesson_set), capsys)
+    assert "chain" in fails(l04.own_p12_check(folder, "carol-secret", lesson_set), capsys)
     (folder / "exercise.p12").unlink()
-    fails(l04.check_own_p12(folder, "carol-secret", lesson_set), capsys)
+    fails(l04.own_p12_check(folder, "carol-secret", lesson_set), capsys)
 
 
 # ---- 05 -------------------------------------------------------------------------------
@@ -121,46 +121,46 @@ def one_way(lesson_set):
 
 def test_05_key_share(one_way, lesson_set, capsys):
     tls12 = record(one_way.url, ca=lesson_set.root.certificate, tls_version="1.2")
-    passes(l05.check_key_share("ServerKeyExchange", tls12), capsys)
-    assert "does not carry" in fails(l05.check_key_share("ServerHelloDone", tls12), capsys)
-    assert "no 'ClientKeyExchange'" in fails(l05.check_key_share("ClientKeyExchange", tls12),
+    passes(l05.key_share_check("ServerKeyExchange", tls12), capsys)
+    assert "does not carry" in fails(l05.key_share_check("ServerHelloDone", tls12), capsys)
+    assert "no 'ClientKeyExchange'" in fails(l05.key_share_check("ClientKeyExchange", tls12),
                                              capsys)
-    fails(l05.check_key_share(None, tls12), capsys)
+    fails(l05.key_share_check(None, tls12), capsys)
 
 
 def test_05_second_site_solution_passes(lesson_set, capsys):
     api = lesson_set.intermediate2.issue_server(["api.localhost"])
     with HTTPSServer(api) as server:
         result = request(server.url, ca=lesson_set.root.certificate, host="api.localhost")
-        passes(l05.check_second_site(server, result, lesson_set), capsys)
+        passes(l05.second_site_check(server, result, lesson_set), capsys)
         # the check's own request does not count as the learner's next time
         server.clear_events()
-        fails(l05.check_second_site(server, result, lesson_set), capsys)
+        fails(l05.second_site_check(server, result, lesson_set), capsys)
 
 
 def test_05_second_site_cheats_fail(one_way, lesson_set, capsys):
     fake = SimpleNamespace(status=200, verified=True, chain_source="verified",
                            server_chain=[lesson_set.root.certificate])
-    fails(l05.check_second_site(None, fake, lesson_set), capsys)
+    fails(l05.second_site_check(None, fake, lesson_set), capsys)
     # a real server and a real request, but for localhost instead of api.localhost
     result = request(one_way.url, ca=lesson_set.root.certificate)
-    fails(l05.check_second_site(one_way, result, lesson_set), capsys)
+    fails(l05.second_site_check(one_way, result, lesson_set), capsys)
     # the right certificate, but served after the server stopped
     api = lesson_set.intermediate2.issue_server(["api.localhost"])
     with HTTPSServer(api) as server:
         result = request(server.url, ca=lesson_set.root.certificate, host="api.localhost")
-    assert "still running" in fails(l05.check_second_site(server, result, lesson_set), capsys)
+    assert "still running" in fails(l05.second_site_check(server, result, lesson_set), capsys)
 
 
 def test_05_eavesdropper(one_way, lesson_set, capsys):
     wire12 = record(one_way.url, ca=lesson_set.root.certificate, tls_version="1.2",
                     source="records")
-    passes(l05.check_eavesdropper(True, wire12), capsys)
-    fails(l05.check_eavesdropper(False, wire12), capsys)
-    fails(l05.check_eavesdropper(True, None), capsys)
+    passes(l05.eavesdropper_check(True, wire12), capsys)
+    fails(l05.eavesdropper_check(False, wire12), capsys)
+    fails(l05.eavesdropper_check(True, None), capsys)
     wire13 = record(one_way.url, ca=lesson_set.root.certificate, tls_version="1.3",
                     source="records")
-    fails(l05.check_eavesdropper(False, wire13), capsys)
+    fails(l05.eavesdropper_check(False, wire13), capsys)
 
 
 # ---- 06 -------------------------------------------------------------------------------
@@ -174,30 +174,30 @@ def mutual(lesson_set):
 def test_06_new_client_solution_passes(mutual, lesson_set, capsys):
     alice = lesson_set.intermediate2.issue_client("alice")
     reply = request(mutual.url, ca=lesson_set.root.certificate, cert=alice)
-    passes(l06.check_new_client(mutual, alice, reply, lesson_set), capsys)
+    passes(l06.new_client_check(mutual, alice, reply, lesson_set), capsys)
 
 
 def test_06_new_client_cheats_fail(mutual, lesson_set, capsys):
     # the cheat from issue 8: a namespace with the right fields, no server involved
     fake = SimpleNamespace(status=200, body="Hello, alice!", sent_certificate=True)
-    fails(l06.check_new_client(mutual, fake, fake, lesson_set), capsys)
+    fails(l06.new_client_check(mutual, fake, fake, lesson_set), capsys)
     # a real alice from another CA cannot be used against the server
     stranger = build_certificate_set(seed="exercise tests stranger").intermediate2 \
         .issue_client("alice")
-    fails(l06.check_new_client(mutual, stranger, fake, lesson_set), capsys)
+    fails(l06.new_client_check(mutual, stranger, fake, lesson_set), capsys)
     # the real certificate, but a made-up reply and no request of the learner's own
     bob_server_events = HTTPSServer(lesson_set, mtls="required")
     with bob_server_events as fresh:
         alice = lesson_set.intermediate2.issue_client("alice")
-        out = fails(l06.check_new_client(fresh, alice, fake, lesson_set), capsys)
+        out = fails(l06.new_client_check(fresh, alice, fake, lesson_set), capsys)
         assert "request(...)" in out or "no record" in out
 
 
 def test_06_allow_list(folder, capsys):
-    passes(l06.check_allow_list(["client2"], folder), capsys)
-    assert "client gets 200" in fails(l06.check_allow_list(["client", "client2"], folder),
+    passes(l06.allow_list_check(["client2"], folder), capsys)
+    assert "client gets 200" in fails(l06.allow_list_check(["client", "client2"], folder),
                                       capsys)
-    fails(l06.check_allow_list("client2", folder), capsys)
+    fails(l06.allow_list_check("client2", folder), capsys)
 
 
 def test_06_mutual_messages(lesson_set, mutual, one_way, capsys):
@@ -205,69 +205,69 @@ def test_06_mutual_messages(lesson_set, mutual, one_way, capsys):
     both = record(mutual.url, ca=lesson_set.root.certificate,
                   cert=lesson_set.clients["client"], tls_version="1.3")
     extra = set(both.names) - set(plain.names)
-    passes(l06.check_mutual_messages(extra, plain, both), capsys)
-    assert "1 more" in fails(l06.check_mutual_messages(set(list(extra)[:2]), plain, both),
+    passes(l06.mutual_messages_check(extra, plain, both), capsys)
+    assert "1 more" in fails(l06.mutual_messages_check(set(list(extra)[:2]), plain, both),
                              capsys)
-    fails(l06.check_mutual_messages(extra | {"client: ClientHello"}, plain, both), capsys)
-    fails(l06.check_mutual_messages(None, plain, both), capsys)
+    fails(l06.mutual_messages_check(extra | {"client: ClientHello"}, plain, both), capsys)
+    fails(l06.mutual_messages_check(None, plain, both), capsys)
 
 
 # ---- 07 -------------------------------------------------------------------------------
 
 def test_07_optional_block_text_cheats_fail(folder, capsys):
     # the cheat from issue 8: the bare directive
-    fails(l07.check_optional_block("ssl_verify_client optional;", folder), capsys)
-    fails(l07.check_optional_block(None, folder), capsys)
+    fails(l07.optional_block_check("ssl_verify_client optional;", folder), capsys)
+    fails(l07.optional_block_check(None, folder), capsys)
     elsewhere = nginx_server_block("/etc/nginx/ssl", mtls="optional")
-    fails(l07.check_optional_block(elsewhere, folder), capsys)
+    fails(l07.optional_block_check(elsewhere, folder), capsys)
     commented = nginx_server_block(folder, mtls="on").replace(
         "ssl_verify_client on;", "ssl_verify_client on;  # ssl_verify_client optional;")
-    fails(l07.check_optional_block(commented, folder), capsys)
+    fails(l07.optional_block_check(commented, folder), capsys)
 
 
 @needs_nginx
 def test_07_optional_block_served_by_nginx(folder, capsys):
-    passes(l07.check_optional_block(nginx_server_block(folder, mtls="optional"), folder),
+    passes(l07.optional_block_check(nginx_server_block(folder, mtls="optional"), folder),
            capsys)
     # optional_no_ca lets the stranger through: refused by the real nginx run
     sneaky = nginx_server_block(folder, mtls="optional_no_ca").replace(
         "ssl_verify_client optional_no_ca;", "ssl_verify_client optional;\n"
         "    ssl_verify_client optional_no_ca;")
-    fails(l07.check_optional_block(sneaky, folder), capsys)
+    fails(l07.optional_block_check(sneaky, folder), capsys)
 
 
 @needs_nginx
 def test_07_allow_block(folder, lesson_set, capsys):
     dn, sha1 = nginx_client_identity(lesson_set.clients["client2"].certificate)
-    passes(l07.check_allow_block(nginx_server_block(folder, mtls="on", allow=[dn]), folder),
+    passes(l07.allow_block_check(nginx_server_block(folder, mtls="on", allow=[dn]), folder),
            capsys)
-    passes(l07.check_allow_block(nginx_server_block(folder, mtls="optional_no_ca",
+    passes(l07.allow_block_check(nginx_server_block(folder, mtls="optional_no_ca",
                                                     allow=[sha1]), folder), capsys)
     # authentication only: client gets 200 too
-    assert "403" in fails(l07.check_allow_block(nginx_server_block(folder, mtls="on"),
+    assert "403" in fails(l07.allow_block_check(nginx_server_block(folder, mtls="on"),
                                                 folder), capsys)
     # optional_no_ca without a verify check lets the stranger with client2's DN in
     naive = nginx_server_block(folder, mtls="optional_no_ca").replace(
         "    location / {", '    if ($ssl_client_s_dn != "CN=client2,O=pkilab") '
         "{ return 403; }\n    location / {")
-    assert "stranger" in fails(l07.check_allow_block(naive, folder), capsys)
+    assert "stranger" in fails(l07.allow_block_check(naive, folder), capsys)
 
 
 def test_07_allow_block_text_without_a_server_block(folder, capsys):
-    fails(l07.check_allow_block("$ssl_client_verify", folder), capsys)
+    fails(l07.allow_block_check("$ssl_client_verify", folder), capsys)
 
 
 def test_07_right_curl(capsys):
-    passes(l07.check_right_curl("b"), capsys)
-    fails(l07.check_right_curl("a"), capsys)
-    fails(l07.check_right_curl("B"), capsys)
+    passes(l07.right_curl_check("b"), capsys)
+    fails(l07.right_curl_check("a"), capsys)
+    fails(l07.right_curl_check("B"), capsys)
 
 
 def test_checks_never_print_a_traceback(folder, lesson_set, capsys):
-    for verdict in (l04.check_own_p12(folder / "nowhere", object(), lesson_set),
-                    l05.check_eavesdropper(object(), object()),
-                    l06.check_allow_list(42, folder),
-                    l07.check_optional_block(42, folder)):
+    for verdict in (l04.own_p12_check(folder / "nowhere", object(), lesson_set),
+                    l05.eavesdropper_check(object(), object()),
+                    l06.allow_list_check(42, folder),
+                    l07.optional_block_check(42, folder)):
         assert not verdict
     assert "Traceback" not in capsys.readouterr().out
 
@@ -283,4 +283,4 @@ def test_keytool_sees_the_solution(folder, lesson_set, capsys):
                            "-storepass", "carol-secret"], capture_output=True, text=True,
                           timeout=60)
     assert "contains 1 entry" in done.stdout
-    passes(l04.check_own_p12(folder, "carol-secret", lesson_set), capsys)
+    passes(l04.own_p12_check(folder, "carol-secret", lesson_set), capsys)

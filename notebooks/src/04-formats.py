@@ -519,7 +519,7 @@ mystery.mkdir(exist_ok=True)
                                 b"abgH5C9okWi0dh2l9GKJl learner@laptop\n")
 
 answers = {"a.crt": None, "b.crt": None, "c.pem": None, "d.p12": None, "e.pub": None}
-l04.check_identified(mystery, answers)
+l04.identified_check(mystery, answers)
 
 # %% tags=["hide-cell"]
 # Solution: ask identify, and read its description and hint. (Its own names, so that
@@ -529,7 +529,7 @@ for name in sorted(answers):
     found = identify((mystery / name).read_bytes(), name)
     solution_answers[name] = found.kind
     print(f"{name}: {found.kind:24} {found.hint or found.description}")
-l04.check_identified(mystery, solution_answers)
+l04.identified_check(mystery, solution_answers)
 
 # %% [markdown]
 # ## Exercise 2: a .p12 of your own that Java accepts
@@ -548,7 +548,7 @@ p12_password = None  # your password here
 # your code here
 
 # %%
-l04.check_own_p12(lab, p12_password, cs)
+l04.own_p12_check(lab, p12_password, cs)
 
 # %% tags=["hide-cell"]
 # Solution: a new certificate, its files, then key + certificate + chain in one .p12 with
@@ -563,4 +563,4 @@ solution_password = "carol-secret"
 (lab / "exercise.p12").unlink(missing_ok=True)
 pkilab(f"convert carol.crt exercise.p12 --key carol.key --chain intermediate2.crt "
        f"--chain intermediate1.crt --password {solution_password}")
-l04.check_own_p12(lab, solution_password, cs)
+l04.own_p12_check(lab, solution_password, cs)

@@ -441,14 +441,14 @@ with HTTPSServer(lab / "set", chain="leaf") as leaf_only:
 
 # %%
 answer = None  # e.g. "ClientHello"
-l05.check_key_share(answer, tls12)
+l05.key_share_check(answer, tls12)
 
 # %% tags=["hide-cell"]
 # Solution: the server's messages, in order; the one between Certificate and
 # ServerHelloDone is the answer. (Own names, so "Run All" leaves your answer alone.)
 print(tls12.sent_by("server"))
 solution_answer = tls12.sent_by("server")[tls12.sent_by("server").index("Certificate") + 1]
-l05.check_key_share(solution_answer, tls12)
+l05.key_share_check(solution_answer, tls12)
 
 # %% [markdown]
 # ## Exercise 2: a second site
@@ -462,7 +462,7 @@ l05.check_key_share(solution_answer, tls12)
 # %%
 api_server = None  # your server here
 api_result = None  # your request's result here
-l05.check_second_site(api_server, api_result, cs)
+l05.second_site_check(api_server, api_result, cs)
 
 # %% tags=["hide-cell"]
 # Solution (own names; a with block stops this server when the check is done)
@@ -471,7 +471,7 @@ with HTTPSServer(solution_api) as solution_server:
     solution_result = request(solution_server.url, ca=cs.root.certificate,
                               host="api.localhost")
     print(solution_result.summary())
-    l05.check_second_site(solution_server, solution_result, cs)
+    l05.second_site_check(solution_server, solution_result, cs)
 
 # %% [markdown]
 # ## Exercise 3: what does an eavesdropper see?
@@ -484,7 +484,7 @@ with HTTPSServer(solution_api) as solution_server:
 # %%
 wire12 = None  # your trace here
 visible = None  # True or False, computed from wire12
-l05.check_eavesdropper(visible, wire12)
+l05.eavesdropper_check(visible, wire12)
 
 # %% tags=["hide-cell"]
 # Solution (own names)
@@ -492,7 +492,7 @@ solution_wire = record(server.url, ca=lab / "set" / "root.crt", tls_version="1.2
                        source="records")
 solution_visible = any(m.name == "Certificate" and m.sender == "server" and not m.encrypted
                        for m in solution_wire.messages)
-l05.check_eavesdropper(solution_visible, solution_wire)
+l05.eavesdropper_check(solution_visible, solution_wire)
 
 # %% [markdown]
 # Finally, stop the servers (leaving a `with` block does this by itself):

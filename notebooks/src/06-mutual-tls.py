@@ -430,14 +430,14 @@ print(server.events)
 # %%
 alice = None  # your certificate here
 alice_reply = None  # your request's result here
-l06.check_new_client(server, alice, alice_reply, cs)
+l06.new_client_check(server, alice, alice_reply, cs)
 
 # %% tags=["hide-cell"]
 # Solution (own names, so that "Run All" leaves your answers alone)
 solution_alice = cs.intermediate2.issue_client("alice")
 solution_reply = request(server.url, ca=files / "root.crt", cert=solution_alice)
 print(solution_reply.body)
-l06.check_new_client(server, solution_alice, solution_reply, cs)
+l06.new_client_check(server, solution_alice, solution_reply, cs)
 
 # %% [markdown]
 # ## Exercise 2: let client2 in, keep client out
@@ -447,11 +447,11 @@ l06.check_new_client(server, solution_alice, solution_reply, cs)
 
 # %%
 allowed = None  # a list of names
-l06.check_allow_list(allowed, files)
+l06.allow_list_check(allowed, files)
 
 # %% tags=["hide-cell"]
 # Solution: the names are the certificates' CNs
-l06.check_allow_list([short_name(cs.clients["client2"].certificate.subject)], files)
+l06.allow_list_check([short_name(cs.clients["client2"].certificate.subject)], files)
 
 # %% [markdown]
 # ## Exercise 3: what makes it mutual?
@@ -461,13 +461,13 @@ l06.check_allow_list([short_name(cs.clients["client2"].certificate.subject)], fi
 
 # %%
 extra = None  # e.g. {"server: Certificate"}
-l06.check_mutual_messages(extra, one_way, mutual)
+l06.mutual_messages_check(extra, one_way, mutual)
 
 # %% tags=["hide-cell"]
 # Solution (own names)
 solution_extra = set(mutual.names) - set(one_way.names)
 print(sorted(solution_extra))
-l06.check_mutual_messages(solution_extra, one_way, mutual)
+l06.mutual_messages_check(solution_extra, one_way, mutual)
 
 # %% [markdown]
 # Stop the server:

@@ -36,7 +36,7 @@ def _identified(mystery: Path, answers: Mapping[str, Any]) -> bool:
     return True
 
 
-def check_identified(mystery: str | os.PathLike[str], answers: Mapping[str, Any]) -> Verdict:
+def identified_check(mystery: str | os.PathLike[str], answers: Mapping[str, Any]) -> Verdict:
     """Exercise 1: every ``answers[name]`` is the kind ``identify`` finds in that file."""
     return check(lambda: _identified(Path(mystery), answers),
                  "look at each file with identify((mystery / name).read_bytes()).kind",
@@ -74,7 +74,7 @@ def _own_p12(folder: Path, password: Any, certificate_set: Any, name: str) -> bo
     return True
 
 
-def check_own_p12(folder: str | os.PathLike[str], password: Any, certificate_set: Any,
+def own_p12_check(folder: str | os.PathLike[str], password: Any, certificate_set: Any,
                   name: str = "carol") -> Verdict:
     """Exercise 2: ``folder/exercise.p12`` holds a new certificate for ``name`` from the
     set's intermediate2, its key and chain, behind ``password``."""

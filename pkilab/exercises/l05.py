@@ -43,7 +43,7 @@ def _key_share(answer: Any, tls12: Trace) -> bool:
     return True
 
 
-def check_key_share(answer: Any, tls12: Trace) -> Verdict:
+def key_share_check(answer: Any, tls12: Trace) -> Verdict:
     """Exercise 1: the server's TLS 1.2 message that carries its signed ECDHE share."""
     return check(lambda: _key_share(answer, tls12),
                  "look at the server's messages between Certificate and ServerHelloDone",
@@ -84,7 +84,7 @@ def _second_site(api_server: Any, api_result: Any, certificate_set: Any) -> bool
     return True
 
 
-def check_second_site(api_server: Any, api_result: Any, certificate_set: Any) -> Verdict:
+def second_site_check(api_server: Any, api_result: Any, certificate_set: Any) -> Verdict:
     """Exercise 2: a running server for api.localhost, and the learner's verified request."""
     return check(lambda: _second_site(api_server, api_result, certificate_set),
                  "issue_server(['api.localhost']), HTTPSServer(it, name='05 api').start(), "
@@ -108,7 +108,7 @@ def _eavesdropper(visible: Any, wire12: Any) -> bool:
     return True
 
 
-def check_eavesdropper(visible: Any, wire12: Any) -> Verdict:
+def eavesdropper_check(visible: Any, wire12: Any) -> Verdict:
     """Exercise 3: is the server's certificate readable on the wire in TLS 1.2?"""
     return check(lambda: _eavesdropper(visible, wire12),
                  "wire12 = record(server.url, ca=..., tls_version='1.2', source='records')",

@@ -71,7 +71,7 @@ def _new_client(server: Any, client: Any, reply: Any, certificate_set: Any,
     return True
 
 
-def check_new_client(server: Any, client: Any, reply: Any, certificate_set: Any,
+def new_client_check(server: Any, client: Any, reply: Any, certificate_set: Any,
                      name: str = "alice") -> Verdict:
     """Exercise 1: a client certificate for ``name`` from intermediate2 that ``server``
     accepted, and the learner's own reply."""
@@ -100,7 +100,7 @@ def _allow_list(allowed: Any, folder: Path) -> bool:
     return True
 
 
-def check_allow_list(allowed: Any, folder: str | os.PathLike[str]) -> Verdict:
+def allow_list_check(allowed: Any, folder: str | os.PathLike[str]) -> Verdict:
     """Exercise 2: with ``allow=allowed``, client2 gets 200 and client gets 403."""
     return check(lambda: _allow_list(allowed, Path(folder)),
                  "the names are the certificates' CNs",
@@ -119,7 +119,7 @@ def _mutual_messages(extra: Any, one_way: Trace, mutual: Trace) -> bool:
     return True
 
 
-def check_mutual_messages(extra: Any, one_way: Trace, mutual: Trace) -> Verdict:
+def mutual_messages_check(extra: Any, one_way: Trace, mutual: Trace) -> Verdict:
     """Exercise 3: the messages in the mutual trace that the one-way trace lacks."""
     return check(lambda: _mutual_messages(extra, one_way, mutual),
                  "compare mutual.names with one_way.names",

@@ -97,7 +97,7 @@ def _optional_block(block: Any, folder: Path) -> bool:
     return True
 
 
-def check_optional_block(block: Any, folder: str | os.PathLike[str]) -> Verdict:
+def optional_block_check(block: Any, folder: str | os.PathLike[str]) -> Verdict:
     """Exercise 1: a server block for ``folder`` in which nginx asks for a client
     certificate, verifies one that is sent, and lets requests without one through."""
     return check(lambda: _optional_block(block, Path(folder)),
@@ -127,7 +127,7 @@ def _allow_block(block: Any, folder: Path, allowed: str, refused: str) -> bool:
     return True
 
 
-def check_allow_block(block: Any, folder: str | os.PathLike[str], allowed: str = "client2",
+def allow_block_check(block: Any, folder: str | os.PathLike[str], allowed: str = "client2",
                       refused: str = "client") -> Verdict:
     """Exercise 2: nginx lets ``allowed`` in, answers 403 to ``refused`` (valid, but not on
     the list) and never lets a stranger or a client without a certificate through."""
@@ -141,7 +141,7 @@ def check_allow_block(block: Any, folder: str | os.PathLike[str], allowed: str =
 _RIGHT_CURL = "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d"
 
 
-def check_right_curl(right: Any) -> Verdict:
+def right_curl_check(right: Any) -> Verdict:
     """Exercise 3: the curl command that sends a client certificate *and* checks the server."""
     def ok() -> bool:
         if right not in ("a", "b", "c"):
