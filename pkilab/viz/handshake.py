@@ -199,7 +199,7 @@ def legend_kinds(scene: Scene) -> list[str]:
 
 
 _LEGEND_TEXT = {"encrypted": "sent encrypted",
-                "mutual": "mutual TLS: the client proves who it is",
+                "mutual": "mutual TLS: the server asks, the client proves who it is",
                 "alert": "alert: the handshake failed"}
 
 
