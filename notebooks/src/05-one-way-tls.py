@@ -311,8 +311,8 @@ exit_code = run_pkilab("init trust-demo", cwd=lab)
 #
 # Apple adds a rule of its own: macOS and iOS refuse a TLS **server** certificate valid
 # for more than **825 days**, even when its root is one you trusted yourself. The lesson
-# set's server certificate is far too long-lived for that (ten years, so stored lesson
-# outputs stay true); `pkilab init`'s is not:
+# set's server certificate is far too long-lived for that (it lasts many years, so that
+# stored lesson outputs stay true): it would not work there. `pkilab init`'s would:
 
 # %%
 def days_valid(certificate):

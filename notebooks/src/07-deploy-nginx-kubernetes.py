@@ -247,9 +247,11 @@ names = cs.server.certificate.extensions.get_extension_for_class(x509.SubjectAlt
 print("server.crt is valid for:", [str(name.value) for name in names.value])
 
 # %% [markdown]
-# **The Ingress the seed means is being retired.** The seed configures an Ingress for the
-# ingress-nginx controller (its `nginx.ingress.kubernetes.io/auth-tls-*` annotations).
-# ingress-nginx was **retired in March 2026**: no more releases, no more security fixes.
+# **The controller behind the seed's Ingress is retired.** The seed's Ingress is written
+# for the ingress-nginx controller (its `nginx.ingress.kubernetes.io/auth-tls-*`
+# annotations). ingress-nginx was **retired in March 2026**: no more releases, no more
+# security fixes. (The Ingress API itself still exists; other controllers read it with
+# their own annotations.)
 # Clusters that still run it should move; for them, pkilab still writes its Ingress
 # (`kubernetes_ingress(..., client_ca_secret=..., match_cn=...)`), with
 # `auth-tls-verify-depth` 3 for the same reason as nginx's `ssl_verify_depth`.
