@@ -43,6 +43,10 @@ _EXPORTS = {
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
     "kubernetes_ingress": "deploy", "NginxServer": "nginx", "find_nginx": "nginx",
+    "nginx_client_identity": "deploy", "kubernetes_ca_configmap": "deploy",
+    "gateway_api_gateway": "deploy", "gateway_api_httproute": "deploy",
+    "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
+    "nginx_config_test": "nginx",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -62,10 +66,16 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
+        cert_manager_ca_issuer,
+        cert_manager_certificate,
         client_ca_bundle,
+        gateway_api_gateway,
+        gateway_api_httproute,
+        kubernetes_ca_configmap,
         kubernetes_ca_secret,
         kubernetes_ingress,
         kubernetes_tls_secret,
+        nginx_client_identity,
         nginx_server_block,
     )
     from .doctor import audit, audit_many  # noqa: F401
@@ -95,6 +105,6 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         pem_labels,
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
-    from .nginx import NginxServer, find_nginx  # noqa: F401
+    from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401

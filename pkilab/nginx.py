@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from .deploy import client_ca_bundle, nginx_lab_config
@@ -33,14 +35,55 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def _missing_nginx() -> PkilabError:
+    return PkilabError("nginx is not installed", "",
+                       "install it (apt-get install nginx) or skip this step",
+                       code="tool_missing")
+
+
+def nginx_config_test(block: str, folder: str | os.PathLike[str] = ".") -> tuple[bool, str]:
+    """Run ``nginx -t`` on a server block (wrapped in a lab nginx.conf, listening on
+    127.0.0.1): ``(accepted, nginx's first complaint)``. Raises a pkilab error (code
+    ``tool_missing``) where nginx is not installed.
+
+    ``nginx -t`` reads the certificate and key files the block names, so their paths
+    must exist on this machine.
+    """
+    binary = find_nginx()
+    if binary is None:
+        raise _missing_nginx()
+    with tempfile.TemporaryDirectory(prefix="pkilab-nginx-t-") as name:
+        work = Path(name)
+        (work / "tmp").mkdir()
+        conf = work / "nginx.conf"
+        conf.write_text(nginx_lab_config(folder, work, port=free_port(), block=block))
+        done = subprocess.run([binary, "-t", "-q", "-c", str(conf), "-p", str(work), "-e",
+                               str(work / "error.log")], capture_output=True, text=True,
+                              timeout=20)
+    lines = [line for line in done.stderr.strip().splitlines() if line.strip()]
+    # nginx's first complaint is the useful one; its date and process id are noise
+    first = next((line for line in lines if "[emerg]" in line), lines[0] if lines else "")
+    first = re.sub(r"^.*?\[emerg\] \d+#\d+: ", "", first).replace(str(work) + "/", "")
+    return done.returncode == 0, first or "syntax is ok"
+
+
 class NginxServer:
-    """nginx serving a ``pkilab init`` folder; a context manager that always stops it."""
+    """nginx serving a ``pkilab init`` folder; a context manager that always stops it.
+
+    ``allow`` and ``upstream`` are :func:`~pkilab.nginx_server_block`'s; ``block`` serves
+    a server block written elsewhere instead (its ``listen`` moves to 127.0.0.1).
+    """
 
     def __init__(self, folder: str | os.PathLike[str], *, mtls: str = "off",
-                 verify_depth: int = 3, start_timeout: float = 10) -> None:
+                 verify_depth: int = 3, allow: Sequence[str] | None = None,
+                 upstream: str | None = None, block: str | None = None,
+                 start_timeout: float = 10) -> None:
         self.folder = Path(folder)
         self.mtls = mtls
         self.verify_depth = verify_depth
+        self.allow = allow
+        self.upstream = upstream
+        self.block = block
         self.start_timeout = start_timeout
         self.port = 0
         self.config = ""
@@ -54,16 +97,16 @@ class NginxServer:
     def __enter__(self) -> NginxServer:
         binary = find_nginx()
         if binary is None:
-            raise PkilabError("nginx is not installed", "",
-                              "install it (apt-get install nginx) or skip this step")
+            raise _missing_nginx()
         self._workdir = tempfile.TemporaryDirectory(prefix="pkilab-nginx-")
         work = Path(self._workdir.name)
         (work / "tmp").mkdir()
-        if self.mtls != "off":
+        if self.mtls != "off" and self.block is None:
             (self.folder / "client-ca.crt").write_bytes(client_ca_bundle(self.folder))
         self.port = free_port()
         self.config = nginx_lab_config(self.folder, work, port=self.port, mtls=self.mtls,
-                                       verify_depth=self.verify_depth)
+                                       verify_depth=self.verify_depth, allow=self.allow,
+                                       upstream=self.upstream, block=self.block)
         conf = work / "nginx.conf"
         conf.write_text(self.config)
         self._process = subprocess.Popen(
@@ -86,7 +129,8 @@ class NginxServer:
             if self._process.poll() is not None or time.monotonic() > deadline:
                 log = (work / "error.log").read_text() if (work / "error.log").exists() else ""
                 raise TLSError("nginx did not start", (log.strip().splitlines() or ["?"])[-1],
-                               "check the configuration with nginx -t")
+                               "check the configuration with nginx -t",
+                               code="nginx_did_not_start")
             time.sleep(0.05)
 
     def __exit__(self, *exc_info: object) -> None:

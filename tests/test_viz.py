@@ -249,6 +249,37 @@ def test_handshake_one_arrow_per_recorded_message(traces, name):
     assert_readable(scene, "handshake_" + name.replace(" ", "_").replace(".", ""))
 
 
+def legend_keys(scene):
+    return sorted(item.key.split(":")[-1] for item in scene.of_kind("legend")
+                  if not item.key.endswith(":text"))
+
+
+@pytest.mark.parametrize("name, keys", [
+    ("one-way 1.2", ["encrypted"]), ("one-way 1.3", ["encrypted"]),
+    ("mutual 1.2", ["encrypted", "mutual"]), ("mutual 1.3", ["encrypted", "mutual"])])
+def test_legend_lists_only_what_is_drawn(traces, name, keys):
+    assert legend_keys(handshake_layout(traces[name])) == keys
+
+
+def test_empty_client_certificate_is_not_drawn_as_proof(traces):
+    scene = handshake_layout(traces["refused 1.2"])
+    empty = [a for a in scene.of_kind("message")
+             if a.data["sender"] == "client" and a.data["name"] == "Certificate"]
+    assert len(empty) == 1 and empty[0].data["empty"] and not empty[0].data["mutual"]
+    assert empty[0].colour != st.MUTUAL and empty[0].linewidth < 2
+    assert [t.text for t in scene.of_kind("message-label") if "empty" in t.text] == \
+        ["Certificate (empty)"]
+    # the server still asked (CertificateRequest is mutual) and refused with an alert
+    assert legend_keys(scene) == ["alert", "encrypted", "mutual"]
+
+
+def test_tls12_client_hello_note_claims_no_key_share(traces):
+    notes = {t.key: t.text for t in handshake_layout(traces["one-way 1.2"]).of_kind("note")}
+    assert "key share" not in notes["msg0:note"]
+    notes13 = {t.key: t.text for t in handshake_layout(traces["one-way 1.3"]).of_kind("note")}
+    assert "key share" in notes13["msg0:note"]
+
+
 def test_handshakes_side_by_side(traces):
     for left, right in (("one-way 1.3", "mutual 1.3"), ("mutual 1.2", "mutual 1.3"),
                         ("refused 1.2", "refused 1.3")):

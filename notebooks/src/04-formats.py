@@ -17,6 +17,7 @@
 # Seed section: *证书格式* (PEM, DER, PFX/PKCS12, JKS).
 
 # %%
+import warnings
 
 from cryptography.hazmat.primitives import serialization
 
@@ -24,7 +25,8 @@ from pkilab import build_certificate_set, write_certificate_set
 from pkilab import fingerprint
 from pkilab import PkilabError
 from pkilab import identify, load_any
-from pkilab.lesson import check, have, lab_dir, run_pkilab, run_tool
+from pkilab.exercises import l04
+from pkilab.lesson import have, lab_dir, run_pkilab, run_tool
 from pkilab import common_name
 
 lab = lab_dir("04")
@@ -83,9 +85,12 @@ for name in ("server.crt", "fullchain.crt", "server.key"):
 # | `PKCS7` | a bundle of certificates (see section 5) |
 # | `X509 CRL` | a certificate revocation list |
 #
-# Our keys are EC P-256, so the "older form" of `server.key` is SEC1. `pkilab convert`
-# rewrites it; the key inside does not change. The openssl twin is `openssl ec -in
-# server.key -out server-sec1.key` (or `openssl pkey -traditional`).
+# Our keys are EC P-256, so the "older form" of `server.key` is SEC1 (*SEC 1*, the
+# elliptic-curve standard of the SECG industry group, which defines `EC PRIVATE KEY`).
+# `pkilab convert` rewrites it; the key inside does not change. The openssl twin is
+# `openssl ec -in server.key -out server-sec1.key` (or `openssl pkey -traditional`).
+# The encrypted PKCS#8 form uses **PBES2** (PKCS#5's "password-based encryption scheme
+# 2": a key derived from the password with PBKDF2 or scrypt, then AES).
 
 # %%
 pkilab("convert server.key server-sec1.key --to sec1")
@@ -103,6 +108,8 @@ original = load_any((lab / "server.key").read_bytes()).private_keys[0]
 for name, password in (("server-sec1.key", None), ("server-enc.key", "123456")):
     key = load_any((lab / name).read_bytes(), password).private_keys[0]
     print(name, "same key:", key.private_numbers() == original.private_numbers())
+
+# %% tags=["needs-openssl"]
 run_tool("openssl pkey -in server-sec1.key -pubout", cwd=lab)
 run_tool("openssl pkey -in server-enc.key -passin pass:123456 -pubout", cwd=lab)
 
@@ -115,6 +122,8 @@ run_tool("openssl pkey -in server-enc.key -passin pass:123456 -pubout", cwd=lab)
 
 # %%
 pkilab("convert server.crt server.der")
+
+# %% tags=["needs-openssl"]
 run_tool("openssl x509 -in server.crt -outform der -out server-openssl.der", cwd=lab)
 if have("openssl"):
     same = (lab / "server.der").read_bytes() == (lab / "server-openssl.der").read_bytes()
@@ -139,9 +148,11 @@ print(f"... {len(der)} bytes; identify says: {identify(der).description}")
 # seed's way back, DER → PEM, gives exactly `server.crt` again:
 
 # %%
+print("pkilab:  ", short_fp(load_any(der).certificates[0]), "...")
+
+# %% tags=["needs-openssl"]
 run_tool("openssl x509 -in server.der -inform der -noout -subject -fingerprint -sha256",
          cwd=lab)
-print("pkilab:  ", short_fp(load_any(der).certificates[0]), "...")
 run_tool("openssl x509 -inform der -in server.der -outform pem -out server-from-der.pem",
          cwd=lab)
 if (lab / "server-from-der.pem").exists():
@@ -149,6 +160,22 @@ if (lab / "server-from-der.pem").exists():
           (lab / "server-from-der.pem").read_bytes() == (lab / "server.crt").read_bytes())
 
 # %% [markdown]
+# The seed says DER *存证书，没有私钥* ("holds certificates, no private key"). Not so: DER
+# is an encoding, and anything written in ASN.1 can be encoded with it — a CSR, a CRL, and
+# private keys too. `server.key` as a DER PKCS#8 key (the openssl twin: `openssl pkey -in
+# server.key -outform der -out server-key.der`):
+
+# %%
+pkilab("convert server.key server-key.der")
+key_der = (lab / "server-key.der").read_bytes()
+print(identify(key_der).description)
+print("the same key as server.key:",
+      load_any(key_der).private_keys[0].private_numbers() == original.private_numbers())
+
+# %% [markdown]
+# A private key in DER has no label and no password unless you encrypt it; treat a `.der`
+# of unknown origin as possibly secret.
+#
 # What is inside those 497 bytes? A certificate is three parts: the *to-be-signed* part
 # (version, serial, algorithm, issuer, validity, subject, public key, extensions), the
 # signature algorithm, and the signature over the first part. Here they are, drawn from
@@ -165,16 +192,21 @@ draw_anatomy(cs.server.certificate, save=lab / "anatomy.png")
 # The seed makes `client.p12` for the browser with `openssl pkcs12 -export -clcerts -in
 # client.crt -inkey client.key -out client.p12`. `-clcerts` does nothing there: it is an
 # option for *reading* a `.p12` ("output only the client certificate"), and OpenSSL 3 says
-# so. We run the seed's command with the password given on the command line
-# (`-passout`) instead of typed at a prompt:
+# so. The seed adds *使用根证书和客户端私钥一起生成 client.p12* ("made from the root
+# certificate and the client key together"): the command names no root at all — only
+# `client.crt` and `client.key` go in. The root took part earlier, when its CA signed
+# the certificate. (Add `-certfile chain.pem` if the file should carry the intermediates.)
+# We run the seed's command with the password given on the command line (`-passout`)
+# instead of typed at a prompt:
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl pkcs12 -export -clcerts -in client.crt -inkey client.key "
          "-out client-seed.p12 -passout pass:123456", cwd=lab)
 
 # %% [markdown]
-# `pkilab init` wrote a `client.p12` too (key, certificate *and* the two intermediates),
-# with the seed's example password `123456`. Without any password, we can already see how
+# The first cell's `write_certificate_set` (what `pkilab init` runs) wrote a `client.p12`
+# too (key, certificate *and* the two intermediates), with the seed's example password
+# `123456`. Without any password, we can already see how
 # it is protected:
 
 # %%
@@ -185,7 +217,9 @@ print(identify(p12))
 # Read it as the file's parts: `certificates AES-256-CBC (…), plain` lists its two
 # containers — an encrypted one (which holds the certificates) and a plain one (which
 # holds the key) — and `keys AES-256-CBC` says the key inside the plain container is
-# encrypted on its own ("shrouded"). `openssl pkcs12 -info` below shows the same layout.
+# encrypted on its own ("shrouded": PKCS#12 calls a key that is encrypted inside the
+# file a *shrouded keybag*; "bag" is its word for one item). `openssl pkcs12 -info` below
+# shows the same layout.
 
 # %% [markdown]
 # Now open it: without a password, with a wrong one, with the right one. Errors are
@@ -211,9 +245,10 @@ print("  private key matches the first certificate:",
 # a SHA-256 MAC and AES-256 — and `keytool` (Java) lists one `PrivateKeyEntry` with a chain
 # of 3. (We print keytool's stable lines only: it shows today's date for PKCS#12 entries.)
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl pkcs12 -info -in client.p12 -passin pass:123456 -noout", cwd=lab)
 
+# %%
 KEYTOOL_LINES = ("Keystore type", "Your keystore", "Alias name", "Entry type",
                  "Certificate chain length", "Owner")
 
@@ -227,6 +262,7 @@ def keytool_list(store, password):
         print("\n".join(lines) or done.stdout + done.stderr)
 
 
+# %% tags=["needs-keytool"]
 keytool_list("client.p12", "123456")
 
 # %% [markdown]
@@ -241,7 +277,7 @@ keytool_list("client.p12", "123456")
 # -nokeys` takes only the client's certificate, `-cacerts -nokeys` only the CA
 # certificates:
 
-# %%
+# %% tags=["needs-openssl"]
 for part in ("-nocerts -noenc -out key.pem", "-clcerts -nokeys -out cert.pem",
              "-cacerts -nokeys -out chain.pem"):
     run_tool(f"openssl pkcs12 -in client.p12 -passin pass:123456 {part}", cwd=lab)
@@ -268,11 +304,18 @@ if (lab / "chain.pem").exists():
 # then offers the certificate when a server asks for one (lesson 06). Delete lab
 # certificates from the browser when you are done.
 #
-# ### Old readers: the legacy option
+# (The seed says Windows' *IIS 专门管理证书* — "IIS manages certificates". IIS is
+# Microsoft's web server, one program that *uses* certificates; Windows keeps them in its
+# **certificate store** — `certmgr.msc` for your own, `certlm.msc` for the machine's —
+# which Chrome, Edge and IIS all read.)
 #
-# AES-256 PKCS#12 files are unreadable for Java before 8u301, macOS before 14 and Windows
-# before Server 2019. For those, `--to p12-legacy` writes 3DES with a SHA-1 MAC, which
-# every reader accepts.
+# ### Old readers — and Apple: the legacy option
+#
+# AES-256 PKCS#12 files are unreadable for Java before 8u301 and Windows before Server
+# 2019, and failed imports of AES `.p12` files ("wrong password" for the right one) are
+# still reported on current macOS and iOS. For **any Apple import**, and for old readers,
+# `--to p12-legacy` writes 3DES with a SHA-1 MAC, which every reader accepts. (Weak
+# protection: keep such a file only as long as the import takes.)
 
 # %%
 pkilab("convert client.p12 client-legacy.p12 --to p12-legacy --password 123456")
@@ -286,7 +329,7 @@ print(identify((lab / "client-legacy.p12").read_bytes()).description)
 # entry — but it protects nothing either, and not every reader accepts an empty password.
 # Both, made with openssl and listed by keytool with the empty password `''`:
 
-# %%
+# %% tags=["needs-openssl", "needs-keytool"]
 run_tool("openssl pkcs12 -export -in client.crt -inkey client.key -name client "
          "-out client-empty.p12 -passout pass:", cwd=lab)
 run_tool("openssl pkcs12 -export -in client.crt -inkey client.key -name client "
@@ -306,7 +349,7 @@ pkilab("convert client.crt client-nopw.p12 --key client.key")
 # openssl and watch: openssl 3 refuses its own file without the flag, pkilab reads it and
 # warns, and its modern re-export opens everywhere.
 
-# %%
+# %% tags=["needs-openssl"]
 run_tool("openssl pkcs12 -export -legacy -in client.crt -inkey client.key -name client "
          "-out client-rc2.p12 -passout pass:123456", cwd=lab)
 done = run_tool("openssl pkcs12 -in client-rc2.p12 -passin pass:123456 -noout", cwd=lab,
@@ -336,6 +379,8 @@ if done is not None:
 
 # %%
 pkilab("convert client.p12 client.jks --in-password 123456 --password 123456")
+
+# %% tags=["needs-keytool"]
 keytool_list("client.jks", "123456")
 
 # %% [markdown]
@@ -344,13 +389,15 @@ keytool_list("client.jks", "123456")
 
 # %%
 pkilab("convert root.crt truststore.jks --password changeit")
+
+# %% tags=["needs-keytool"]
 keytool_list("truststore.jks", "changeit")
 
 # %% [markdown]
 # And the other way round: keytool writes a JKS from the PKCS#12, and pkilab reads it —
 # the same certificates (same fingerprints) come out.
 
-# %%
+# %% tags=["needs-keytool"]
 run_tool("keytool -importkeystore -noprompt -srckeystore client.p12 -srcstoretype PKCS12 "
          "-srcstorepass 123456 -destkeystore client-keytool.jks -deststoretype JKS "
          "-deststorepass 123456", cwd=lab, show_output=False)
@@ -359,24 +406,55 @@ if (lab / "client-keytool.jks").exists():
     print(identify((lab / "client-keytool.jks").read_bytes()))
     for cert in from_keytool.certificates:
         print(f"  {cert.subject.rfc4514_string():38} {short_fp(cert)}")
+
+# %% [markdown]
+# pkilab refuses what keytool would refuse, a store password under 6 characters:
+
+# %%
 pkilab("convert client.jks client-short.jks --in-password 123456 --password 1234")
 
 # %% [markdown]
-# ## 5. PKCS#7 (.p7b): certificates only — and no order
+# ## 5. PKCS#7 (.p7b): certificates only — and an order you cannot count on
 #
-# Windows and some CAs hand out chains as PKCS#7. It holds certificates (never a key), and
-# its DER encoding **sorts** them, so the order you wrote is lost. pkilab puts a chain read
-# from a `.p7b` back in leaf → root order. The openssl twin is `openssl crl2pkcs7 -nocrl
-# -certfile fullchain.crt -outform der -out chain.p7b`.
+# Windows and some CAs hand out chains as PKCS#7. It holds certificates (never a key) in
+# an ASN.1 **SET OF** — a collection with no order, unlike a SEQUENCE. Whether the order
+# you wrote survives depends on the writer: strict DER requires the elements of a SET OF
+# sorted by their bytes, and strict writers like `cryptography` (inside `pkilab
+# convert`) sort; `openssl crl2pkcs7` keeps the order it was given. So a reader cannot
+# trust the order of any `.p7b`: pkilab puts a chain read from one back in leaf → root
+# order. First pkilab's file, read as stored and then by pkilab:
 
 # %%
 pkilab("convert fullchain.crt chain.p7b")
 from cryptography.hazmat.primitives.serialization import pkcs7  # noqa: E402
 
-raw = pkcs7.load_der_pkcs7_certificates((lab / "chain.p7b").read_bytes())
-print("as stored:       ", [common_name(c.subject) for c in raw])
+
+def p7b_order(name):
+    """The certificates' names as stored, and what cryptography warned while reading."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        raw = pkcs7.load_der_pkcs7_certificates((lab / name).read_bytes())
+    noted = ["InvalidSetOrdering" for w in seen if "InvalidSetOrdering" in str(w.message)]
+    return [common_name(c.subject) for c in raw], noted
+
+
+print("as stored (sorted by their bytes):", p7b_order("chain.p7b")[0])
 ordered = load_any((lab / "chain.p7b").read_bytes())
-print("pkilab (ordered):", [common_name(c.subject) for c in ordered.certificates])
+print("pkilab (leaf -> root):            ", [common_name(c.subject) for c in ordered.certificates])
+
+# %% [markdown]
+# The openssl twin, `openssl crl2pkcs7 -nocrl -certfile fullchain.crt -outform der`, keeps
+# `fullchain.crt`'s order — which is not valid DER, so `cryptography` reads it only after a
+# warning that names the broken rule, `InvalidSetOrdering` (it then falls back to the
+# looser BER rules):
+
+# %% tags=["needs-openssl"]
+run_tool("openssl crl2pkcs7 -nocrl -certfile fullchain.crt -outform der -out openssl.p7b",
+         cwd=lab)
+if (lab / "openssl.p7b").exists():
+    names, noted = p7b_order("openssl.p7b")
+    print("as stored:", names)
+    print("cryptography warned:", noted)
 run_tool("openssl pkcs7 -in chain.p7b -inform der -print_certs -noout", cwd=lab)
 
 # %% [markdown]
@@ -417,7 +495,8 @@ format_explorer(lab)
 #   -noenc` (the key), `-clcerts -nokeys` (the certificate), `-cacerts -nokeys` (the CAs).
 # * **JKS** keystores hold a key entry, **truststores** the roots; keytool reads pkilab's and
 #   pkilab reads keytool's.
-# * **PKCS#7** holds certificates without order: re-order leaf → root after reading.
+# * **PKCS#7** holds certificates in a SET OF: strict DER writers sort them, `openssl
+#   crl2pkcs7` keeps yours; either way, re-order leaf → root after reading.
 #
 # Next: **05 · one-way TLS**, where these files meet a real server.
 #
@@ -430,7 +509,7 @@ format_explorer(lab)
 
 # %%
 mystery = lab / "mystery"
-mystery.mkdir()
+mystery.mkdir(exist_ok=True)
 (mystery / "a.crt").write_bytes((lab / "server.der").read_bytes())
 (mystery / "b.crt").write_bytes(b"<!DOCTYPE html>\n<html><body><h1>404 Not Found</h1>"
                                 b"</body></html>\n")
@@ -440,60 +519,48 @@ mystery.mkdir()
                                 b"abgH5C9okWi0dh2l9GKJl learner@laptop\n")
 
 answers = {"a.crt": None, "b.crt": None, "c.pem": None, "d.p12": None, "e.pub": None}
-
-
-def all_identified(answers):
-    truth = {name: identify((mystery / name).read_bytes()).kind for name in answers}
-    wrong = [name for name in answers if answers[name] != truth[name]]
-    assert not wrong, "not yet right: " + ", ".join(wrong)
-    return True
-
-
-check(lambda: all_identified(answers), "look at each file with identify((mystery / name)."
-      "read_bytes()).kind")
+l04.identified_check(mystery, answers)
 
 # %% tags=["hide-cell"]
-# Solution: ask identify, and read its description and hint.
+# Solution: ask identify, and read its description and hint. (Its own names, so that
+# "Run All" leaves your answers alone.)
+solution_answers = {}
 for name in sorted(answers):
     found = identify((mystery / name).read_bytes(), name)
-    answers[name] = found.kind
+    solution_answers[name] = found.kind
     print(f"{name}: {found.kind:24} {found.hint or found.description}")
-check(lambda: all_identified(answers), "look at each file with identify()")
+l04.identified_check(mystery, solution_answers)
 
 # %% [markdown]
-# ## Exercise 2: a .p12 that keytool lists with one entry
+# ## Exercise 2: a .p12 of your own that Java accepts
 #
-# Write `_lab/04/exercise.p12` holding `client2`'s key and certificate (and its chain, if
-# you like), so that `keytool -list` shows **one** `PrivateKeyEntry`. Set `p12_password`
-# to the password you used. Hint: `pkilab("convert ... --key ... --password ...")`; what
-# does keytool need from the password?
+# A new colleague, `carol`, needs a client certificate as a `.p12`. Issue one with
+# `cs.intermediate2.issue_client("carol")`, write its certificate and key as PEM files in
+# `_lab/04/` (`carol.certificate.public_bytes(serialization.Encoding.PEM)`, and the key
+# with `.private_bytes(...)` as PKCS#8), then pack them with `pkilab("convert ... --key
+# ... --chain ... --password ...")` into `_lab/04/exercise.p12` **with both
+# intermediates**, so that `keytool -list` shows one `PrivateKeyEntry` with its chain.
+# Set `p12_password` to the password you used: what does keytool need from it? (A copy of
+# the lesson's `client2.p12` will not do: the check opens the file and looks for carol.)
 
 # %%
 p12_password = None  # your password here
-# your pkilab(...) command here
+# your code here
 
-
-def keytool_sees_one_entry():
-    data = (lab / "exercise.p12").read_bytes()
-    inside = load_any(data, p12_password, name="exercise.p12")
-    assert len(inside.private_keys) == 1, "the file holds no private key"
-    assert inside.certificates[0] == cs.clients["client2"].certificate, "not client2's"
-    assert inside.private_keys[0].public_key() == inside.certificates[0].public_key()
-    assert p12_password and len(p12_password) >= 6, "keytool needs 6+ characters"
-    if have("keytool"):
-        done = run_tool(f"keytool -list -keystore exercise.p12 -storepass {p12_password}",
-                        cwd=lab, show_output=False)
-        assert "contains 1 entry" in done.stdout, "keytool does not list 1 entry"
-    return True
-
-
-check(keytool_sees_one_entry, "write exercise.p12 from client2.crt + client2.key with a "
-      "password of 6+ characters")
+# %%
+l04.own_p12_check(lab, p12_password, cs)
 
 # %% tags=["hide-cell"]
-# Solution: key + certificate + chain, with a password keytool accepts.
-p12_password = "client2-secret"
+# Solution: a new certificate, its files, then key + certificate + chain in one .p12 with
+# a password keytool accepts. (Own names, so "Run All" leaves your answer alone.)
+solution_carol = cs.intermediate2.issue_client("carol")
+(lab / "carol.crt").write_bytes(solution_carol.certificate.public_bytes(
+    serialization.Encoding.PEM))
+(lab / "carol.key").write_bytes(solution_carol.private_key.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    serialization.NoEncryption()))
+solution_password = "carol-secret"
 (lab / "exercise.p12").unlink(missing_ok=True)
-pkilab(f"convert client2.crt exercise.p12 --key client2.key --chain intermediate2.crt "
-       f"--chain intermediate1.crt --password {p12_password}")
-check(keytool_sees_one_entry, "write exercise.p12 from client2.crt + client2.key")
+pkilab(f"convert carol.crt exercise.p12 --key carol.key --chain intermediate2.crt "
+       f"--chain intermediate1.crt --password {solution_password}")
+l04.own_p12_check(lab, solution_password, cs)

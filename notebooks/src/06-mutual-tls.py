@@ -12,17 +12,22 @@
 # certificate fails differently in TLS 1.2 and TLS 1.3, and the difference between
 # authentication (who are you?) and authorization (may you?).
 #
-# **What you'll need:** lesson 05. `curl` is optional.
+# **What you'll need:** lesson 05. `curl`, `openssl` and `nginx` are optional: their cells
+# are skipped where they are missing.
 #
 # Seed sections: *HTTPS 双向认证 (mTLS)*, *自签名证书 mTLS 实战*, *验证*.
 
 # %%
 import datetime as dt
+import re
+import subprocess
 
 from cryptography import x509
 
 from pkilab import build_certificate_set, write_certificate_set
-from pkilab.lesson import check, lab_dir, run_tool
+from pkilab import NginxServer, find_nginx, nginx_server_block
+from pkilab.exercises import l06
+from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
 from pkilab import short_name
 from pkilab import HTTPSServer, TLSConnectionError, request
@@ -43,6 +48,20 @@ print(sorted(p.name for p in files.iterdir()))
 def curl(*args, url=None):
     """curl in _lab/06/set/ against our server (or ``url``); pkilab.lesson.curl does the rest."""
     return run_curl(url or server.url, *args, cwd=files)
+
+
+def openssl_s_client(*args, keep=()):
+    """``openssl s_client`` against our server, printing the port as PORT and only the
+    lines that contain one of ``keep``."""
+    argv = ["openssl", "s_client", "-connect", f"127.0.0.1:{server.port}", *args]
+    print("$ " + " ".join(argv).replace(f":{server.port}", ":PORT"))
+    if not have("openssl"):
+        print("(openssl is not installed on this machine: this cross-check is skipped)")
+        return
+    done = subprocess.run(argv, cwd=files, input="", capture_output=True, text=True,
+                          timeout=20)
+    print("\n".join(line for line in (done.stdout + done.stderr).splitlines()
+                    if any(k in line for k in keep)))
 
 
 # %% [markdown]
@@ -67,11 +86,13 @@ def curl(*args, url=None):
 #
 # ## 2. A server that asks for a client certificate
 #
-# `mtls="required"` is nginx's `ssl_verify_client on` plus `ssl_client_certificate`: the
-# server asks for a certificate and accepts only those issued by the CA it trusts.
+# `mtls="required"` asks for a client certificate and accepts only those issued by the CA
+# it trusts; without one, the TLS handshake itself fails (nginx's nearest setting, `on`,
+# answers with a page instead: section 4).
 
 # %%
-server = HTTPSServer(files, mtls="required")
+# named: a re-run of this cell replaces its server instead of starting a second one
+server = HTTPSServer(files, mtls="required", name="06 main")
 server.start()
 server
 
@@ -85,11 +106,26 @@ server
 #
 # The other way round also works: the **client** sends its chain — a `--cert` file holding
 # `client.crt` followed by intermediate2 and intermediate1 (curl and most clients send
-# every certificate in that file) — and the server needs only `root.crt`.
+# every certificate in that file) — and the server's CA file may hold only `root.crt`.
+# The depth still matters then: it limits the path, wherever its certificates came from.
+# A real nginx with a root-only `ssl_client_certificate` and pkilab's client sending its
+# chain (an `IssuedCertificate` carries its intermediates):
 
 # %%
 for der in server.context.get_ca_certs(binary_form=True):
     print(short_name(x509.load_der_x509_certificate(der).subject))
+
+# %% tags=["needs-nginx"]
+if find_nginx() is None:
+    print("(nginx is not installed on this machine: this cross-check is skipped)")
+for depth in (1, 2) if find_nginx() else ():
+    root_only_block = nginx_server_block(files, mtls="on", verify_depth=depth).replace(
+        str((files / "client-ca.crt").resolve()), str((files / "root.crt").resolve()))
+    with NginxServer(files, block=root_only_block) as root_only:
+        reply = request(root_only.url, ca=files / "root.crt", cert=cs.clients["client"])
+    title = re.search(r"<title>(.*?)</title>", reply.body)
+    print(f"root.crt only, the client sends its chain, ssl_verify_depth {depth}:",
+          title.group(1) if title else f"{reply.status} {reply.reason}")
 
 # %% [markdown]
 # ## 3. The seed's three cases, with pkilab's client
@@ -145,48 +181,57 @@ except TLSConnectionError as err:
 #
 # The seed's nginx answered case 3 with an HTTP page, `400 No required SSL certificate was
 # sent`: nginx **finishes** the handshake without a client certificate and refuses at the
-# HTTP level. pkilab's `mtls="optional"` mode reproduces that behaviour, page included,
-# so we run the seed's commands against it — with `--cacert root.crt` instead of `-k`.
-# (Lesson 07 runs a real nginx with `ssl_verify_client on` and gets the same page.)
+# HTTP level. pkilab's `mtls="on"` mode — named after nginx's `ssl_verify_client on` —
+# reproduces that behaviour, page included, so we run the seed's commands against it,
+# with `--cacert root.crt` instead of `-k`. (Lesson 07 runs a real nginx with
+# `ssl_verify_client on` and gets the same page.)
 #
 # The likeness stops at bad certificates: real nginx also finishes the handshake for a
 # client certificate it rejects (another CA, expired) and answers `400 The SSL certificate
 # error`, while pkilab's server refuses it inside the handshake (section 7). The table at
 # the end of this section compares the modes.
 
-# %%
-nginx_like = HTTPSServer(files, mtls="on").start()
-curl("--cacert", "root.crt", "--cert", "client.crt", "--key", "client.key", url=nginx_like.url)
-
-# %%
-curl("--cacert", "root.crt", "--cert", "client2.crt", "--key", "client2.key",
-     url=nginx_like.url)
-
-# %%
-curl("--cacert", "root.crt", url=nginx_like.url)
+# %% tags=["needs-curl"]
+with HTTPSServer(files, mtls="on") as nginx_like:
+    curl("--cacert", "root.crt", "--cert", "client.crt", "--key", "client.key",
+         url=nginx_like.url)
+    curl("--cacert", "root.crt", "--cert", "client2.crt", "--key", "client2.key",
+         url=nginx_like.url)
+    curl("--cacert", "root.crt", url=nginx_like.url)
 
 # %% [markdown]
 # Against the `required` server, curl without a certificate gets no page at all: the
 # connection is refused. Pinned to TLS 1.2 (`--tls-max 1.2`) so the failure happens inside
 # the handshake, the same way on every run:
 
-# %%
+# %% tags=["needs-curl"]
 curl("--cacert", "root.crt", "--tls-max", "1.2")
 
 # %% [markdown]
-# **The word "optional" means two things.** pkilab's `mtls="optional"` behaves like nginx's
-# `ssl_verify_client on` (the 400 page for a missing certificate); nginx's own `optional`
-# lets requests without a certificate through — and `nginx_server_block(mtls="optional")`
-# (lesson 07) writes that nginx `optional`. What each setting does (the nginx rows were
-# measured with nginx 1.22 and curl):
+# **One word, one meaning.** pkilab's server and nginx use the same words
+# (`pkilab.modes`), named after what happens to a client:
 #
-# | setting | no client certificate | certificate from another CA, or expired |
-# |---|---|---|
-# | pkilab `required` | refused in the handshake | refused in the handshake (alert) |
-# | pkilab `optional` | 400 *No required SSL certificate was sent* | refused in the handshake |
-# | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* |
-# | nginx `optional` | passes; `$ssl_client_verify` is `NONE` | 400 *The SSL certificate error* |
-# | nginx `optional_no_ca` | passes; `NONE` | another CA passes (`FAILED:…`); expired: 400 |
+# * pkilab's `HTTPSServer(mtls=...)`: `off` (no client certificate asked for), `required`
+#   (the handshake fails without a trusted certificate — nginx has no such setting) and
+#   `on` (nginx's `ssl_verify_client on`: the handshake finishes, the answer is the 400
+#   page).
+# * nginx's own `ssl_verify_client` words, which `nginx_server_block(mtls=...)` (lesson
+#   07) writes unchanged: `off`, `on`, `optional` (a certificate that is sent is verified;
+#   a request without one gets through with `$ssl_client_verify` = `NONE`) and
+#   `optional_no_ca` (a certificate from *any* CA gets through).
+#
+# (Before pkilab 0.2, pkilab's server called `on` "optional", and `nginx_server_block`
+# called nginx's `on` "required"; both old spellings still work, with a warning.) What
+# each setting does — the nginx rows measured with nginx 1.22 and curl, and checked on
+# every test run by `tests/test_deploy.py::test_real_nginx_modes_table_of_lesson_06`:
+#
+# | setting | no client certificate | certificate from another CA | expired certificate |
+# |---|---|---|---|
+# | pkilab `required` | refused in the handshake | refused in the handshake (alert) | refused in the handshake |
+# | pkilab `on` | 400 *No required SSL certificate was sent* | refused in the handshake | refused in the handshake |
+# | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
+# | nginx `optional` | passes; `$ssl_client_verify` is `NONE` | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
+# | nginx `optional_no_ca` | passes; `NONE` | **passes**; `FAILED:…` | 400 |
 #
 # ("Refused in the handshake": the server ends it with an alert; in TLS 1.3 the client
 # notices only at its first read — section 3. The 400s are HTTP pages, sent after a
@@ -194,8 +239,13 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 #
 # nginx never refuses a client certificate inside the handshake: it always answers with an
 # HTTP page, which is friendlier to browsers and easier to log.
+#
+# > **⚠ `optional_no_ca` lets anyone in with any certificate.** The stranger's
+# > certificate in section 7 says `CN=client`, exactly like ours; with `optional_no_ca`
+# > nginx hands `$ssl_client_s_dn = CN=client,...` to the application although no CA it
+# > trusts signed it. Whoever uses that mode must check `$ssl_client_verify = SUCCESS`
+# > before believing any name (lesson 07 shows how).
 
-# %% [markdown]
 # ## 5. What crosses the wire
 #
 # Record a one-way handshake (lesson 05's server) next to a mutual one, both TLS 1.3:
@@ -223,10 +273,9 @@ draw_handshakes(one_way, mutual, titles=["TLS 1.3, one-way", "TLS 1.3, mutual"])
 # certificates. nginx sends the names from its `ssl_client_certificate` file; this Python
 # server sends none. `openssl s_client` shows what a server sends:
 
-# %%
-run_tool(f"openssl s_client -connect 127.0.0.1:{server.port} -tls1_2 -CAfile root.crt "
-         "-cert client.crt -key client.key", cwd=files, input_text="",
-         keep=("client certificate CA names", "Verification:"))
+# %% tags=["needs-openssl"]
+openssl_s_client("-tls1_2", "-CAfile", "root.crt", "-cert", "client.crt", "-key", "client.key",
+                 keep=("client certificate CA names", "Verification:"))
 
 # %% [markdown]
 # In TLS 1.2 the three messages travel in the clear:
@@ -261,6 +310,8 @@ print(mutual12)
 # `pkilab Intermediate CA 2`), different keys. The server checks signatures, not names:
 
 # %%
+server.wait_idle()
+server.clear_events()  # the log at the end of this section shows only what follows
 stranger = build_certificate_set(seed="lesson-06 stranger").clients["client"]
 try:
     request(server.url, ca=files / "root.crt", cert=stranger, tls_version="1.2")
@@ -280,25 +331,28 @@ except TLSConnectionError as err:
     print(err.kind, "| alert:", err.alert)
 
 # %% [markdown]
-# **"Optional" does not mean "anything goes".** `mtls="optional"` lets a client *without* a
-# certificate in (to show it the 400 page), but a certificate that *is* sent is still
-# verified: the stranger is refused in the handshake. (Real nginx, with `on` or
-# `optional`, would finish the handshake and answer `400 The SSL certificate error` — see
-# the table in section 4. Its `optional_no_ca` mode passes a certificate from an unknown CA
-# on to the application with `$ssl_client_verify` = `FAILED:…`; Python's `ssl` has no such
-# mode.)
+# **"On" does not mean "anything goes".** `mtls="on"` lets a client *without* a
+# certificate finish the handshake (to show it the 400 page), but a certificate that *is*
+# sent is still verified: the stranger is refused in the handshake. (Real nginx, with
+# `on` or `optional`, would finish the handshake and answer `400 The SSL certificate
+# error` — see the table in section 4. Its `optional_no_ca` passes a certificate from an
+# unknown CA on to the application with `$ssl_client_verify` = `FAILED:…` — and a
+# `$ssl_client_s_dn` the stranger wrote himself; Python's `ssl` has no such mode.)
 
 # %%
-try:
-    request(nginx_like.url, ca=files / "root.crt", cert=stranger, tls_version="1.2")
-except TLSConnectionError as err:
-    print(err.kind, "| alert:", err.alert)
-nginx_like.stop()
+with HTTPSServer(files, mtls="on") as nginx_like:
+    try:
+        request(nginx_like.url, ca=files / "root.crt", cert=stranger, tls_version="1.2")
+    except TLSConnectionError as err:
+        print(err.kind, "| alert:", err.alert)
 
 # %% [markdown]
 # **Valid, but not allowed.** A certificate proves *who* the client is (authentication).
 # Whether that client may see the page is a separate decision (authorization). With an
-# allow list, `client2` is recognised — and answered `403 Forbidden`:
+# allow list, `client2` is recognised — and answered `403 Forbidden`. (An allow list of
+# names is only as good as the check before it: here the names come from certificates the
+# server verified. Lesson 07 writes the same for nginx, where `optional_no_ca` makes that
+# difference matter.)
 
 # %%
 with HTTPSServer(files, mtls="required", allow=["client"]) as guarded:
@@ -342,7 +396,8 @@ print("then:", "the server's 'certificate required' alert, or the end of the con
 print("outcome:", refused13.outcome)
 
 # %% [markdown]
-# The server's own log tells each story from its side:
+# The server's own log tells each story of this section from its side (the first line is
+# the stranger, the second the expired laptop):
 
 # %%
 server.wait_idle()
@@ -361,48 +416,42 @@ print(server.events)
 #   read, with a `certificate required` alert or a closed connection. nginx instead finishes
 #   the handshake and answers `400 No required SSL certificate was sent` (and `400 The SSL
 #   certificate error` for a certificate it rejects).
-# * `optional` still verifies a certificate that is sent; an allow list turns "who are you"
-#   into "may you": 403 for a valid client that is not on it.
+# * pkilab's `on` (like nginx's `on` and `optional`) still verifies a certificate that is
+#   sent; nginx's `optional_no_ca` does not, so there its `$ssl_client_s_dn` may be
+#   anything. An allow list turns "who are you" into "may you": 403 for a valid client
+#   that is not on it — and it must only ever look at verified certificates.
 #
 # ## Exercise 1: a new client
 #
-# Issue a client certificate named `alice` from `cs.intermediate2` and use it against
-# `server`. Keep the response in `alice_reply`.
+# Issue a client certificate named `alice` from `cs.intermediate2` (keep it in `alice`) and
+# use it against `server`; keep the response in `alice_reply`. The check connects to the
+# server with your certificate itself and looks for your request in the server's log.
 
 # %%
-alice_reply = None  # your code here
-check(lambda: alice_reply.status == 200 and "Hello, alice!" in alice_reply.body,
-      "cs.intermediate2.issue_client('alice'), then request(server.url, ca=..., cert=it)")
+alice = None  # your certificate here
+alice_reply = None  # your request's result here
+l06.new_client_check(server, alice, alice_reply, cs)
 
 # %% tags=["hide-cell"]
-# Solution
-alice = cs.intermediate2.issue_client("alice")
-alice_reply = request(server.url, ca=files / "root.crt", cert=alice)
-print(alice_reply.body)
-check(lambda: alice_reply.status == 200 and "Hello, alice!" in alice_reply.body,
-      "cs.intermediate2.issue_client('alice'), then request(server.url, ca=..., cert=it)")
+# Solution (own names, so that "Run All" leaves your answers alone)
+solution_alice = cs.intermediate2.issue_client("alice")
+solution_reply = request(server.url, ca=files / "root.crt", cert=solution_alice)
+print(solution_reply.body)
+l06.new_client_check(server, solution_alice, solution_reply, cs)
 
 # %% [markdown]
 # ## Exercise 2: let client2 in, keep client out
 #
-# Set `allowed` to the allow list for which `client2` gets 200 and `client` gets 403.
+# Set `allowed` to the allow list for which `client2` gets 200 and `client` gets 403. The
+# check starts a server with your list and connects as both.
 
 # %%
 allowed = None  # a list of names
-
-
-def statuses(allow):
-    with HTTPSServer(files, mtls="required", allow=allow) as guarded:
-        return [request(guarded.url, ca=files / "root.crt", cert=files / f"{n}.crt",
-                        key=files / f"{n}.key").status for n in ("client", "client2")]
-
-
-check(lambda: statuses(allowed) == [403, 200], "the names are the certificates' CNs")
+l06.allow_list_check(allowed, files)
 
 # %% tags=["hide-cell"]
-# Solution
-allowed = ["client2"]
-check(lambda: statuses(allowed) == [403, 200], "the names are the certificates' CNs")
+# Solution: the names are the certificates' CNs
+l06.allow_list_check([short_name(cs.clients["client2"].certificate.subject)], files)
 
 # %% [markdown]
 # ## Exercise 3: what makes it mutual?
@@ -412,15 +461,13 @@ check(lambda: statuses(allowed) == [403, 200], "the names are the certificates' 
 
 # %%
 extra = None  # e.g. {"server: Certificate"}
-check(lambda: extra == set(mutual.names) - set(one_way.names),
-      "compare the two lists; three messages differ")
+l06.mutual_messages_check(extra, one_way, mutual)
 
 # %% tags=["hide-cell"]
-# Solution
-extra = set(mutual.names) - set(one_way.names)
-print(sorted(extra))
-check(lambda: extra == set(mutual.names) - set(one_way.names),
-      "compare the two lists; three messages differ")
+# Solution (own names)
+solution_extra = set(mutual.names) - set(one_way.names)
+print(sorted(solution_extra))
+l06.mutual_messages_check(solution_extra, one_way, mutual)
 
 # %% [markdown]
 # Stop the server:

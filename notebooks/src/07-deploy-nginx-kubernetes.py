@@ -3,10 +3,12 @@
 #
 # **What you'll do:** write the nginx configuration the seed shows — and the mutual-TLS
 # lines it leaves out — run a real nginx with your certificates, repeat the seed's three
-# curl checks against it, and write the Kubernetes Secret and Ingress the seed mentions.
+# curl checks against it, let only allowed clients in, and write the Kubernetes objects
+# that replace the seed's Ingress (a TLS Secret, a Gateway, cert-manager).
 #
 # **What you'll learn:** why nginx needs `fullchain.crt` (not `server.crt`), which CA file
-# verifies client certificates and how deep it must look, and why `curl -k` proves nothing.
+# verifies client certificates and how deep it must look, why `curl -k` proves nothing,
+# the difference between *who you are* and *may you*, and what cloud load balancers want.
 #
 # **What you'll need:** lessons 03 and 06. `nginx` and `curl` are optional: without them
 # the lesson shows the configuration and skips the live part.
@@ -20,14 +22,16 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from pkilab import build_certificate_set, write_certificate_set
-from pkilab import (client_ca_bundle, kubernetes_ca_secret, kubernetes_ingress,
-                    kubernetes_tls_secret, nginx_server_block)
-from pkilab.lesson import check, have, lab_dir
+from pkilab import (cert_manager_ca_issuer, cert_manager_certificate, client_ca_bundle,
+                    gateway_api_gateway, gateway_api_httproute, kubernetes_ca_configmap,
+                    kubernetes_tls_secret, nginx_client_identity, nginx_server_block)
+from pkilab.exercises import l07
+from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
 from pkilab import NginxServer, find_nginx
 
 lab = lab_dir("07")
-# lab.example.com is the host of the Kubernetes Ingress in section 5: the certificate
+# lab.example.com is the host of the Kubernetes Gateway in section 6: the certificate
 # must name it too, or every client would refuse the ingress.
 cs = build_certificate_set(seed="lesson-07",
                            server_names=["localhost", "127.0.0.1", "lab.example.com"])
@@ -52,7 +56,8 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
 # * `ssl_client_certificate` — the CAs that vouch for clients. Our clients are issued by
 #   **intermediate2**, and `curl --cert client.crt` sends only the client's own certificate,
 #   so the file must hold intermediate2, intermediate1 *and* the root (`client-ca.crt`).
-# * `ssl_verify_client on` — require a certificate (`optional` lets the application decide).
+# * `ssl_verify_client on` — require a certificate (`optional` lets the application decide;
+#   `optional_no_ca` lets *any* certificate through — section 5).
 # * `ssl_verify_depth` — how many intermediate CAs may stand between the client
 #   certificate and the root. nginx's default of **1** allows exactly one: a client issued
 #   by intermediate1 would pass, but ours hang below intermediate2 → intermediate1 → root,
@@ -77,6 +82,7 @@ def curl(url, *args):
     return run_curl(url, "--cacert", "root.crt", *args, cwd=lab, html_title=True)
 
 
+# %% tags=["needs-nginx", "needs-curl"]
 if find_nginx() and have("curl"):
     with NginxServer(lab, mtls="on") as nginx:
         curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
@@ -100,7 +106,7 @@ else:
 # `client.crt` (two intermediates) against a client issued directly by intermediate1 (one
 # intermediate), then `client.crt` again at depth 2.
 
-# %%
+# %% tags=["needs-nginx", "needs-curl"]
 if find_nginx() and have("curl"):
     with NginxServer(lab, mtls="on") as nginx:
         done = subprocess.run(["curl", "-sS", "--cert", "client.crt", "--key", "client.key",
@@ -130,16 +136,103 @@ else:
 # Depth 2 is the least our chain needs (the set's files use 3). Note that nginx finished
 # the handshake and answered with an HTTP page even for a certificate it rejected.
 #
-# ## 5. Kubernetes: a TLS Secret and an Ingress
+# %% [markdown]
+# ## 5. Authorization: who may in, not only who you are
+#
+# Every setting above answers *who is this client?* (authentication). nginx lets
+# `client` and `client2` both in because the same CA vouches for both. Deciding *may
+# this client see this page?* (authorization) is a separate step — and with nginx's
+# `optional_no_ca` (lesson 06, section 4) it is the *only* step: that mode hands any
+# certificate through, and `$ssl_client_s_dn` then says whatever its maker wrote. Here is
+# a stranger from another CA whose certificate claims to be our `client2`, against
+# `optional_no_ca` and a location that trusts the DN alone:
+
+# %% tags=["needs-nginx", "needs-curl"]
+stranger = build_certificate_set(seed="lesson-07 stranger").clients["client2"]
+(lab / "stranger.pem").write_bytes(
+    stranger.certificate.public_bytes(serialization.Encoding.PEM)
+    + stranger.private_key.private_bytes(serialization.Encoding.PEM,
+                                         serialization.PrivateFormat.PKCS8,
+                                         serialization.NoEncryption()))
+naive = nginx_server_block(lab, mtls="optional_no_ca").replace(
+    "    location / {",
+    '    if ($ssl_client_s_dn != "CN=client2,O=pkilab") { return 403; }   # the DN alone\n'
+    "    location / {")
+if find_nginx() and have("curl"):
+    with NginxServer(lab, block=naive) as nginx:
+        curl(nginx.url, "--cert", "stranger.pem")
+else:
+    print("(nginx or curl is not installed here: this live part is skipped)")
+
+# %% [markdown]
+# The stranger got in as `CN=client2` although nginx itself says `FAILED`. Authorization
+# must look at `$ssl_client_verify` first. `nginx_server_block(allow=[...])` writes that:
+#
+# * a `map` that is 1 only when `$ssl_client_verify` is `SUCCESS` **and** the client's DN
+#   (`$ssl_client_s_dn`) or SHA-1 fingerprint (`$ssl_client_fingerprint`) is on the list
+#   (the text then starts with `map` blocks: it belongs in nginx's `http { }` context,
+#   where `conf.d/*.conf` files are included);
+# * `if (... = 0) { return 403; }`: a valid certificate that is not on the list is
+#   refused;
+# * `error_page 495 496`: nginx's internal codes for "certificate failed verification"
+#   (495) and "no certificate sent" (496), which it normally answers with the 400 pages —
+#   here turned into a 403 page that names the reason.
+#
+# A DN names whoever the CA gave that name (it survives renewal, and is only as unique
+# as the CA keeps it); a fingerprint names one certificate exactly. `nginx_client_identity`
+# gives both as nginx prints them:
+
+# %%
+dn, sha1 = nginx_client_identity(cs.clients["client2"].certificate)
+print("DN:         ", dn)
+print("fingerprint:", sha1)
+print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="optional_no_ca",
+                         allow=[dn]))
+
+# %% [markdown]
+# The same four clients against it — client2 (allowed), client (valid, not allowed), the
+# stranger with client2's name, and no certificate at all:
+
+# %% tags=["needs-nginx", "needs-curl"]
+if find_nginx() and have("curl"):
+    with NginxServer(lab, mtls="optional_no_ca", allow=[dn]) as nginx:
+        curl(nginx.url, "--cert", "client2.crt", "--key", "client2.key")
+        curl(nginx.url, "--cert", "client.crt", "--key", "client.key")
+        curl(nginx.url, "--cert", "stranger.pem")
+        curl(nginx.url)
+else:
+    print("(nginx or curl is not installed here: this live part is skipped)")
+
+# %% [markdown]
+# ### Telling the application who it is
+#
+# Behind nginx, the application learns the client's identity from request headers. Two
+# rules: forward only what nginx **verified**, and never pass on a copy the client wrote
+# itself — a client can send `X-Client-DN: CN=admin` in its own request. With
+# `upstream=...`, the block proxies to the application and sets `X-Client-Verify`,
+# `X-Client-DN` and `X-Client-Fingerprint`: `proxy_set_header` replaces any header of
+# the same name the client sent, and the DN and fingerprint are empty — so not sent at
+# all — unless the certificate verified:
+
+# %%
+print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="optional_no_ca",
+                         upstream="http://127.0.0.1:8080"))
+
+# %% [markdown]
+# (`tests/test_deploy.py` runs exactly this against a real nginx and an application that
+# echoes its headers: a forged `X-Client-DN` never arrives, a stranger arrives without a
+# DN.) In ingress-nginx the equivalents are annotations: `auth-tls-match-cn` (a regular
+# expression the client's subject must match) and `auth-tls-pass-certificate-to-upstream`
+# (the client's certificate in the `ssl-client-cert` header); the controller also sends
+# `ssl-client-verify` and `ssl-client-subject-dn`.
+#
+# ## 6. Kubernetes: a TLS Secret, the Gateway API, cert-manager
 #
 # The seed: *将两个文件 base64 到 secret, 再将 secret 配置到 ingress*. A `kubernetes.io/tls`
-# Secret holds `tls.crt` — the **full chain** — and `tls.key`. For mTLS, ingress-nginx reads
-# the client CAs from a second Secret (`ca.crt`) named in its `auth-tls-*` annotations.
-# (These are the annotations of the ingress-nginx controller, shown as one example; other
-# controllers have their own, and the Kubernetes Gateway API is the newer way to route.)
-# Its `auth-tls-verify-depth` is nginx's `ssl_verify_depth`, with the same default of 1 —
-# too shallow for our two intermediates, so the Ingress sets 3. The certificate of this
-# lesson's set names `lab.example.com`, the Ingress's host.
+# Secret holds `tls.crt` — the **full chain** — and `tls.key`. (`kubectl create secret
+# tls lab-tls --cert=fullchain.crt --key=server.key` writes the same. Keep the key out of
+# git: a Secret is only base64, not encryption.) The certificate of this lesson's set
+# names `lab.example.com`, the host used below.
 
 # %%
 def short(text, width=88):
@@ -150,58 +243,150 @@ def short(text, width=88):
 
 fullchain = (lab / "fullchain.crt").read_bytes()
 print(short(kubernetes_tls_secret("lab-tls", fullchain, (lab / "server.key").read_bytes())))
-print("---")
-print(short(kubernetes_ca_secret("lab-client-ca", client_ca_bundle(lab))))
-print("---")
-print(kubernetes_ingress("lab", "lab.example.com", "lab-tls", "web",
-                         client_ca_secret="lab-client-ca"))
 names = cs.server.certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
 print("server.crt is valid for:", [str(name.value) for name in names.value])
 
 # %% [markdown]
-# (`kubectl create secret tls lab-tls --cert=fullchain.crt --key=server.key` writes the same
-# Secret. Keep the key out of git: a Secret is only base64, not encryption.)
+# **The controller behind the seed's Ingress is retired.** The seed's Ingress is written
+# for the ingress-nginx controller (its `nginx.ingress.kubernetes.io/auth-tls-*`
+# annotations). ingress-nginx was **retired in March 2026**: no more releases, no more
+# security fixes. (The Ingress API itself still exists; other controllers read it with
+# their own annotations.)
+# Clusters that still run it should move; for them, pkilab still writes its Ingress
+# (`kubernetes_ingress(..., client_ca_secret=..., match_cn=...)`), with
+# `auth-tls-verify-depth` 3 for the same reason as nginx's `ssl_verify_depth`.
 #
-# Cloud load balancers (AWS ACM with an ALB/NLB, Alibaba Cloud CLB, ...) and Apache take
-# the same two things: upload the **full chain** and the key (Apache:
-# `SSLCertificateFile fullchain.crt` + `SSLCertificateKeyFile server.key`). For mTLS they
-# also need the **client CA bundle** (`client-ca.crt`; Apache: `SSLCACertificateFile`
-# with `SSLVerifyClient require` and `SSLVerifyDepth`).
+# The current way to route traffic into a cluster is the **Gateway API** (this lesson
+# follows Gateway API v1.4, `gateway.networking.k8s.io/v1`): a `Gateway` with an HTTPS
+# listener that terminates TLS with the Secret, and an `HTTPRoute` that sends the host
+# to a Service. Client certificates (mutual TLS) are checked by the Gateway against a CA
+# bundle in a ConfigMap's `ca.crt` (a CA certificate is public: no Secret needed) —
+# `spec.tls.frontend.default.validation` from GEP-91, in the Gateway API's
+# *experimental* channel as of v1.4, so check that your implementation supports it.
+# `AllowValidOnly` refuses clients without a valid certificate; `AllowInsecureFallback`
+# lets them through, like nginx's `optional`. The chain depth a Gateway accepts is up to
+# the implementation.
+
+# %%
+print(kubernetes_ca_configmap("lab-client-ca", client_ca_bundle(lab)).split("\n  ca.crt")[0]
+      + "\n  ca.crt: |   (intermediate2 + intermediate1 + root, PEM)")
+print("---")
+print(gateway_api_gateway("lab", "lab.example.com", "lab-tls",
+                          client_ca_configmap="lab-client-ca"), end="")
+print("---")
+print(gateway_api_httproute("lab", "lab", "lab.example.com", "web"), end="")
+
+# %% [markdown]
+# **Issuing and renewing inside the cluster: cert-manager.** Copying files into Secrets by
+# hand works once; certificates expire. cert-manager is the usual controller that issues
+# and renews them: an `Issuer` says who signs — here a CA Issuer holding intermediate2's
+# certificate and key in a Secret (give the cluster its own intermediate, never the
+# root's key) — and each `Certificate` says what to issue, into which Secret, and when to
+# renew. It makes the key itself, so the key never leaves the cluster. The same Issuer
+# can issue client certificates (`usages: ["client auth"]`) for services that talk mTLS
+# to each other.
+
+# %%
+print(cert_manager_ca_issuer("lab-ca", "lab-intermediate2"), end="")
+print("---")
+print(cert_manager_certificate("lab", "lab-tls", ["lab.example.com"], "lab-ca"), end="")
+print("---")
+print(cert_manager_certificate("alice", "alice-client-tls", [], "lab-ca",
+                               common_name="alice", usages=["client auth"]), end="")
+
+# %% [markdown]
+# (The Issuer's Secret is `kubernetes_tls_secret("lab-intermediate2",
+# intermediate2.crt, intermediate2.key)` — the same kind of Secret as above, holding a CA
+# key: guard it like `root.key`.)
+#
+# ## 7. Cloud load balancers and Apache: not "the same two files"
+#
+# The seed says to upload the two files wherever the load balancer wants them. The
+# details differ, and they matter:
+#
+# * **AWS Certificate Manager (ACM)**: importing takes the certificate, the key and the
+#   **chain as three separate inputs** (`aws acm import-certificate --certificate
+#   fileb://server.crt --private-key fileb://server.key --certificate-chain
+#   fileb://chain.crt`, the chain being intermediate2 + intermediate1) — not
+#   `fullchain.crt`. Certificates ACM *issues* itself are never uploaded: ACM keeps their
+#   keys and renews them, and they cannot be exported — except the newer (paid)
+#   *exportable public certificates*, requested as such, and certificates from AWS
+#   Private CA.
+# * **ALB mutual TLS** uses a **trust store**: the client CA bundle (`client-ca.crt`)
+#   uploaded to S3 and attached to the HTTPS listener, in *verify* mode (the ALB checks
+#   the client) or *passthrough* (it forwards the client's chain to the application in a
+#   header, and the application must verify it).
+# * **NLB TLS listeners do not do mutual TLS**: to check client certificates behind an
+#   NLB, use a TCP listener and terminate TLS (with mTLS) in your own servers, e.g. nginx.
+# * Other clouds (Alibaba Cloud CLB, ...) have their own certificate and CA-certificate
+#   upload forms; read which chain and which CA bundle each field wants.
+# * **Apache**: `SSLCertificateFile fullchain.crt` + `SSLCertificateKeyFile server.key`;
+#   for mTLS `SSLCACertificateFile client-ca.crt` with `SSLVerifyClient require` and
+#   `SSLVerifyDepth 2` or more.
+#
+# And the client certificates themselves always come from a **private CA** like this
+# one: public CAs no longer issue them (Let's Encrypt stopped issuing certificates with
+# the clientAuth usage in 2026).
 #
 # ## Recap
 #
 # * nginx serves `fullchain.crt` + `server.key`; for mTLS add `ssl_client_certificate`
-#   (every CA up to the root), `ssl_verify_client on` and `ssl_verify_depth` (at least the
-#   number of intermediates: 2 for our clients; nginx's default 1 allows only one).
+#   (every CA up to the root, or the root alone if clients send their chain),
+#   `ssl_verify_client on` and `ssl_verify_depth` (at least the number of
+#   intermediates: 2 for our clients; nginx's default 1 allows only one).
 # * Test with `curl --cacert root.crt`, never `-k`.
-# * Kubernetes: a `kubernetes.io/tls` Secret with the full chain; client CAs in `ca.crt` and
-#   the ingress's `auth-tls-*` annotations.
+# * Authentication is not authorization: allow by DN or fingerprint **and** only when
+#   `$ssl_client_verify` is `SUCCESS` (`optional_no_ca` passes strangers); forward only
+#   verified identities upstream, replacing whatever the client sent.
+# * Kubernetes: a `kubernetes.io/tls` Secret with the full chain; ingress-nginx is retired
+#   — use a Gateway (client CAs in a ConfigMap's `ca.crt`) and let cert-manager issue and
+#   renew.
+# * Cloud load balancers take certificate, key and chain separately (ACM), check client
+#   certificates against a trust store (ALB), or not at all (NLB TLS listeners).
 #
 # ## Exercise 1: optional client certificates
 #
-# Set `optional_block` to the server block (for `/etc/nginx/ssl`, `example.com`) in which
-# nginx *asks* for a client certificate but lets requests without one through.
-#
-# `ssl_verify_client optional` precisely: a certificate that *is* sent is verified (a bad
-# one still gets `400 The SSL certificate error`); a request without one goes through, and
-# the application reads `$ssl_client_verify` (`SUCCESS`, `NONE`, or `FAILED:reason`) to
-# decide. (pkilab's `HTTPSServer(mtls="on")` is different: it answers the 400 page
-# without a certificate, like nginx's `on` — see the table in lesson 06, section 4.)
+# Set `optional_block` to a server block for **this lesson's folder** (`lab`) in which
+# nginx *asks* for a client certificate, verifies one that is sent, but lets requests
+# without one through (the application then reads `$ssl_client_verify`: `SUCCESS`,
+# `NONE`, or `FAILED:reason`). Where nginx is installed, the check runs `nginx -t` on your
+# block, serves it, and connects without a certificate, as client and client2, and as a
+# stranger from another CA. (pkilab's `HTTPSServer(mtls="on")` is different: it answers
+# the 400 page without a certificate, like nginx's `on` — see lesson 06, section 4.)
 
 # %%
 optional_block = None  # your code here
-check(lambda: "ssl_verify_client optional;" in optional_block,
-      "nginx_server_block(..., mtls='optional')")
 
-# %% tags=["hide-cell"]
-# Solution
-optional_block = nginx_server_block("/etc/nginx/ssl", server_name="example.com",
-                                    mtls="optional")
-check(lambda: "ssl_verify_client optional;" in optional_block,
-      "nginx_server_block(..., mtls='optional')")
+# %% tags=["needs-nginx"]
+l07.optional_block_check(optional_block, lab)
+
+# %% tags=["hide-cell", "needs-nginx"]
+# Solution (own names, so "Run All" leaves your answer alone)
+solution_block = nginx_server_block(lab, mtls="optional")
+l07.optional_block_check(solution_block, lab)
 
 # %% [markdown]
-# ## Exercise 2: the right curl
+# ## Exercise 2: only client2
+#
+# Set `allow_block` to a server block for `lab` in which nginx lets only **client2** see
+# the page: `client` (valid, but not allowed) gets 403, and neither a stranger from
+# another CA nor a request without a certificate gets in. Use client2's DN or its
+# fingerprint. The check serves your block with a real nginx where one is installed.
+
+# %%
+allow_block = None  # your code here
+
+# %% tags=["needs-nginx"]
+l07.allow_block_check(allow_block, lab)
+
+# %% tags=["hide-cell", "needs-nginx"]
+# Solution: the fingerprint names exactly this certificate (own names)
+solution_dn, solution_sha1 = nginx_client_identity(cs.clients["client2"].certificate)
+solution_allow = nginx_server_block(lab, mtls="on", allow=[solution_sha1])
+l07.allow_block_check(solution_allow, lab)
+
+# %% [markdown]
+# ## Exercise 3: the right curl
 #
 # Which of these commands tests the seed's mTLS setup *and* checks the server? Set `right`
 # to its letter.
@@ -212,9 +397,9 @@ check(lambda: "ssl_verify_client optional;" in optional_block,
 
 # %%
 right = None  # "a", "b" or "c"
-check(right == "b", "one sends no client certificate, one does not check the server")
+l07.right_curl_check(right)
 
 # %% tags=["hide-cell"]
 # Solution: a turns verification off (-k); c sends no client certificate.
-right = "b"
-check(right == "b", "one sends no client certificate, one does not check the server")
+solution_right = "b"
+l07.right_curl_check(solution_right)

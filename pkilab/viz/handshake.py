@@ -3,7 +3,9 @@
 Client and server lifelines, one arrow per recorded message in the order it was sent;
 messages that travelled encrypted sit on a hatched band; the messages that make TLS
 *mutual* (the server's CertificateRequest, the client's Certificate and
-CertificateVerify) are drawn thick and bold in orange; an alert is red and dashed::
+CertificateVerify) are drawn thick and bold in orange — except an *empty* client
+Certificate, which proves nothing and is drawn thin and grey; an alert is red and
+dashed. The legend lists only the keys the figure uses::
 
     trace = record(server.url, ca=root, cert=client, tls_version="1.3")
     draw_handshake(trace)                       # one handshake, with a note per message
@@ -32,7 +34,9 @@ OUTCOME_H = 0.42
 
 #: What each message does, in a few words (the note column of a single diagram).
 _NOTES = {
-    "ClientHello": "versions, cipher suites and key share it offers",
+    # A TLS 1.2-only ClientHello has no key_share extension (measured: 0,11,10,35,22,23,13);
+    # a client that also offers 1.3 sends one even when 1.2 is chosen, so say no more.
+    "ClientHello": "versions and cipher suites it offers",
     "ServerHello": "the version and cipher suite chosen",
     "EncryptedExtensions": "the rest of the server's settings",
     "CertificateRequest": "asks the client for a certificate (mutual TLS)",
@@ -47,7 +51,10 @@ _NOTES = {
 
 
 def is_mutual_message(message) -> bool:
-    """True for the three messages that only mutual TLS has."""
+    """True for the messages by which mutual TLS asks for and gets the client's proof:
+    CertificateRequest, the client's Certificate (unless empty) and CertificateVerify."""
+    if _empty_certificate(message):
+        return False
     return message.name == "CertificateRequest" or (
         message.sender == "client" and message.name in ("Certificate", "CertificateVerify"))
 
@@ -74,6 +81,8 @@ def _note(message, version: str | None) -> str:
     name, sender = message.name, message.sender
     if message.is_alert:
         return f"{sender} gives up: {message.alert_description or 'an encrypted alert'}"
+    if name == "ClientHello" and version == "TLS 1.3":
+        return "versions, cipher suites and its key share"
     if name == "Certificate":
         if _empty_certificate(message):
             return "empty: the client has no certificate to send"
@@ -141,6 +150,7 @@ def handshake_layout(trace, *, title: str | None = None, notes: bool = True,
     for index, message in enumerate(messages):
         y = height - TOP - (index + 0.62) * ROW
         mutual, alert = is_mutual_message(message), bool(message.is_alert)
+        empty = _empty_certificate(message)
         if message.encrypted:
             scene.boxes.append(Box(f"band{index}", client_x, y - 0.1, span, ROW - 0.04,
                                    kind="encrypted", fill=st.ENCRYPTED_FILL, edge="none",
@@ -148,12 +158,14 @@ def handshake_layout(trace, *, title: str | None = None, notes: bool = True,
                                    linewidth=0, rounded=False, z=1.5,
                                    data={"index": index}))
         start, end = (client_x, server_x) if message.sender == "client" else (server_x, client_x)
-        colour = st.BAD if alert else st.MUTUAL if mutual else st.INK
+        colour = st.BAD if alert else st.MUTUAL if mutual else st.MUTED if empty else st.INK
         scene.arrows.append(Arrow(
             f"msg{index}", start, y, end, y, kind="message", colour=colour,
-            linestyle="--" if alert else "-", linewidth=2.6 if mutual else 2.0 if alert else 1.3,
+            linestyle="--" if alert else "-",
+            linewidth=2.6 if mutual else 2.0 if alert else 1.0 if empty else 1.3,
             data={"index": index, "sender": message.sender, "name": message.name,
-                  "encrypted": bool(message.encrypted), "mutual": mutual, "alert": alert}))
+                  "encrypted": bool(message.encrypted), "mutual": mutual, "alert": alert,
+                  "empty": empty}))
         label = st.fit(_label(message, sizes), span - 0.3, st.BODY_PT, bold=mutual or alert)
         scene.texts.append(Text(f"msg{index}:label", client_x + span / 2, y + 0.08, label,
                                 st.BODY_PT, colour, ha="center", bold=mutual or alert,
@@ -176,12 +188,25 @@ def handshake_layout(trace, *, title: str | None = None, notes: bool = True,
     return scene
 
 
+def legend_kinds(scene: Scene) -> list[str]:
+    """The keys a legend needs for what ``scene`` draws: ``encrypted`` (a hatched band),
+    ``mutual`` (an orange arrow), ``alert`` (a red dashed arrow), in that order."""
+    arrows = scene.of_kind("message")
+    used = {"encrypted": bool(scene.of_kind("encrypted")),
+            "mutual": any(a.data["mutual"] for a in arrows),
+            "alert": any(a.data["alert"] for a in arrows)}
+    return [kind for kind, drawn in used.items() if drawn]
+
+
+_LEGEND_TEXT = {"encrypted": "sent encrypted",
+                "mutual": "mutual TLS: the server asks, the client proves who it is",
+                "alert": "alert: the handshake failed"}
+
+
 def _legend(scene: Scene, x: float, y: float, width: float) -> None:
-    """Three keys: encrypted band, mutual-TLS arrow, alert arrow (each with a second cue
-    besides colour: hatch, thickness, dashes)."""
-    items = [("encrypted", "sent encrypted"),
-             ("mutual", "mutual TLS: the client proves who it is"),
-             ("alert", "alert: the handshake failed")]
+    """One key per kind the figure draws: encrypted band, mutual-TLS arrow, alert arrow
+    (each with a second cue besides colour: hatch, thickness, dashes)."""
+    items = [(kind, _LEGEND_TEXT[kind]) for kind in legend_kinds(scene)]
     widths = [0.45 + 0.1 + st.text_width(text, st.SMALL_PT) for _, text in items]
     gap = max(0.25, (width - sum(widths)) / (len(items) - 1)) if len(items) > 1 else 0
     for (kind, text), w in zip(items, widths, strict=True):
