@@ -145,7 +145,7 @@ def test_password_minimums_keys_four_keystores_six(cs):
         assert f"{len(short)} character" in info.value.what
     with pytest.raises(InputError) as info:
         key_bytes(key, "pkcs8-encrypted", password="")
-    assert info.value.code == "password_required"
+    assert info.value.code == "password_missing"
     for der in (False, True):
         encrypted = key_bytes(key, "pkcs8-encrypted", der=der, password="abcd")
         assert same_key(load_any(encrypted, "abcd").private_keys[0], key)

@@ -173,7 +173,7 @@ try:
     request(server.url, ca=files / "root.crt", tls_version="1.3")
 except TLSConnectionError as err:
     print("refused after the handshake:",
-          err.kind in ("certificate-required", "closed-after-handshake"))
+          err.kind in ("certificate_required", "closed_after_handshake"))
     print("fix:", err.fix)
 
 # %% [markdown]

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from .. import facts
 from ..errors import InputError
 from ..keys import PrivateKey
+from ..passwords import check_new_password
 from ._quiet import quiet_serials
-from .pkcs12 import KEYTOOL_MIN_PASSWORD
 
 
 @dataclass
@@ -129,13 +129,8 @@ def _load(data: bytes, password: str | bytes | None, origin: str) -> Loaded:
 
 
 def _check_password(password: str | bytes | None) -> str:
-    pw = password.decode() if isinstance(password, bytes) else password
-    if not pw or len(pw) < KEYTOOL_MIN_PASSWORD:
-        raise InputError("a Java keystore needs a store password of at least 6 characters",
-                         "keytool and Java refuse shorter ones" if pw else "none was given",
-                         "pass --password with 6 or more characters",
-                         code="password_too_short" if pw else "password_required")
-    return pw
+    # One rule for every new keystore password: pkilab.passwords.
+    return check_new_password(password, "keystore").decode()
 
 
 def _timestamp(certificate: x509.Certificate) -> int:

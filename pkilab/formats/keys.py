@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ..errors import InputError
 from ..keys import PrivateKey, describe_key
+from ..passwords import KEY_MIN, check_new_password
 
 #: Key format name -> (what it is, the PEM label it gets).
 KEY_FORMATS: dict[str, tuple[str, str]] = {
@@ -28,7 +29,7 @@ KEY_FORMATS: dict[str, tuple[str, str]] = {
 #: Shortest password for an encrypted key: the minimum openssl asks for when it prompts
 #: for a new PEM pass phrase ("needs to be at least 4 chars"; ``-passout`` does not
 #: check). PKCS#12 and JKS need 6 (keytool's minimum).
-MIN_KEY_PASSWORD = 4
+MIN_KEY_PASSWORD = KEY_MIN
 
 #: The openssl command that does the same conversion (PEM output).
 OPENSSL_EQUIVALENT = {
@@ -53,19 +54,7 @@ def key_bytes(key: PrivateKey, key_format: str = "pkcs8", *, der: bool = False,
     encoding = serialization.Encoding.DER if der else serialization.Encoding.PEM
     pw = password.encode() if isinstance(password, str) else password
     if key_format == "pkcs8-encrypted":
-        if not pw:
-            raise InputError("an encrypted key needs a password", "none was given",
-                             f"pass --password ({MIN_KEY_PASSWORD} characters or more)",
-                             code="password_required")
-        length = len(password) if isinstance(password, str) else len(pw)
-        if length < MIN_KEY_PASSWORD:
-            raise InputError(f"the key password is {length} character(s) long",
-                             "when openssl asks for a new PEM pass phrase it wants at least "
-                             f"{MIN_KEY_PASSWORD} characters, and pkilab follows it (a "
-                             "shorter one is guessed at once anyway)",
-                             f"choose a password of at least {MIN_KEY_PASSWORD} characters "
-                             "(PKCS#12 and JKS need 6: keytool's minimum)",
-                             code="password_too_short")
+        pw = check_new_password(password, "key")  # the one password rule
         return key.private_bytes(encoding, serialization.PrivateFormat.PKCS8,
                                  serialization.BestAvailableEncryption(pw))
     if pw:

@@ -27,11 +27,11 @@ from .. import der, facts
 from ..der import DERError
 from ..errors import InputError
 from ..keys import PrivateKey
+from ..passwords import check_new_password
 
 #: Java marks a trusted certificate (a truststore entry) in a PKCS#12 with this attribute.
 JAVA_TRUSTED_KEY_USAGE = "2.16.840.1.113894.746875.1.1"
 #: keytool (Java) refuses store passwords shorter than this.
-KEYTOOL_MIN_PASSWORD = 6
 
 
 @dataclass
@@ -199,21 +199,8 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
 
 
 def _check_password(password: str | bytes | None) -> bytes:
-    if password is None or password in ("", b""):
-        raise InputError("a PKCS#12 file needs a password here",
-                         "keytool and Java list 0 entries in an unencrypted .p12 (no password) "
-                         "that holds "
-                         "a key, and browsers refuse to import it",
-                         "pass --password (at least 6 characters, keytool's minimum)",
-                         code="password_required")
-    pw = password.encode() if isinstance(password, str) else password
-    if len(pw) < KEYTOOL_MIN_PASSWORD:
-        raise InputError(f"the PKCS#12 password is {len(pw)} characters long",
-                         f"keytool refuses store passwords shorter than {KEYTOOL_MIN_PASSWORD} "
-                         "characters, so Java could not open the file",
-                         "choose a password of at least 6 characters",
-                         code="password_too_short")
-    return pw
+    # One rule for every new keystore password: pkilab.passwords.
+    return check_new_password(password, "keystore")
 
 
 def export(key: PrivateKey, certificate: x509.Certificate, chain: list[x509.Certificate],
