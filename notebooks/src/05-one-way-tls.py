@@ -17,7 +17,6 @@
 # Seed section: *HTTPS 单向认证 (SSL/TLS)*.
 
 # %%
-from cryptography import x509
 
 import re
 import subprocess
