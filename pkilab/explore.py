@@ -76,7 +76,7 @@ def _choice(value: str | bool, allowed: Sequence[str], what: str, true: str) -> 
     if value not in allowed:
         raise InputError(f"cannot {what} {value!r}", "the chain holds " +
                          ", ".join(a for a in allowed if a != "none"),
-                         "pick one of those (or 'none')")
+                         "pick one of those (or 'none')", code="unknown_choice")
     return value
 
 
@@ -184,9 +184,10 @@ def build_certificate(*, key_kind: str = "ec", days: int = 397, is_ca: bool = Fa
     """
     if days < 1:
         raise InputError(f"validity of {days} days", "a certificate is valid for a "
-                         "positive number of days", "pick 1 or more")
+                         "positive number of days", "pick 1 or more",
+                         code="bad_validity")
     if cas_below < 0 or (path_length is not None and path_length < 0):
-        raise InputError("a negative count of CAs", "", "use 0 or more")
+        raise InputError("a negative count of CAs", "", "use 0 or more", code="bad_count")
     root = CertificateAuthority.create_root({"O": "pkilab explorer", "CN": "Explorer Root CA"},
                                             seed=seed)
     start = root.certificate.not_valid_before_utc
@@ -198,7 +199,7 @@ def build_certificate(*, key_kind: str = "ec", days: int = 397, is_ca: bool = Fa
         if not hosts:
             raise InputError("no names given", "a server certificate names its host(s) in "
                              "the subjectAltName; clients check nothing else",
-                             "type a name such as localhost")
+                             "type a name such as localhost", code="no_names")
         leaf = root.issue_server(hosts, subject=subject, key_kind=key_kind, days=days,
                                  not_before=start)
         built = leaf.certificate
@@ -229,7 +230,8 @@ def list_files(folder: str | Path) -> list[str]:
     """File names in ``folder`` (not hidden, not folders), sorted: the explorer's choices."""
     path = Path(folder)
     if not path.is_dir():
-        raise InputError(f"{str(path)!r} is not a folder", "", "pick a lesson's _lab folder")
+        raise InputError(f"{str(path)!r} is not a folder", "", "pick a lesson's _lab folder",
+                         code="not_a_folder")
     return sorted(p.name for p in path.iterdir() if p.is_file() and not p.name.startswith("."))
 
 

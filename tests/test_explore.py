@@ -63,8 +63,9 @@ def test_breaks_combine(cs):
 
 
 def test_unknown_choices_are_refused(cs):
-    with pytest.raises(InputError, match="cannot expire 'middle'"):
+    with pytest.raises(InputError) as info:
         break_chain(cs, expire="middle")
+    assert info.value.code == "unknown_choice"
     with pytest.raises(InputError):
         break_chain(cs, remove_intermediate="root")
 
@@ -101,8 +102,9 @@ def test_ed25519_certificate_builds_and_verifies():
 
 
 def test_builder_refuses_what_cannot_be_a_certificate():
-    with pytest.raises(InputError, match="no names"):
+    with pytest.raises(InputError) as info:
         build_certificate(names=" , ")
+    assert info.value.code == "no_names"
     with pytest.raises(InputError):
         build_certificate(days=0)
 

@@ -136,8 +136,10 @@ def test_chinese_names_count_utf8_bytes():
 def test_bad_host_names_are_explained(name, message):
     from pkilab.profiles import general_names
 
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(InputError) as info:
         general_names([name])
+    # one code; the reason names the rule that was broken
+    assert info.value.code == "bad_host_name" and message in info.value.why
 
 
 def test_host_names_are_normalized():

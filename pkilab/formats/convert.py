@@ -195,11 +195,13 @@ def _need_password(password: str | None, target: str) -> str:
         return password
     if target in ("jks", "truststore"):
         raise InputError("a Java store needs a password", "none was given",
-                         "pass --password (6 characters or more: keytool's minimum)")
+                         "pass --password (6 characters or more: keytool's minimum)",
+                         code="password_missing")
     raise InputError("a PKCS#12 file needs a password",
                      "in an unencrypted .p12 (no password at all) keytool and Java list 0 "
                      "entries, and browsers refuse to import it",
-                     "pass --password (6 characters or more: keytool's minimum)")
+                     "pass --password (6 characters or more: keytool's minimum)",
+                     code="password_missing")
 
 
 def _pem(certs: list[x509.Certificate], keys: list[PrivateKey], contents: Contents,
