@@ -29,9 +29,9 @@ def _tree(path: Path) -> ast.AST:
 def test_every_raised_error_has_a_code(path):
     missing = []
     for node in ast.walk(_tree(path)):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS:
-            if not any(k.arg in ("code", "kind", None) for k in node.keywords):
-                missing.append(f"line {node.lineno}: {node.func.id}(...) without code=")
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ERRORS and \
+                not any(k.arg in ("code", "kind", None) for k in node.keywords):
+            missing.append(f"line {node.lineno}: {node.func.id}(...) without code=")
     assert not missing, missing
 
 
