@@ -24,18 +24,43 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
-_MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: tags=(?P<tags>\[.*\]))?\s*$")
+_MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: lang=(?P<lang>[A-Za-z-]+))?"
+                     r"(?: tags=(?P<tags>\[.*\]))?\s*$")
+#: The language of the text cells without a ``lang=`` marker.
+SOURCE_LANGUAGE = "en"
 
 
-def parse_percent(text: str) -> list[dict]:
-    """Cells as dicts {cell_type, source, tags} from percent-format text."""
+def parse_percent(text: str, lang: str = SOURCE_LANGUAGE) -> list[dict]:
+    """Cells as dicts {cell_type, source, tags} from percent-format text, in ``lang``.
+
+    A translated text cell replaces the text cell it follows; untranslated text stays in
+    the source language (a test checks that every text cell has its translation).
+    """
+    return select_language(parse_all(text), lang)
+
+
+def select_language(cells: list[dict], lang: str) -> list[dict]:
+    """The cells of one edition from :func:`parse_all`'s cells (which carry ``lang``)."""
+    out: list[dict] = []
+    for cell in cells:
+        if cell["lang"] == SOURCE_LANGUAGE:
+            out.append(cell)
+        elif cell["lang"] == lang and out and out[-1]["cell_type"] == "markdown" \
+                and out[-1]["lang"] == SOURCE_LANGUAGE:
+            out[-1] = cell
+    return [{k: v for k, v in c.items() if k != "lang"} for c in out]
+
+
+def parse_all(text: str) -> list[dict]:
+    """Every cell of the source, each with its ``lang`` (translations included)."""
     cells: list[dict] = []
     current: dict | None = None
     for line in text.splitlines():
         match = _MARKER.match(line)
         if match:
             current = {"cell_type": "markdown" if match.group("md") else "code",
-                       "lines": [], "tags": json.loads(match.group("tags") or "[]")}
+                       "lines": [], "tags": json.loads(match.group("tags") or "[]"),
+                       "lang": match.group("lang") or SOURCE_LANGUAGE}
             cells.append(current)
             continue
         if current is None:
@@ -51,7 +76,7 @@ def parse_percent(text: str) -> list[dict]:
         if cell["cell_type"] == "markdown":
             lines = [re.sub(r"^# ?", "", line) for line in lines]
         out.append({"cell_type": cell["cell_type"], "source": "\n".join(lines),
-                    "tags": cell["tags"]})
+                    "tags": cell["tags"], "lang": cell["lang"]})
     return out
 
 

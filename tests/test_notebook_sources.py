@@ -112,3 +112,12 @@ def test_solutions_keep_the_learners_answers(source):
         assert answers, f"the exercise before a solution has no answer variable: {exercise}"
         clash = answers & _assigned(solution["source"])
         assert not clash, f"{source.stem}: the solution overwrites {sorted(clash)}"
+
+
+def test_a_translation_replaces_the_text_it_follows():
+    text = "\n".join(["# %% [markdown]", "# Hello", "# %% [markdown] lang=zh-CN", "# 你好",
+                      "# %%", "print(1)", "# %% [markdown]", "# Untranslated"])
+    english = build.parse_percent(text)
+    chinese = build.parse_percent(text, lang="zh-CN")
+    assert [c["source"] for c in english] == ["Hello", "print(1)", "Untranslated"]
+    assert [c["source"] for c in chinese] == ["你好", "print(1)", "Untranslated"]
