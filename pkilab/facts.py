@@ -106,6 +106,41 @@ def _defect_error(certificate: x509.Certificate) -> InputError:
                       code="malformed_extensions")
 
 
+# ---- fields parsed on first use ------------------------------------------------------
+
+def field_defect(certificate: x509.Certificate) -> str | None:
+    """Why ``certificate``'s names or public key cannot be read, or None when they can.
+
+    Like extensions, cryptography decodes the subject, the issuer and the public key
+    only when they are first used, so a damaged field would surface long after loading.
+    Loaders call this once, so every later use can rely on those fields.
+    """
+    for field, read in (("subject", lambda: certificate.subject),
+                        ("issuer", lambda: certificate.issuer),
+                        ("public key", certificate.public_key)):
+        try:
+            read()
+        except ValueError as exc:
+            return f"its {field} does not decode ({str(exc)[:80]})"
+        except Exception as exc:  # UnsupportedAlgorithm: a key type cryptography lacks
+            if field == "public key" and type(exc).__name__ == "UnsupportedAlgorithm":
+                continue  # readable, only not usable: inspect can still describe it
+            return f"its {field} does not decode ({type(exc).__name__})"
+    return None
+
+
+def require_readable(certificate: x509.Certificate, origin: str = "the data"
+                     ) -> x509.Certificate:
+    """``certificate`` when its names and public key decode; else an InputError
+    (code ``malformed_certificate``)."""
+    defect = field_defect(certificate)
+    if defect is not None:
+        raise InputError(f"{origin} holds a damaged certificate", defect,
+                         "copy the file again, whole; pkilab inspect shows what it is",
+                         code="malformed_certificate")
+    return certificate
+
+
 # ---- what a certificate is -------------------------------------------------------------
 
 def is_ca(certificate: x509.Certificate) -> bool:
