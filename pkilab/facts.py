@@ -97,10 +97,16 @@ def is_critical(certificate: x509.Certificate, kind: type[x509.ExtensionType]) -
     return found is not None and found.critical
 
 
-def _defect_error(certificate: x509.Certificate) -> InputError:
-    from .names import format_subj  # names imports nothing from here; kept local for speed
+def _subject(certificate: x509.Certificate) -> str:
+    # RFC 4514 text from cryptography itself: facts sits below pkilab.names.
+    try:
+        return repr(certificate.subject.rfc4514_string())
+    except ValueError:
+        return "(a certificate whose subject does not decode)"
 
-    return InputError(f"the certificate {format_subj(certificate.subject)!r} is malformed",
+
+def _defect_error(certificate: x509.Certificate) -> InputError:
+    return InputError(f"the certificate {_subject(certificate)} is malformed",
                       extension_defect(certificate) or "its extensions cannot be parsed",
                       "re-issue it: no verifier accepts a certificate like this",
                       code="malformed_extensions")
@@ -255,9 +261,7 @@ def require_key_matches(key: Any, certificate: x509.Certificate, *,
     """Raise the one "key does not belong" error (code ``key_mismatch``) unless it does."""
     if key_matches(key, certificate):
         return
-    from .names import format_subj
-
-    shown = certificate_name or repr(format_subj(certificate.subject))
+    shown = certificate_name or _subject(certificate)
     raise InputError(f"{key_name} does not belong to {shown}",
                      "its public half differs from the certificate's public key", fix,
                      code="key_mismatch")
