@@ -134,7 +134,7 @@ for name in ("server.crt", "fullchain.crt", "server.key"):
 # | `RSA PRIVATE KEY` | 旧式 PKCS#1 格式的 RSA 私钥（OpenSSL 1.x、原教程里的 `genrsa`） |
 # | `EC PRIVATE KEY` | 旧式 SEC1 格式的 EC 私钥 |
 # | `ENCRYPTED PRIVATE KEY` | 用密码加密过的 PKCS#8 私钥 |
-# | `PUBLIC KEY` | 单独一把公钥 |
+# | `PUBLIC KEY` | 单独一把公钥（public key） |
 # | `PKCS7` | 一包证书（见第 5 节） |
 # | `X509 CRL` | 一份证书吊销列表（CRL） |
 #
@@ -291,7 +291,7 @@ draw_anatomy(cs.server.certificate, save=lab / "anatomy.png")
 # ## 3. PKCS#12（.p12、.pfx）：私钥 + 证书 + 证书链，用密码保护
 #
 # 原教程为浏览器制作 `client.p12` 用的是
-# `openssl pkcs12 -export -clcerts -in client.crt -inkey client.key -out client.p12`。这里的 `-clcerts` 不起任何作用：它是*读取* `.p12` 时用的选项（“只输出客户端证书”），OpenSSL 3 也会这样提示。原教程还说 *使用根证书和客户端私钥一起生成 client.p12*：可这条命令根本没提到根证书——输入的只有 `client.crt` 和 `client.key`。根证书早在前面就参与过了：是它的 CA 给这张证书签的名。（如果希望文件里带上中间证书，加 `-certfile chain.pem`。）我们运行原教程的命令，只是把密码放在命令行上（`-passout`），不在提示符下手动输入：
+# `openssl pkcs12 -export -clcerts -in client.crt -inkey client.key -out client.p12`。这里的 `-clcerts` 不起任何作用：它是*读取* `.p12` 时用的选项（“只输出客户端证书（client certificate）”），OpenSSL 3 也会这样提示。原教程还说 *使用根证书和客户端私钥一起生成 client.p12*：可这条命令根本没提到根证书（root certificate）——输入的只有 `client.crt` 和 `client.key`。根证书早在前面就参与过了：是它的 CA 给这张证书签的名。（如果希望文件里带上中间证书（intermediate certificate），加 `-certfile chain.pem`。）我们运行原教程的命令，只是把密码放在命令行上（`-passout`），不在提示符下手动输入：
 
 # %% tags=["needs-openssl"]
 run_tool("openssl pkcs12 -export -clcerts -in client.crt -inkey client.key "
@@ -451,8 +451,8 @@ if (lab / "chain.pem").exists():
 # *查看证书…* → *您的证书* → *导入…*，然后输入 `.p12` 的密码。**Chrome 和 Edge**
 # 使用系统的证书存储：Windows 上双击 `.p12`（或 `certmgr.msc` → *个人* → 导入）；macOS
 # 上双击它，把它加入“钥匙串访问”的登录钥匙串；Linux 上在 Chrome 的设置 → 隐私和安全 → 安全
-# → *管理证书* → *您的证书* → 导入。之后，服务器要求客户端证书（client
-# certificate）时，浏览器就会提供这张证书（第 06
+# → *管理证书* → *您的证书* →
+# 导入。之后，服务器要求客户端证书时，浏览器就会提供这张证书（第 06
 # 课）。用完之后，记得把实验用的证书从浏览器里删掉。
 #
 # （原教程说 Windows 里 *IIS 专门管理证书*。IIS 是微软的 Web

@@ -17,19 +17,20 @@
 # Seed section: *HTTPS 单向认证 (SSL/TLS)*.
 
 # %% [markdown] lang=zh-CN
-# # 05 · 单向认证：HTTPS 到底做了什么
+# # 05 · 单向认证（one-way TLS）：HTTPS 到底做了什么
 #
 # **你将做什么：** 用前几课的证书，在这个 notebook 里启动一台真正的 HTTPS 服务器，分别用
 # pkilab 的客户端和 `curl`
-# 访问它，逐条记录握手（handshake）消息，然后故意把它弄坏：根证书不受信任、主机名不对、服务器忘了发中间证书。
+# 访问它，逐条记录握手（handshake）消息，然后故意把它弄坏：根证书（root
+# certificate）不受信任、主机名不对、服务器忘了发中间证书（intermediate certificate）。
 #
 # **你将学到什么：** 客户端到底检查什么（以及 `curl -k` 跳过了什么）；为什么现代的 TLS 1.2
 # 配置使用*临时的*（ephemeral）(EC)DHE 密钥交换（key
-# exchange），而不是“客户端用服务端公钥加密一个随机数”；以及 TLS 1.3
+# exchange），而不是“客户端用服务端公钥（public key）加密一个随机数”；以及 TLS 1.3
 # 对窃听者隐藏了什么（又有什么没有隐藏）。
 #
-# **你需要什么：** 第 01–03 课（私钥、证书、证书链）。`curl`
-# 可有可无：没有它，相关单元会说明一声，pkilab 的客户端会展示同样的内容。
+# **你需要什么：** 第 01–03 课：私钥（private key）、证书与证书链（certificate
+# chain）。`curl` 可有可无：没有它，相关单元会说明一声，pkilab 的客户端会展示同样的内容。
 #
 # 对应原教程章节：*HTTPS 单向认证 (SSL/TLS)*。
 
@@ -249,9 +250,8 @@ curl_verbose("--cacert", "root.crt", "--tls-max", "1.2")
 #
 # 这里 `server.key` 只负责*签名*，从不解密任何东西——而且 EC 私钥也没法像原教程的 RSA
 # 流程所要求的那样去加密一个秘密。（老的 TLS 1.2 确实有*静态* ECDH 套件
-# `ECDH_ECDSA_…`，其中证书里的 EC
-# 密钥本身参与商定秘密：没有前向保密，现代配置也都不再提供。现代 TLS
-# 从不用证书的密钥来商定密钥。）
+# `ECDH_ECDSA_…`，其中证书里的 EC 密钥本身参与商定秘密：没有前向保密（forward
+# secrecy），现代配置也都不再提供。现代 TLS 从不用证书的密钥来商定密钥。）
 
 # %%
 print("server key:", describe_key(cs.server.private_key))
@@ -300,7 +300,7 @@ print("TLS 1.3 cipher:", tls13.result.cipher)
 # 之前）：这是一张加密的票据，客户端可以保存下来，下次连接时出示，用双方从这次握手中派生出的密钥恢复会话——跳过证书和签名。它们不携带证书，也不携带任何窃听者能利用的秘密。pkilab 的客户端每次都重新做一次完整握手，从不使用它们。
 #
 # 这为什么重要：用 RSA 密钥交换时，谁哪天偷到了
-# `server.key`，就能解密之前录下的所有通信。用临时密钥时，秘密在每次握手后就被丢弃——这就是*前向保密*（forward secrecy）。
+# `server.key`，就能解密之前录下的所有通信。用临时密钥时，秘密在每次握手后就被丢弃——这就是*前向保密*。
 #
 # **第 6 步**：双方从共享秘密派生出密钥，而 `Finished`
 # 消息（已经是加密的）证明双方看到的是同一个握手过程——被篡改过的 `ClientHello`
@@ -343,7 +343,7 @@ print("... then more EncryptedRecords: the HTTP request and reply, session ticke
 
 # %% [markdown] lang=zh-CN
 # `ServerHello` 之后只有 `EncryptedRecord`
-# 和一个长度，别的什么都没有。这隐藏的是这次连接用了*哪张*证书，而不是证书本身：服务器的证书是公开的——谁都可以连上去把它取回来（第 6 节的冒名服务器测试做的正是这件事），公共 CA 还会把它们签发的证书发布到证书透明度（Certificate Transparency）日志里。真正在隐私上有收获的是双向认证（mTLS，第 06 课）里的**客户端**证书：在 TLS 1.2 里它明文传输，上面写着这个人的名字；在 TLS 1.3 里它是加密的。（这里只打印握手的那几行：握手之后，请求、响应和服务器的会话票据同时在传输，顺序每次运行都不一样。）它**不**隐藏你在和谁通信：`ClientHello` 始终是明文的，它的 SNI 扩展里带着服务器名称（pkilab 的客户端把 `localhost` 作为 `server_hostname` 发送，就像浏览器发送网站的名字一样），而服务器的 IP 地址写在每个数据包上。加密客户端问候（Encrypted Client Hello，ECH）仍在推广中，是正在到来的解决办法：它把名称也加密了。在 TLS 1.2 里，同样的视角会看到明文的 `Certificate`（试试把 `source="records"` 和 `tls_version="1.2"` 一起用）。（TLS 1.3 里的 `ChangeCipherSpec` 消息不携带任何内容；发送它们只是为了让老旧的中间设备放行这个连接。）
+# 和一个长度，别的什么都没有。这隐藏的是这次连接用了*哪张*证书，而不是证书本身：服务器的证书是公开的——谁都可以连上去把它取回来（第 6 节的冒名服务器测试做的正是这件事），公共 CA 还会把它们签发的证书发布到证书透明度（Certificate Transparency）日志里。真正在隐私上有收获的是双向认证（mTLS，第 06 课）里的**客户端**证书（client certificate）：在 TLS 1.2 里它明文传输，上面写着这个人的名字；在 TLS 1.3 里它是加密的。（这里只打印握手的那几行：握手之后，请求、响应和服务器的会话票据同时在传输，顺序每次运行都不一样。）它**不**隐藏你在和谁通信：`ClientHello` 始终是明文的，它的 SNI 扩展里带着服务器名称（pkilab 的客户端把 `localhost` 作为 `server_hostname` 发送，就像浏览器发送网站的名字一样），而服务器的 IP 地址写在每个数据包上。加密客户端问候（Encrypted Client Hello，ECH）仍在推广中，是正在到来的解决办法：它把名称也加密了。在 TLS 1.2 里，同样的视角会看到明文的 `Certificate`（试试把 `source="records"` 和 `tls_version="1.2"` 一起用）。（TLS 1.3 里的 `ChangeCipherSpec` 消息不携带任何内容；发送它们只是为了让老旧的中间设备放行这个连接。）
 #
 # ## 6. `curl -k` 掩盖了什么
 #
@@ -478,7 +478,8 @@ exit_code = run_pkilab("init trust-demo", cwd=lab)
 # 上它用自己的列表。所以要从操作系统的信任库里删掉根证书，*并且*检查一下 Firefox 的列表。
 #
 # Apple 还有一条自己的规则：macOS 和 iOS 拒绝有效期超过 **825 天**的 TLS
-# **服务端**证书，即使它的根证书是你自己信任的。课程证书里的服务端证书有效期太长（长达多年，这样存储的课程输出才一直成立）：在那里它用不了。`pkilab init` 生成的就可以：
+# **服务端**证书（server
+# certificate），即使它的根证书是你自己信任的。课程证书里的服务端证书有效期太长（长达多年，这样存储的课程输出才一直成立）：在那里它用不了。`pkilab init` 生成的就可以：
 
 # %%
 def days_valid(certificate):

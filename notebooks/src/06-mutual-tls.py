@@ -22,8 +22,8 @@
 #
 # **你将做什么：** 把第 05 课的服务器改成双向认证（mutual TLS，mTLS）服务器，用 pkilab
 # 的客户端和真正的 `curl` 重现原教程的三个 curl 用例（client.crt 能访问，client2.crt
-# 能访问，不带证书被拒绝），记录多出来的握手消息，然后把它弄坏：来自另一个 CA
-# 的客户端证书、过期的客户端证书、一张有效但不被允许的证书。
+# 能访问，不带证书被拒绝），记录多出来的握手（handshake）消息，然后把它弄坏：来自另一个 CA
+# 的客户端证书（client certificate）、过期的客户端证书、一张有效但不被允许的证书。
 #
 # **你将学到什么：** 服务器拿到 `client.crt` 后到底做了什么（它验证一条签名链，而不是“用
 # root.crt 解密”）；缺少客户端证书时，TLS 1.2 和 TLS 1.3
@@ -118,12 +118,12 @@ def openssl_s_client(*args, keep=()):
 #
 # 1. 客户端发起连接，发送自己支持的 SSL 版本；
 # 2. 服务器发送自己的证书 `server.crt`；
-# 3. 客户端从中取出服务端公钥；
+# 3. 客户端从中取出服务端公钥（public key）；
 # 4. 客户端发送自己的证书 `client.crt`；
 # 5. 服务器**“使用根证书（`root.crt`）解密客户端公钥证书”**，拿到客户端公钥；
 # 6. 客户端发送自己支持的加密方案；
 # 7. 服务器选出一个，**用客户端的公钥加密**后发回；
-# 8. 客户端用自己的私钥解密，生成一个随机数 **R**，用服务端公钥加密后发送；
+# 8. 客户端用自己的私钥（private key）解密，生成一个随机数 **R**，用服务端公钥加密后发送；
 # 9. 服务器用 `server.key` 解密出 **R**；
 # 10. 双方从此使用 **R**。
 #
@@ -157,15 +157,15 @@ server
 # chain (an `IssuedCertificate` carries its intermediates):
 
 # %% [markdown] lang=zh-CN
-# 它信任哪些 CA 来验证客户端？根证书**以及**两张中间证书：curl 只发送
-# `client.crt`，所以服务器需要中间证书才能构建从 `client.crt` 到根证书的路径。（在 nginx
-# 里：把它们全部放进 `ssl_client_certificate` 文件，并调高
+# 它信任哪些 CA 来验证客户端？根证书（root certificate）**以及**两张中间证书（intermediate
+# certificate）：curl 只发送 `client.crt`，所以服务器需要中间证书才能构建从 `client.crt`
+# 到根证书的路径。（在 nginx 里：把它们全部放进 `ssl_client_certificate` 文件，并调高
 # `ssl_verify_depth`——它数的是客户端证书和根证书之间的中间证书个数，所以这条链需要
 # **2**；nginx 的默认值 1 只允许一张。第 07
 # 课两种都会试。）只有自签名的根证书是信任锚（trust anchor）。
 #
-# 反过来也行：由**客户端**发送它的证书链——一个 `--cert` 文件，里面依次是
-# `client.crt`、intermediate2 和 intermediate1（curl
+# 反过来也行：由**客户端**发送它的证书链（certificate chain）——一个 `--cert`
+# 文件，里面依次是 `client.crt`、intermediate2 和 intermediate1（curl
 # 和大多数客户端会发送这个文件里的每一张证书）——服务器的 CA 文件里就可以只放
 # `root.crt`。这时深度依然要紧：它限制的是整条路径，不管路径上的证书是从哪儿来的。下面是一台真正的 nginx，`ssl_client_certificate` 里只有根证书，pkilab 的客户端发送它的证书链（`IssuedCertificate` 带着它的中间证书）：
 
@@ -377,7 +377,8 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 #
 # ## 5. 网络上传输了什么
 #
-# 记录一次单向握手（第 05 课的服务器），和一次双向握手放在一起，都用 TLS 1.3：
+# 记录一次单向认证（one-way TLS）的握手（第 05 课的服务器），和一次双向握手放在一起，都用
+# TLS 1.3：
 
 # %%
 with HTTPSServer(files) as one_way_server:
@@ -460,9 +461,9 @@ print(mutual12)
 # 里，两个版本中都是明文发送，紧跟在提供候选方案的 `ClientHello` 之后（第 6
 # 步其实最先发生，就在第 1 步里）。
 #
-# **第 8–10 步**重复了第 05 课里的错误：秘密是用临时 ECDHE 商定的（TLS 1.2 里是
-# `ServerKeyExchange` + `ClientKeyExchange`，TLS 1.3 里是两条 hello
-# 消息中的密钥共享）。客户端的私钥和服务器的一样，只用来**签名**。
+# **第 8–10 步**重复了第 05 课里的错误：秘密是用临时 ECDHE 密钥交换（key
+# exchange）商定的（TLS 1.2 里是 `ServerKeyExchange` + `ClientKeyExchange`，TLS 1.3
+# 里是两条 hello 消息中的密钥共享）。客户端的私钥和服务器的一样，只用来**签名**。
 #
 # ## 7. 故意弄坏它
 #

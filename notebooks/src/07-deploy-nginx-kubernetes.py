@@ -24,7 +24,7 @@
 # Secret、一个 Gateway、cert-manager）。
 #
 # **你将学到什么：** 为什么 nginx 需要 `fullchain.crt`（而不是 `server.crt`）；哪个 CA
-# 文件用来验证客户端证书，要往上查多深；为什么 `curl -k`
+# 文件用来验证客户端证书（client certificate），要往上查多深；为什么 `curl -k`
 # 什么也证明不了；*你是谁*和*你能不能*的区别；以及云负载均衡器要的是什么。
 #
 # **你需要什么：** 第 03 课和第 06 课。`nginx` 和 `curl`
@@ -65,9 +65,10 @@ print(sorted(p.name for p in lab.iterdir()))
 # %% [markdown] lang=zh-CN
 # ## 1. 原教程的 server 块
 #
-# 原教程的 nginx 示例用 `server.key` 提供 `fullchain.crt`（服务端证书 +
-# 中间证书）。下面是文件复制到 `/etc/nginx/ssl/`
-# 时的写法（这些路径是你在服务器上存放文件的位置，不是这个 notebook 的文件夹）：
+# 原教程的 nginx 示例用 `server.key` 提供 `fullchain.crt`（服务端证书（server
+# certificate）+ 中间证书（intermediate certificate））。下面是文件复制到
+# `/etc/nginx/ssl/` 时的写法（这些路径是你在服务器上存放文件的位置，不是这个 notebook
+# 的文件夹）：
 
 # %%
 print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
@@ -93,8 +94,9 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
 # 关于双向认证，原教程只说了“还需要额外添加 CA 证书 root.crt”。nginx 需要三行：
 #
 # * `ssl_client_certificate`——为客户端作保的 CA。我们的客户端证书由 **intermediate2**
-#   签发，而 `curl --cert client.crt` 只发送客户端自己的证书，所以这个文件必须包含
-#   intermediate2、intermediate1 *和*根证书（`client-ca.crt`）。
+#   签发，而 `curl --cert client.crt`
+#   只发送客户端自己的证书，所以这个文件（`client-ca.crt`）必须包含
+#   intermediate2、intermediate1 *和*根证书（root certificate）。
 # * `ssl_verify_client on`——要求客户端提供证书（`optional`
 #   把决定权交给应用程序；`optional_no_ca` 让*任何*证书都能通过——见第 5 节）。
 # * `ssl_verify_depth`——客户端证书和根证书之间最多可以有几张中间 CA 证书。nginx 的默认值
@@ -197,9 +199,9 @@ else:
 #
 
 # %% [markdown] lang=zh-CN
-# 不加 `--cacert` 时，curl 拒绝了服务器（它的签发者不在系统的信任库里）——`-k`
-# 会让这个提示消失，也同样会接受攻击者的服务器。在深度 1 下，nginx 拒绝了我们完全有效的
-# `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（这套证书的文件用的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手，并用一个 HTTP 页面来回答。
+# 不加 `--cacert` 时，curl 拒绝了服务器（它的签发者不在系统的信任库（trust
+# store）里）——`-k` 会让这个提示消失，也同样会接受攻击者的服务器。在深度 1 下，nginx
+# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（这套证书的文件用的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
 
 # %% [markdown]
 # ## 5. Authorization: who may in, not only who you are
@@ -348,9 +350,9 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="opti
 # ## 6. Kubernetes：TLS Secret、Gateway API、cert-manager
 #
 # 原教程写道：*将两个文件 base64 到 secret, 再将 secret 配置到 ingress*。一个
-# `kubernetes.io/tls` 类型的 Secret 包含 `tls.crt`——**完整的证书链**——和
+# `kubernetes.io/tls` 类型的 Secret 包含 `tls.crt`——**完整的证书链**（full chain）——和
 # `tls.key`。（`kubectl create secret tls lab-tls --cert=fullchain.crt --key=server.key`
-# 写出的是同样的东西。别把私钥提交到 git：Secret 只是
+# 写出的是同样的东西。别把私钥（private key）提交到 git：Secret 只是
 # base64，不是加密。）本课这套证书里的服务端证书包含
 # `lab.example.com`，也就是下面用到的主机名。
 
