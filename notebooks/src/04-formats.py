@@ -30,7 +30,7 @@
 # 记不住证书链（certificate chain）的顺序。
 #
 # **你需要什么：** 第 01–03 课。`openssl` 和 `keytool`（随 Java JDK
-# 提供）可有可无：没有它们，交叉核对的单元会跳过。
+# 提供）可有可无：没有它们，交叉核对的单元格会跳过。
 #
 # 对应原教程章节：*证书格式*（PEM、DER、PFX/PKCS12、JKS）。
 
@@ -304,7 +304,7 @@ run_tool("openssl pkcs12 -export -clcerts -in client.crt -inkey client.key "
 # it is protected:
 
 # %% [markdown] lang=zh-CN
-# 第一个单元里的 `write_certificate_set`（`pkilab init` 执行的就是它）也写了一个
+# 第一个单元格里的 `write_certificate_set`（`pkilab init` 执行的就是它）也写了一个
 # `client.p12`（私钥、证书*以及*两张中间证书），密码用的是原教程示例里的
 # `123456`。不用任何密码，我们就已经能看出它是怎样被保护的：
 
@@ -465,7 +465,7 @@ if (lab / "chain.pem").exists():
 # 之前的系统都读不了；在当前的 macOS 和 iOS 上，导入 AES `.p12`
 # 失败（密码明明是对的，却提示“密码错误”）的情况也仍有报告。**凡是要导入 Apple
 # 设备**，以及面对老旧的读取方，用 `--to p12-legacy` 写出 3DES 加密、SHA-1 MAC
-# 的文件，所有读取方都能接受。（这种保护很弱：这样的文件只在导入期间保留。）
+# 的文件，所有读取方都能接受。（这种保护很弱：这样的文件导入完就删掉。）
 
 # %%
 pkilab("convert client.p12 client-legacy.p12 --to p12-legacy --password 123456")

@@ -30,7 +30,8 @@
 # 对窃听者隐藏了什么（又有什么没有隐藏）。
 #
 # **你需要什么：** 第 01–03 课：私钥（private key）、证书与证书链（certificate
-# chain）。`curl` 可有可无：没有它，相关单元会说明一声，pkilab 的客户端会展示同样的内容。
+# chain）。`curl` 可有可无：没有它，相关单元格会说明一声，pkilab
+# 的客户端会展示同样的内容。
 #
 # 对应原教程章节：*HTTPS 单向认证 (SSL/TLS)*。
 
@@ -105,14 +106,15 @@ def curl_verbose(*args, keep=("TLS handshake", "SSL connection using")):
 # %% [markdown] lang=zh-CN
 # ## 1. 原教程的流程
 #
-# 原教程用六步描述单向 HTTPS：
+# 原教程这样描述单向 HTTPS，共六步：
 #
-# 1. 客户端发起连接，把自己支持的 SSL 协议版本发给服务器；
-# 2. 服务器发送自己的证书 `server.crt`；
-# 3. 客户端从 `server.crt` 中取出服务端公钥；
-# 4. 客户端生成一个随机数 **R**，用服务端公钥加密后发送出去；
-# 5. 服务端用 `server.key` 解密，于是得到 **R**；
-# 6. 双方在后续通信中都用 **R** 加密。
+# 1. 客户端发起建立 HTTPS 连接请求，将 SSL 协议版本的信息发送给服务器端；
+# 2. 服务器端将本机的公钥证书（`server.crt`）发送给客户端；
+# 3. 客户端读取公钥证书（`server.crt`），取出了服务端公钥；
+# 4. 客户端生成一个随机数（密钥
+#    **R**），用刚才得到的服务器公钥去加密这个随机数形成密文，发送给服务端；
+# 5. 服务端用自己的私钥（`server.key`）去解密这个密文，得到了密钥 **R**；
+# 6. 服务端和客户端在后续通讯过程中就使用这个密钥 **R** 进行通信了。
 #
 # 记住这个流程：我们会把它和网络上真正传输的内容对比。
 #
@@ -219,8 +221,8 @@ draw_handshakes(tls12, tls13, titles=["TLS 1.2, one-way", "TLS 1.3, one-way"])
 #
 # **第 2–3 步**漏掉了证书的意义所在：服务器发送的是它的*证书链*，而客户端要**验证**它——每一个签名，一直验到它信任的根证书；还有有效期、扩展密钥用法（extendedKeyUsage）里的 `serverAuth`，以及它所连接的主机名是否在使用者可选名称（subjectAltName）里。没有这一步检查，任何人都能发一张证书过来（第 6 节）。
 #
-# **第 4–5 步并不是实际发生的事。**“客户端用服务端公钥加密 R”说的是 *RSA 密钥交换*。TLS
-# 1.3 已经删除了它；TLS 1.2 仍然允许，但现代的 TLS 1.2
+# **第 4–5 步并不是实际发生的事。**“用服务器公钥去加密这个随机数”，说的是 *RSA
+# 密钥交换*。TLS 1.3 已经删除了它；TLS 1.2 仍然允许，但现代的 TLS 1.2
 # 配置会关掉它，改用你在记录里看到的临时 (EC)DHE 交换。原教程自己的 `curl -v`
 # 日志也说明了这一点：里面有一条 `Server key exchange` 消息，密码套件是
 # `ECDHE-RSA-AES256-GCM-SHA384`——商定密钥的是 ECDHE，不是 RSA，服务器的 RSA
@@ -360,7 +362,7 @@ curl()
 # it in a `with` block, which stops it again.
 
 # %% [markdown] lang=zh-CN
-# `-k` 让这个错误消失了——连带着**所有**关于“是谁在应答”的检查。为了看清它掩盖了什么，我们造一个冒名者：一台服务器，它的证书来自另一个 CA，而这个 CA 恰好用了*同样的名字*（`pkilab Root CA`、`localhost`）。下面每个单元都在 `with` 块里启动它，离开时再把它停掉。
+# `-k` 让这个错误消失了——连带着**所有**关于“是谁在应答”的检查。为了看清它掩盖了什么，我们造一个冒名者：一台服务器，它的证书来自另一个 CA，而这个 CA 恰好用了*同样的名字*（`pkilab Root CA`、`localhost`）。下面每个单元格都在 `with` 块里启动它，离开时再把它停掉。
 
 # %%
 impostor_set = build_certificate_set(seed="lesson-05 impostor")
@@ -529,7 +531,7 @@ for label, certificate in (("lesson set", cs.server.certificate), ("pkilab init"
 #
 # 每种失败都会以 `TLSConnectionError` 的形式返回，带一个简短的 `kind`，以及用文字写的
 # *what*（发生了什么）、*why*（为什么）和
-# *fix*（怎么办）。先清空服务器的日志，这样本节最后一个单元只显示本节所做的事。
+# *fix*（怎么办）。先清空服务器的日志，这样本节最后一个单元格只显示本节所做的事。
 #
 # **不受信任的根证书。** 我们把冒名者的根证书交给客户端，而不是我们自己的：
 
@@ -574,7 +576,7 @@ print(request(f"https://127.0.0.1:{server.port}/", ca=lab / "set" / "root.crt").
 # the alert the client sent it (`unknown CA`; `bad certificate` for the wrong name):
 
 # %% [markdown] lang=zh-CN
-# 服务器从另一端看到了这一切。在它的日志里，每次被拒绝的握手都显示客户端发给它的告警（alert）（`unknown CA`；名字不对时是 `bad certificate`）：
+# 服务器从另一端看到了这一切。在它的日志里，每次被拒绝的握手都会显示客户端发给它的告警（alert）——`unknown CA`，名字不对时则是 `bad certificate`：
 
 # %%
 server.wait_idle()  # let the server's threads finish writing their notes
@@ -696,7 +698,7 @@ l05.key_share_check(solution_answer, tls12)
 # 用 `cs.intermediate2` 签发一张只给 `api.localhost` 的证书，用
 # `HTTPSServer(..., name="05 api").start()` 把它作为 `api_server`
 # 提供服务，然后发出请求，让客户端检查的名字是 `api.localhost`；把响应保存在 `api_result`
-# 里。检查会自己连接你的服务器，所以在检查通过之前不要停掉它（本课最后一个单元会停掉它）。
+# 里。检查会自己连接你的服务器，所以在检查通过之前不要停掉它（本课最后一个单元格会停掉它）。
 
 # %%
 api_server = None  # your server here
