@@ -219,7 +219,7 @@ else:
 #
 # 上面所有的设置回答的都是*这个客户端是谁？*（认证，authentication）。nginx 让 `client` 和
 # `client2` 都进来，因为同一个 CA
-# 为它们两个作保。决定*这个客户端能不能看这个页面？*（授权，authorization）是另外一步——而在 nginx 的 `optional_no_ca` 模式下（第 06 课第 4 节），这是*唯一*的一步：这个模式让任何证书通过，`$ssl_client_s_dn` 里写的就是证书制作者想写的任何内容。下面是一位来自另一个 CA 的陌生人，他的证书自称是我们的 `client2`，对面是 `optional_no_ca` 和一个只相信 DN 的 location：
+# 为它们两个作保。决定*这个客户端能不能看这个页面？*（授权，authorization）是另外一步——而在 nginx 的 `optional_no_ca` 模式下（第 06 课第 4 节），这是*唯一*的一步：这个模式让任何证书通过，`$ssl_client_s_dn` 里写的就是证书制作者想写的任何内容。下面是一位来自另一个 CA 的陌生人，他的证书自称是我们的 `client2`；让他去访问 `optional_no_ca` 模式下一个只凭 DN 放行的 location：
 
 # %% tags=["needs-nginx", "needs-curl"]
 stranger = build_certificate_set(seed="lesson-07 stranger").clients["client2"]
@@ -426,8 +426,8 @@ print(gateway_api_httproute("lab", "lab", "lab.example.com", "web"), end="")
 
 # %% [markdown] lang=zh-CN
 # **在集群内签发和续期：cert-manager。** 手工把文件复制进
-# Secret，只能管一次；证书会过期。cert-manager 是签发和续期证书的常用控制器：一个 `Issuer`
-# 说明由谁签名——这里是一个 CA Issuer，它在一个 Secret 里保存 intermediate2
+# Secret，做一次还行；可证书会过期。cert-manager 是签发和续期证书的常用控制器：一个
+# `Issuer` 说明由谁签名——这里是一个 CA Issuer，它在一个 Secret 里保存 intermediate2
 # 的证书和私钥（给集群一张它自己的中间证书，绝不要给根证书的私钥）——而每个 `Certificate`
 # 说明要签发什么、放进哪个
 # Secret、什么时候续期。私钥由它自己生成，所以私钥从不离开集群。同一个 Issuer
@@ -507,7 +507,7 @@ print(cert_manager_certificate("alice", "alice-client-tls", [], "lab-ca",
 #
 # ## 7. 云负载均衡器和 Apache：并不是“同样那两个文件”
 #
-# 原教程说，负载均衡器要求把两个文件上传到哪里，就传到哪里。细节各不相同，而且很要紧：
+# 原教程说，把两个文件“上传至 LB 绑定的地方”即可。细节各不相同，而且很要紧：
 #
 # * **AWS Certificate
 #   Manager（ACM）**：导入时要把证书、私钥和**证书链分成三项分别提供**（`aws acm import-certificate --certificate fileb://server.crt --private-key fileb://server.key --certificate-chain fileb://chain.crt`，其中 chain 是 intermediate2 + intermediate1）——而不是 `fullchain.crt`。ACM 自己*签发*的证书永远不需要上传：ACM 保管它们的私钥并负责续期，这些证书也无法导出——例外是较新的（收费的）*可导出公共证书*（需要在申请时就指明），以及来自 AWS Private CA 的证书。
