@@ -100,8 +100,8 @@ def curl_verbose(*args, keep=("TLS handshake", "SSL connection using")):
 # ## 2. A server in the notebook
 #
 # `HTTPSServer` serves `fullchain.crt` + `server.key` on 127.0.0.1 with a free port, like
-# the seed's nginx `ssl_certificate` / `ssl_certificate_key`. It runs in background
-# threads that never print; what happens is recorded in `server.events`.
+# the seed's nginx `ssl_certificate` / `ssl_certificate_key`. It runs in one background
+# thread that never prints; what happens is recorded in `server.events`.
 
 # %% [markdown] lang=zh-CN
 # ## 1. 原教程的流程
@@ -122,7 +122,7 @@ def curl_verbose(*args, keep=("TLS handshake", "SSL connection using")):
 #
 # `HTTPSServer` 在 127.0.0.1 的一个空闲端口上提供 `fullchain.crt` +
 # `server.key`，就像原教程里 nginx 的 `ssl_certificate` /
-# `ssl_certificate_key`。它在后台线程中运行，从不打印任何东西；发生的事情都记录在
+# `ssl_certificate_key`。它在一个后台线程中运行，从不打印任何东西；发生的事情都记录在
 # `server.events` 里。
 
 # %%
@@ -579,7 +579,7 @@ print(request(f"https://127.0.0.1:{server.port}/", ca=lab / "set" / "root.crt").
 # 服务器从另一端看到了这一切。在它的日志里，每次被拒绝的握手都会显示客户端发给它的告警（alert）——`unknown CA`，名字不对时则是 `bad certificate`：
 
 # %%
-server.wait_idle()  # let the server's threads finish writing their notes
+server.wait_idle()  # let the server finish writing its notes
 print(server.take_events())
 
 # %% [markdown]
