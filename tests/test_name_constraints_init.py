@@ -340,3 +340,54 @@ def test_help_says_localhost_must_be_permitted_too():
     text = " ".join(done.stdout.split())
     assert "--permitted-dns" in text and "--permitted-ip" in text
     assert "localhost" in text and "127.0.0.1/32" in text
+
+
+# ---- the CN fallback ---------------------------------------------------------------------------
+
+def _cn_only(constrained, host: str):
+    from pkilab import IssuedCertificate, make_cn_only_server_certificate
+
+    key = constrained.server.private_key
+    certificate = make_cn_only_server_certificate(
+        host, key.public_key(), constrained.intermediate2.certificate,
+        constrained.intermediate2.private_key)
+    return IssuedCertificate(certificate, key, constrained.intermediate2.intermediates,
+                             constrained.root.certificate)
+
+
+def test_openssl_checks_a_host_like_cn_against_the_dns_constraints(constrained):
+    """Python's ssl falls back to the CN without a subjectAltName; OpenSSL then checks that
+    CN against the DNS constraints, so the fallback is no way around them."""
+    context = ssl.create_default_context(cadata=pem(constrained.root.certificate).decode())
+    assert context.hostname_checks_common_name
+    with HTTPSServer(_cn_only(constrained, "www.lab.example"), name="nc cn inside") as server:
+        assert _handshake(server.port, context, "www.lab.example").startswith("HTTP/1.1 200")
+    with HTTPSServer(_cn_only(constrained, "bank.example"), name="nc cn outside") as server, \
+            pytest.raises(ssl.SSLCertVerificationError) as caught:
+        _handshake(server.port, context, "bank.example")
+    assert caught.value.verify_code == 47
+
+
+@needs_openssl
+def test_openssl_checks_an_ip_cn_as_a_dns_name(tmp_path):
+    """Why an IP-only server of a DNS-constrained set gets another CN: OpenSSL refuses
+    CN=10.0.0.5 (IP SAN only) under DNS constraints, and pkilab's CA says so first."""
+    cs = build_certificate_set(seed="nc ip cn", permitted_dns=["lab.example"],
+                               permitted_ips=["10.0.0.0/8"], server_names=["www.lab.example"])
+    with pytest.raises(PolicyError) as caught:
+        cs.intermediate2.issue_server(["10.0.0.5"])
+    assert caught.value.code == "outside_name_constraints"
+    forced = cs.intermediate2.issue_server(["10.0.0.5"], allow_outside_constraints=True)
+    (tmp_path / "root.crt").write_bytes(pem(cs.root.certificate))
+    (tmp_path / "leaf.pem").write_bytes(pem(*forced.fullchain))
+    done = subprocess.run(["openssl", "verify", "-x509_strict", "-purpose", "sslserver",
+                           "-CAfile", "root.crt", "-untrusted", "leaf.pem", "leaf.pem"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert "error 47" in done.stdout + done.stderr
+    assert verify_chain(forced.fullchain, cs.root.certificate).problem.code == "name_constraints"
+
+
+def test_the_root_itself_is_not_constrained(constrained):
+    from_root = constrained.root.issue_server(["bank.example"])
+    assert verify_chain(from_root.fullchain, constrained.root.certificate,
+                        host="bank.example").ok
