@@ -298,7 +298,7 @@ class CertificateAuthority:
             raise InputError("a client certificate needs a name", "", "pass name='client'",
                              code="no_names")
         if emails is None:
-            emails = [_client_email(str(name))]
+            emails = [default_client_email(str(name))]
         sans = general_names(emails)
         return self._issue_leaf(profile("client"),
                                 subject if subject is not None else {"CN": name},
@@ -332,7 +332,7 @@ class CertificateAuthority:
             names = requested_names(csr)
         if not names and kind == "client":
             # Client verifiers want a subjectAltName too: the same default as issue_client.
-            names = [_client_email(short_name(csr.subject))]
+            names = [default_client_email(short_name(csr.subject))]
         sans = general_names(names or ())
         if prof.needs_subject_alt_name and not sans:
             raise InputError(
@@ -522,7 +522,7 @@ def _aki_from_issuer(issuer: x509.Certificate, item):
     return (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical)
 
 
-def _client_email(name: str) -> str:
+def default_client_email(name: str) -> str:
     """``NAME@pkilab.test``: a reserved domain (RFC 2606), so it can never be real."""
     local = re.sub(r"[^a-z0-9._-]+", "-", name.strip().lower()).strip("-.")
     return f"{local or 'client'}@pkilab.test"

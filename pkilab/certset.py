@@ -20,7 +20,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .ca import CertificateAuthority, IssuedCertificate, _client_email, refuse_outside_constraints
+from .ca import (
+    CertificateAuthority,
+    IssuedCertificate,
+    default_client_email,
+    refuse_outside_constraints,
+)
 from .errors import InputError, OverwriteError, PolicyError
 from .keys import DEFAULT_KEY_KIND, PrivateKey
 from .names import build_name, check_text, short_name
@@ -100,7 +105,7 @@ def build_certificate_set(
     if constraints is not None:
         _check_inside(constraints, named(f"{label} Intermediate CA 1"),
                       [(named(server_cn), general_names(server_names), _SERVER_FIX)]
-                      + [(named(name), general_names([_client_email(name)]), _CLIENT_FIX)
+                      + [(named(name), general_names([default_client_email(name)]), _CLIENT_FIX)
                          for name in clients])
     root = CertificateAuthority.create_root(
         named(f"{label} Root CA"), key_kind=key_kind, seed=seed, not_before=not_before)
