@@ -547,8 +547,8 @@ print("why:", bank_report.problem.why)
 # server certificate, first, passes):
 
 # %% [markdown] lang=zh-CN
-# 严格模式下的 OpenSSL 以错误 47（`permitted subtree violation`）拒绝它（先验证的证书集自己的
-# 服务器证书则通过）：
+# 严格模式下的 OpenSSL 以错误 47（`permitted subtree violation`）拒绝它；排在前面的证书集自己的
+# 服务器证书则验证通过：
 
 # %% tags=["needs-openssl"]
 constrained_dir = lab / "constrained"

@@ -18,7 +18,7 @@ from cryptography import x509
 
 from ..ca import LESSON_DAYS, LESSON_EPOCH, CertificateAuthority
 from ..chain import verify_chain
-from ..facts import fingerprint, is_ca, signed_by, subject_alt_names
+from ..facts import extension, fingerprint, is_ca, signed_by, subject_alt_names
 from ..lesson import CHECKED_AT, Verdict, feedback
 from ..names import short_name
 
@@ -191,7 +191,7 @@ def problem_shop_ca(shop_set: Any) -> str | None:
             for part in ("root", "intermediate1", "intermediate2")):
         return "give the whole set (what build_certificate_set returns)"
     root, intermediate1 = shop_set.root.certificate, shop_set.intermediate1.certificate
-    if not any(isinstance(e.value, x509.NameConstraints) for e in intermediate1.extensions):
+    if extension(intermediate1, x509.NameConstraints) is None:
         return ("its intermediate1 carries no name constraints: pass permitted_dns=[...] to "
                 "build_certificate_set")
     start = shop_set.server.certificate.not_valid_before_utc
