@@ -1,0 +1,167 @@
+"""A real ACME issuance: pebble on 127.0.0.1, the notebook's HTTP-01 server, certbot's
+acme library; what pebble issued is then verified and served by pkilab.
+
+Skipped where pebble is not installed (CI installs Debian's package).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.request
+
+import pytest
+
+from pkilab import (
+    HTTP01Server,
+    HTTPSServer,
+    PebbleServer,
+    acme_issue,
+    build_csr,
+    find_pebble,
+    generate_key,
+    request,
+    show_messages,
+    verify_chain,
+)
+from pkilab.errors import InputError, PkilabError
+from pkilab.facts import key_matches, signed_by, subject_alt_names
+
+pytest.importorskip("acme")
+needs_pebble = pytest.mark.skipif(find_pebble() is None, reason="pebble is not installed")
+
+
+@pytest.fixture(scope="module")
+def pebble(tmp_path_factory):
+    if find_pebble() is None:
+        pytest.skip("pebble is not installed")
+    with PebbleServer(tmp_path_factory.mktemp("acme"), validity_days=90,
+                      blocked=["bank.pkilab.test"]) as server:
+        yield server
+
+
+def _issued_at(certificate):
+    return certificate.not_valid_before_utc + dt.timedelta(minutes=1)
+
+
+@needs_pebble
+def test_one_full_issuance_verifies_and_serves(pebble):
+    key = generate_key()
+    csr = build_csr(key, {"CN": "www.pkilab.test"}, ["www.pkilab.test"])
+    issued = pebble.issue(csr, key=key)
+    leaf = issued.certificate
+    assert [n.value for n in subject_alt_names(leaf)] == ["www.pkilab.test"]
+    assert key_matches(key, leaf)
+    assert signed_by(leaf, issued.chain[0]) and signed_by(issued.chain[0], issued.root)
+    assert (leaf.not_valid_after_utc - leaf.not_valid_before_utc).days in (89, 90)
+    report = verify_chain(issued.fullchain, issued.root, host="www.pkilab.test",
+                          at=_issued_at(leaf))
+    assert report.ok, report.text()
+    with HTTPSServer(issued.issued) as server:
+        reply = request(server.url, ca=issued.root, host="www.pkilab.test")
+    assert reply.status == 200 and reply.verified
+
+
+@needs_pebble
+def test_the_conversation_is_the_rfc_8555_walk(pebble):
+    issued = pebble.issue(["api.pkilab.test"])
+    kinds = [m.kind for m in issued.messages]
+    assert kinds[:4] == ["directory", "newNonce", "newAccount", "newOrder"]
+    assert kinds[-2:] == ["order", "certificate"]
+    assert {"authorization", "challenge", "finalize"} <= set(kinds)
+    signed = [m for m in issued.messages if m.signed]
+    assert all(m.protected["alg"] == "ES256" for m in signed)
+    assert all(m.protected["url"] == m.url for m in signed)  # RFC 8555 6.4
+    for before, after in zip(issued.messages, issued.messages[1:]):
+        if after.signed:
+            assert after.nonce == before.reply_nonce
+    # the CA really fetched the token, from the name's own host, and got the answer
+    (token, answer), = issued.key_authorizations.items()
+    asked = [r for r in issued.challenge_requests if r.path.endswith("/" + token)]
+    assert asked and all(r.status == 200 and r.host.startswith("api.pkilab.test:")
+                         for r in asked)
+    assert answer.startswith(token + ".")
+    text = show_messages(issued.messages)
+    assert str(pebble.acme_port) not in text and token not in text
+
+
+@needs_pebble
+def test_two_names_in_one_certificate(pebble):
+    issued = pebble.issue(["one.pkilab.test", "two.pkilab.test"])
+    assert sorted(n.value for n in subject_alt_names(issued.certificate)) == \
+        ["one.pkilab.test", "two.pkilab.test"]
+    assert len(issued.key_authorizations) == 2
+
+
+@needs_pebble
+def test_an_unserved_token_fails_validation_with_a_code(pebble):
+    with HTTP01Server() as elsewhere:   # not the port pebble checks
+        with pytest.raises(PkilabError) as caught:
+            acme_issue(pebble.directory_url, ["lost.pkilab.test"], challenge_server=elsewhere,
+                       ca=pebble.listener_root_file)
+    assert caught.value.code == "acme_challenge_failed"
+
+
+@needs_pebble
+def test_a_blocked_name_is_refused_with_the_cas_problem(pebble):
+    with pytest.raises(PkilabError) as caught:
+        pebble.issue(["bank.pkilab.test"])
+    assert caught.value.code == "acme_problem"
+    assert "rejectedIdentifier" in caught.value.message or "policy" in caught.value.message
+
+
+@needs_pebble
+def test_pebble_listens_on_loopback_only_and_its_root_comes_from_management(pebble):
+    config = pebble.config["pebble"]
+    assert config["listenAddress"].startswith("127.0.0.1:")
+    assert config["managementListenAddress"].startswith("127.0.0.1:")
+    assert pebble.root().subject == pebble.root().issuer        # self-signed
+    assert signed_by(pebble.intermediate(), pebble.root())
+    assert (pebble.workdir / "listener.key").stat().st_mode & 0o777 == 0o600
+    # the listener certificate is pkilab's, trusted only through listener-root.crt
+    import ssl
+    context = ssl.create_default_context(cafile=str(pebble.listener_root_file))
+    with urllib.request.urlopen(pebble.directory_url, context=context, timeout=10) as reply:
+        assert "newOrder" in json.loads(reply.read())
+
+
+@needs_pebble
+def test_pebble_stops_when_the_block_ends(tmp_path):
+    with PebbleServer(tmp_path) as server:
+        processes = list(server._processes)
+        url = server.directory_url
+    assert all(p.poll() is not None for p in processes)
+    with pytest.raises(OSError):
+        urllib.request.urlopen(url, timeout=2)
+
+
+def test_without_pebble_starting_it_is_an_error_with_a_code(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert find_pebble() is None
+    with pytest.raises(PkilabError) as caught, PebbleServer():
+        pass
+    assert caught.value.code == "tool_missing"
+
+
+def test_bad_arguments_are_errors_with_codes():
+    with pytest.raises(InputError) as caught:
+        PebbleServer(validity_days=0)
+    assert caught.value.code == "bad_validity_days"
+    with pytest.raises(InputError) as caught:
+        HTTP01Server(port=70000)
+    assert caught.value.code == "bad_port"
+    with HTTP01Server() as tokens, pytest.raises(InputError) as caught:
+        acme_issue("https://localhost:1/dir", [], challenge_server=tokens)
+    assert caught.value.code == "no_names"
+
+
+def test_the_http01_server_answers_only_what_was_added():
+    with HTTP01Server() as tokens:
+        tokens.add("abc", "abc.thumb")
+        base = f"http://127.0.0.1:{tokens.port}/.well-known/acme-challenge/"
+        with urllib.request.urlopen(base + "abc", timeout=5) as reply:
+            assert reply.read() == b"abc.thumb"
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "other", timeout=5)
+        assert missing.value.code == 404
+    assert [r.status for r in tokens.requests] == [200, 404]
