@@ -3,6 +3,7 @@ replies, and a text that stays the same when only random values change."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -81,7 +82,7 @@ def test_the_jws_is_taken_apart_and_the_nonce_chain_is_visible():
     assert account.payload == {"termsOfServiceAgreed": True}
     assert messages[4].payload == ""                 # POST-as-GET
     assert len(account.signature) == 64              # ES256: r and s, 32 bytes each
-    for before, after in zip(messages[1:], messages[2:]):
+    for before, after in itertools.pairwise(messages[1:]):
         assert after.nonce == before.reply_nonce      # each reply hands out the next nonce
 
 

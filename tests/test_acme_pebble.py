@@ -7,6 +7,7 @@ Skipped where pebble is not installed (CI installs Debian's package).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import urllib.request
 
@@ -72,7 +73,7 @@ def test_the_conversation_is_the_rfc_8555_walk(pebble):
     signed = [m for m in issued.messages if m.signed]
     assert all(m.protected["alg"] == "ES256" for m in signed)
     assert all(m.protected["url"] == m.url for m in signed)  # RFC 8555 6.4
-    for before, after in zip(issued.messages, issued.messages[1:]):
+    for before, after in itertools.pairwise(issued.messages):
         if after.signed:
             assert after.nonce == before.reply_nonce
     # the CA really fetched the token, from the name's own host, and got the answer
@@ -95,10 +96,10 @@ def test_two_names_in_one_certificate(pebble):
 
 @needs_pebble
 def test_an_unserved_token_fails_validation_with_a_code(pebble):
-    with HTTP01Server() as elsewhere:   # not the port pebble checks
-        with pytest.raises(PkilabError) as caught:
-            acme_issue(pebble.directory_url, ["lost.pkilab.test"], challenge_server=elsewhere,
-                       ca=pebble.listener_root_file)
+    # served, but not on the port pebble checks
+    with HTTP01Server() as elsewhere, pytest.raises(PkilabError) as caught:
+        acme_issue(pebble.directory_url, ["lost.pkilab.test"], challenge_server=elsewhere,
+                   ca=pebble.listener_root_file)
     assert caught.value.code == "acme_challenge_failed"
 
 
