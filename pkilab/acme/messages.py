@@ -59,6 +59,8 @@ class AcmeMessage:
     reply_nonce: str | None
     location: str | None
     headers: Mapping[str, str] = field(repr=False, default_factory=dict)
+    #: the request body exactly as sent (the flattened JWS), to check its signature
+    request_body: str | None = field(repr=False, default=None)
 
     @property
     def nonce(self) -> str | None:
@@ -157,7 +159,7 @@ def label_exchanges(exchanges: Iterable[Exchange], directory_url: str) -> list[A
         _learn(known, kind, reply, location)
         out.append(AcmeMessage(ex.method, ex.url, kind, _PURPOSES[kind], protected, payload,
                                signature, ex.status, reply, headers.get("replay-nonce"),
-                               location, headers))
+                               location, headers, ex.request_body))
     return out
 
 
@@ -288,14 +290,17 @@ def collapse_polls(messages: Sequence[AcmeMessage]) -> list[AcmeMessage]:
     return out
 
 
-def show_messages(messages: Sequence[AcmeMessage], *, details: bool = True) -> str:
+def show_messages(messages: Sequence[AcmeMessage], *, details: bool = True,
+                  steps: Sequence[int] | None = None) -> str:
     """The conversation as text that is the same on every run: nonces and resource ids
     become numbered labels (``<nonce 3>``), ports ``PORT``, dates ``<date>``, key
     coordinates and signatures their length. Repeated polls of one URL are shown once,
-    as one (:func:`collapse_polls`). ``details=False`` prints one line per step."""
+    as one (:func:`collapse_polls`). ``details=False`` prints one line per step;
+    ``steps`` prints only those step numbers (labels still count from the start)."""
     labels = _Labels()
     lines: list[str] = []
     for number, message in enumerate(collapse_polls(messages), 1):
         text = _message_text(message, labels, number)
-        lines.extend(text if details else text[:1])
+        if steps is None or number in steps:
+            lines.extend(text if details else text[:1])
     return "\n".join(lines)
