@@ -9,6 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import shutil
+import subprocess
+import sys
+import urllib.error
 import urllib.request
 
 import pytest
@@ -166,3 +170,40 @@ def test_the_http01_server_answers_only_what_was_added():
             urllib.request.urlopen(base + "other", timeout=5)
         assert missing.value.code == 404
     assert [r.status for r in tokens.requests] == [200, 404]
+
+
+@needs_pebble
+def test_a_replayed_request_is_refused_with_bad_nonce(pebble):
+    """A recorded JWS sent again spends a nonce that is already spent."""
+    import ssl
+
+    issued = pebble.issue(["replay.pkilab.test"])
+    order = next(m for m in issued.messages if m.kind == "newOrder")
+    context = ssl.create_default_context(cafile=str(pebble.listener_root_file))
+    again = urllib.request.Request(order.url, data=order.request_body.encode(),
+                                   headers={"Content-Type": "application/jose+json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(again, context=context, timeout=10)
+    assert refused.value.code == 400
+    assert json.loads(refused.value.read())["type"] == "urn:ietf:params:acme:error:badNonce"
+
+
+@needs_pebble
+def test_pebble_fetches_the_token_more_than_once(pebble):
+    issued = pebble.issue(["twice.pkilab.test"])
+    (token,) = issued.key_authorizations
+    assert sum(r.path.endswith("/" + token) for r in issued.challenge_requests) > 1
+
+
+@needs_pebble
+@pytest.mark.skipif(shutil.which("faketime") is None, reason="faketime is not installed")
+def test_pebble_keeps_the_real_clock_under_faketime(tmp_path):
+    """Why lesson 09 checks pebble's certificates at their issuance time: under
+    ``faketime`` Python's clock moves, pebble's (Go) does not."""
+    script = ("import datetime as dt\nfrom pkilab import PebbleServer\n"
+              "with PebbleServer() as p:\n    leaf = p.issue(['clock.pkilab.test']).certificate\n"
+              "print(dt.datetime.now().year, leaf.not_valid_before_utc.year)")
+    done = subprocess.run(["faketime", "+10 years", sys.executable, "-c", script],
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    python_year, pebble_year = map(int, done.stdout.split())
+    assert python_year - pebble_year >= 9
