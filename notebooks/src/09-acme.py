@@ -296,7 +296,8 @@ else:
 # is random, and the answer — the **key authorization** — is `TOKEN.THUMBPRINT`, where the
 # thumbprint (RFC 7638) is a hash of the account's public key. So the token proves two
 # things at once: whoever controls the web server for the name also holds *this*
-# account's key. Here is what pebble asked this notebook's HTTP-01 server:
+# account's key. Here are the authorization and the challenge step, then what pebble
+# asked this notebook's HTTP-01 server:
 
 # %% [markdown] lang=zh-CN
 # ## 5. 证明域名：HTTP-01
@@ -304,15 +305,17 @@ else:
 # 授权里提供了三种挑战（challenge）类型，客户端选择了 `http-01`。它的令牌是随机的，应答
 # 内容——**密钥授权（key authorization）**——是 `令牌.指纹`，其中指纹（RFC 7638）是账户公钥
 # 的哈希值。所以这个令牌同时证明了两件事：控制该域名 Web 服务器的人，也持有*这个*账户的
-# 密钥。下面是 pebble 向本 notebook 的 HTTP-01 服务器发出的请求：
+# 密钥。下面先是授权和挑战这两步，然后是 pebble 向本 notebook 的 HTTP-01 服务器发出的请求：
 
 # %% tags=["needs-pebble"]
 if issued:
+    print(show_messages(issued.messages, steps=[5, 6]), end="\n\n")
     (token, served), = issued.key_authorizations.items()
     asked = {(r.path.replace(token, "<token>"), r.host.rsplit(":", 1)[0], r.user_agent,
               r.status) for r in issued.challenge_requests}
     for path, host, agent, status in sorted(asked):
         print(f"GET {path}  Host: {host}  User-Agent: {agent}  -> {status}")
+    print("asked more than once:", len(issued.challenge_requests) > 1)
     print("\nserved = token + '.' + thumbprint of the account key:",
           served == key_authorization(token, issued.account_key))
 else:
