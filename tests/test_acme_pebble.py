@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from pkilab import (
     HTTP01Server,
@@ -207,3 +208,35 @@ def test_pebble_keeps_the_real_clock_under_faketime(tmp_path):
                           capture_output=True, text=True, timeout=120, cwd=tmp_path)
     python_year, pebble_year = map(int, done.stdout.split())
     assert python_year - pebble_year >= 9
+
+
+def test_an_unreachable_acme_server_is_an_error_with_a_code():
+    from pkilab.acme.pebble import _free_port
+
+    with HTTP01Server() as tokens, pytest.raises(PkilabError) as caught:
+        acme_issue(f"https://localhost:{_free_port()}/dir", ["a.pkilab.test"],
+                   challenge_server=tokens, timeout=5)
+    assert caught.value.code == "acme_unreachable"
+
+
+@needs_pebble
+def test_an_acme_server_not_vouched_for_by_ca_is_refused(pebble, tmp_path):
+    other = tmp_path / "other-root.crt"
+    other.write_bytes(pebble.intermediate().public_bytes(serialization.Encoding.PEM))
+    with HTTP01Server() as tokens, pytest.raises(PkilabError) as caught:
+        acme_issue(pebble.directory_url, ["a.pkilab.test"], challenge_server=tokens, ca=other)
+    assert caught.value.code == "acme_unreachable"
+
+
+def test_a_key_that_is_not_the_csrs_is_refused():
+    csr = build_csr(generate_key(), {"CN": "a.pkilab.test"}, ["a.pkilab.test"])
+    with HTTP01Server() as tokens, pytest.raises(InputError) as caught:
+        acme_issue("https://localhost:1/dir", csr, key=generate_key(), challenge_server=tokens)
+    assert caught.value.code == "key_mismatch"
+
+
+@needs_pebble
+def test_starting_a_running_pebble_again_is_refused(pebble):
+    with pytest.raises(PkilabError) as caught:
+        pebble.start()
+    assert caught.value.code == "already_running"

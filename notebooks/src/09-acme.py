@@ -460,8 +460,9 @@ else:
 #   days from 2026-03-15, 100 days from 2027-03-15 and 47 days from 2029-03-15. Let's
 #   Encrypt issues 90-day certificates (6-day ones on request); ACME exists so that
 #   renewing that often costs nobody anything. Our 20 years are a lesson's licence only.
-# * **Server authentication only.** Since 2026 public CAs issue TLS certificates for
-#   `serverAuth` alone: a client certificate for mutual TLS comes from your own CA.
+# * **Server authentication only.** Since 2026 Let's Encrypt's certificates — like those
+#   of the other CAs Chrome trusts for TLS — carry `serverAuth` alone: a client
+#   certificate for mutual TLS comes from your own CA.
 
 # %% [markdown] lang=zh-CN
 # ## 7. 真正的 CA 做了哪些 pebble 省掉的事
@@ -480,8 +481,8 @@ else:
 #   2026-03-15 起 200 天，2027-03-15 起 100 天，2029-03-15 起 47 天。Let's Encrypt 签发
 #   90 天的证书（也可申请 6 天的）；ACME 的意义就在于如此频繁的续期不费任何人力。我们的 20 年
 #   只是课程的特许。
-# * **只做服务器认证。** 自 2026 年起，公共 CA 签发的 TLS 证书只用于 `serverAuth`：双向
-#   认证用的客户端证书要由你自己的 CA 签发。
+# * **只做服务器认证。** 自 2026 年起，Let's Encrypt 的证书——和 Chrome 为 TLS 所信任的其他
+#   CA 一样——只带 `serverAuth`：双向认证用的客户端证书要由你自己的 CA 签发。
 
 # %% [markdown]
 # ## Recap

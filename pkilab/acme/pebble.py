@@ -128,6 +128,10 @@ class PebbleServer:
     # ---- start and stop ---------------------------------------------------------------
 
     def __enter__(self) -> PebbleServer:
+        if self._processes:
+            raise PkilabError("this pebble is already running", "starting it again would "
+                              "leave the first one behind", "stop() it first, or use a new "
+                              "PebbleServer", code="already_running")
         binary = find_pebble()
         if binary is None:
             raise PkilabError("pebble is not installed", "the lesson's ACME server is "
