@@ -47,6 +47,10 @@ _EXPORTS = {
     "gateway_api_gateway": "deploy", "gateway_api_httproute": "deploy",
     "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
     "nginx_config_test": "nginx",
+    # ACME (lesson 09)
+    "PebbleServer": "acme", "find_pebble": "acme", "acme_issue": "acme", "AcmeIssue": "acme",
+    "HTTP01Server": "acme", "show_messages": "acme", "decode_jws": "acme",
+    "key_authorization": "acme",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -56,6 +60,16 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .acme import (  # noqa: F401
+        AcmeIssue,
+        HTTP01Server,
+        PebbleServer,
+        acme_issue,
+        decode_jws,
+        find_pebble,
+        key_authorization,
+        show_messages,
+    )
     from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
     from .certset import (  # noqa: F401
         CertificateSet,
