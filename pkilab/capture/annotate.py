@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..trace import HANDSHAKE_TYPES
 from . import hello, messages
@@ -20,6 +21,7 @@ from .connection import Capture
 from .fields import Field
 from .keylog import secrets_for
 from .keyschedule import Opened, Suite, TrafficKeys, open_record, suite, traffic_keys
+from .origins import set_names
 from .records import Record, split_records
 from .registry import VERSIONS
 
@@ -193,8 +195,13 @@ def _after_ccs(conn: Connection, sender: str, index: int) -> bool:
     return any(r.content_type == 20 for r in conn.records[sender][:index])
 
 
-def annotate(capture: Capture) -> Connection:
-    """Take a :class:`~pkilab.capture.connection.Capture` apart (see the module docs)."""
+def annotate(capture: Capture, certificate_set: Any = None) -> Connection:
+    """Take a :class:`~pkilab.capture.connection.Capture` apart (see the module docs).
+
+    With ``certificate_set``, each certificate and CA name on the wire is linked to the
+    set's file (``your client.crt``)."""
+    if certificate_set is not None:
+        capture.names = set_names(certificate_set)
     records = {s: split_records(s, capture.stream(s))[0] for s in ("client", "server")}
     server_hello = records["server"][0].payload
     tls13 = capture.version == "TLS 1.3"
