@@ -39,6 +39,14 @@ _EXPORTS = {
     "identify": "formats", "load_any": "formats",
     # handshakes
     "compare_traces": "trace",
+    # one connection byte by byte (issue 11)
+    "capture_connection": "capture", "annotate_capture": "capture",
+    "handshake_checks": "capture", "capture_table": "capture", "explain_message": "capture",
+    "write_capture_files": "capture", "capture_certificate_set": "capture",
+    "hkdf_expand_label": "capture", "transcript_hash": "capture",
+    "finished_verify_data": "capture", "traffic_keys": "capture",
+    "certificate_verify_input": "capture", "verify_signature": "capture",
+    "early_secret": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -57,6 +65,22 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
+    from .capture import (  # noqa: F401
+        annotate_capture,
+        capture_certificate_set,
+        capture_connection,
+        capture_table,
+        certificate_verify_input,
+        early_secret,
+        explain_message,
+        finished_verify_data,
+        handshake_checks,
+        hkdf_expand_label,
+        traffic_keys,
+        transcript_hash,
+        verify_signature,
+        write_capture_files,
+    )
     from .certset import (  # noqa: F401
         CertificateSet,
         build_certificate_set,

@@ -24,9 +24,33 @@ checked. The ECDHE shared secret cannot be recomputed (see :mod:`.keyschedule`).
 from __future__ import annotations
 
 from .annotate import Connection, Message, annotate
-from .checks import Check, all_checks, require_all
+from .checks import Check, all_checks, require_all, verify_signature
 from .connection import Capture, capture
+from .export import capture_set, write_files
 from .fields import Field, leaves
+from .keyschedule import (
+    certificate_verify_input,
+    early_secret,
+    finished_verify_data,
+    hkdf_expand_label,
+    traffic_keys,
+    transcript_hash,
+)
+from .report import explain, message_table
+
+# The names pkilab exports (``pkilab.capture`` is this package, so the function that
+# captures is ``pkilab.capture_connection``).
+capture_connection = capture
+annotate_capture = annotate
+handshake_checks = all_checks
+capture_table = message_table
+explain_message = explain
+write_capture_files = write_files
+capture_certificate_set = capture_set
 
 __all__ = ["Capture", "Check", "Connection", "Field", "Message", "all_checks", "annotate",
-           "capture", "leaves", "require_all"]
+           "annotate_capture", "capture", "capture_certificate_set", "capture_connection",
+           "capture_set", "capture_table", "certificate_verify_input", "early_secret",
+           "explain", "explain_message", "finished_verify_data", "handshake_checks",
+           "hkdf_expand_label", "leaves", "message_table", "require_all", "traffic_keys",
+           "transcript_hash", "verify_signature", "write_capture_files", "write_files"]
