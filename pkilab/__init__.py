@@ -46,7 +46,7 @@ _EXPORTS = {
     "hkdf_expand_label": "capture", "transcript_hash": "capture",
     "finished_verify_data": "capture", "traffic_keys": "capture",
     "certificate_verify_input": "capture", "verify_signature": "capture",
-    "early_secret": "capture",
+    "early_secret": "capture", "serve_names": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -76,6 +76,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         finished_verify_data,
         handshake_checks,
         hkdf_expand_label,
+        serve_names,
         traffic_keys,
         transcript_hash,
         verify_signature,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.serialization import Encoding
 from tls_fixtures import lab_set
 
 from pkilab import HTTPSServer
@@ -135,3 +136,21 @@ def test_bad_url_and_failed_handshake_have_codes():
     with HTTPSServer(cs, mtls="off") as server, pytest.raises(PkilabError) as failed:
         capture(server.url, ca=cs.root.certificate, host="wrong.example", timeout=5)
     assert failed.value.code == "capture_failed"
+
+
+def test_sni_chooses_the_certificate_by_name():
+    from pkilab import serve_names
+
+    cs = lab_set()
+    api = cs.intermediate2.issue_server(["api.lab.test"])
+    with HTTPSServer(cs, mtls="off") as server:
+        seen = serve_names(server, {"api.lab.test": api})
+        by_name = capture(server.url, ca=cs.root.certificate, host="api.lab.test")
+        default = capture(server.url, ca=cs.root.certificate)
+    assert seen == {"api.lab.test": ["api.lab.test"], "(other)": ["localhost"]}
+    first = annotate(by_name, cs).message("server", "Certificate").fields[-1].children[0]
+    assert first.find("certificate (DER)").data == api.certificate.public_bytes(Encoding.DER)
+    second = annotate(default, cs).message("server", "Certificate").fields[-1].children[0]
+    assert second.origin == "your server.crt"
+    sni = annotate(by_name, cs).message("client", "ClientHello").fields[-1].find("host name")
+    assert sni.data == b"api.lab.test"

@@ -37,6 +37,7 @@ from .keyschedule import (
     transcript_hash,
 )
 from .report import explain, message_table
+from .sni import serve_names
 
 # The names pkilab exports (``pkilab.capture`` is this package, so the function that
 # captures is ``pkilab.capture_connection``).
@@ -52,5 +53,6 @@ __all__ = ["Capture", "Check", "Connection", "Field", "Message", "all_checks", "
            "annotate_capture", "capture", "capture_certificate_set", "capture_connection",
            "capture_set", "capture_table", "certificate_verify_input", "early_secret",
            "explain", "explain_message", "finished_verify_data", "handshake_checks",
-           "hkdf_expand_label", "leaves", "message_table", "require_all", "traffic_keys",
-           "transcript_hash", "verify_signature", "write_capture_files", "write_files"]
+           "hkdf_expand_label", "leaves", "message_table", "require_all", "serve_names",
+           "traffic_keys", "transcript_hash", "verify_signature", "write_capture_files",
+           "write_files"]
