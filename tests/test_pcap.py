@@ -9,7 +9,7 @@ import subprocess
 import pytest
 
 from pkilab.capture.export import capture_set, write_files
-from pkilab.capture.pcapng import pcapng_bytes, segments
+from pkilab.capture.pcapng import one_record_each, pcapng_bytes, segments
 from pkilab.cli import main
 from pkilab.errors import PkilabError
 
@@ -24,13 +24,24 @@ def _blocks(data: bytes) -> list[int]:
     return out
 
 
+def _record(kind: int, size: int) -> bytes:
+    return bytes([kind, 3, 3]) + size.to_bytes(2, "big") + b"\xaa" * size
+
+
+def test_chunks_are_recut_one_record_each():
+    a, b, c = _record(22, 10), _record(23, 300), _record(23, 7)
+    chunks = [("client", a + b[:100]), ("server", c), ("client", b[100:])]
+    assert one_record_each(chunks) == [("client", a), ("server", c), ("client", b)]
+    assert one_record_each([("client", a[:3])]) == [("client", a[:3])]
+
+
 def test_blocks_and_tcp_sequence_numbers():
-    chunks = [("client", b"\x16" * 10), ("server", b"\x17" * 70000)]
+    chunks = [("client", _record(22, 10)), ("server", b"\x17" * 70000)]
     data = pcapng_bytes(chunks, "CLIENT_RANDOM 00 11\n")
     kinds = _blocks(data)
     assert kinds[:3] == [0x0A0D0D0A, 1, 0x0A]
+    assert kinds[3:] == [6] * len(segments(one_record_each(chunks)))
     packets = segments(chunks)
-    assert kinds[3:] == [6] * len(packets)
     # 70000 server bytes in 16384-byte segments: the sequence numbers add up
     seqs = [struct.unpack_from("!I", p, 24)[0] for p in packets[3:-3]]
     assert seqs[1:3] == [5000, 5000 + 16384]

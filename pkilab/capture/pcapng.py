@@ -2,7 +2,7 @@
 
 The TLS bytes are the real ones; the IPv4 and TCP framing around them is made up here
 (the lab's client reads and writes a socket, it never sees packets): a three-way
-handshake, one segment per chunk the client or server wrote, a FIN each way, with
+handshake, one segment per TLS record, a FIN each way, with
 correct sequence numbers and checksums. The server port is written as 443 so Wireshark
 dissects TLS without being told; the key log goes in a Decryption Secrets Block
 (pcapng's block type 10, "TLSK" secrets, Wireshark 3.0+), so the file alone decrypts.
@@ -76,6 +76,26 @@ def tcp_ip(src: tuple[bytes, int], dst: tuple[bytes, int], seq: int, ack: int,
     return ip + tcp + payload
 
 
+def one_record_each(chunks: Iterable[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The chunks re-cut so that each holds exactly one TLS record (order kept).
+
+    How ``recv`` grouped the bytes changes from run to run; records do not, so a capture
+    cut this way has the same packets every time. An unfinished record at the end of a
+    side's stream is kept as it is.
+    """
+    out: list[tuple[str, bytes]] = []
+    pending = {"client": b"", "server": b""}
+    for sender, data in chunks:
+        buffer = pending[sender] + data
+        while len(buffer) >= 5 and len(buffer) >= 5 + int.from_bytes(buffer[3:5], "big"):
+            size = 5 + int.from_bytes(buffer[3:5], "big")
+            out.append((sender, buffer[:size]))
+            buffer = buffer[size:]
+        pending[sender] = buffer
+    out += [(sender, rest) for sender, rest in pending.items() if rest]
+    return out
+
+
 def segments(chunks: Iterable[tuple[str, bytes]]) -> list[bytes]:
     """The packets of a TCP connection that carries ``chunks`` ("client"/"server", bytes)."""
     seq = {"client": 1000, "server": 5000}
@@ -107,5 +127,6 @@ def pcapng_bytes(chunks: Iterable[tuple[str, bytes]], keylog: str | None = None,
     blocks = [section_header(), interface()]
     if keylog:
         blocks.append(decryption_secrets(keylog))
-    blocks += [packet(p, start_us + 1000 * i) for i, p in enumerate(segments(chunks))]
+    packets = segments(one_record_each(chunks))
+    blocks += [packet(p, start_us + 1000 * i) for i, p in enumerate(packets)]
     return b"".join(blocks)

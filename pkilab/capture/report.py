@@ -7,6 +7,8 @@ output stays the same from run to run while every length and meaning is still sh
 
 from __future__ import annotations
 
+import re
+
 from .annotate import Connection, Message
 from .fields import Field
 
@@ -30,32 +32,51 @@ def message_table(conn: Connection) -> str:
     return "\n".join(lines)
 
 
-def _value(f: Field, stable: bool) -> str:
+#: Fields whose *size* changes too (an ECDSA signature is 70 to 72 bytes), with the
+#: lengths that count them: stable views print "<varies>" and no number.
+VARYING_FIELDS = frozenset({"signature", "signature length", "ticket", "ticket length"})
+_VARYING_MESSAGES = frozenset({"CertificateVerify", "NewSessionTicket"})
+
+
+def _value(f: Field, stable: bool, varying: bool) -> str:
+    if stable and (f.name in VARYING_FIELDS or (varying and f.name == "handshake length")):
+        return "<varies>"
     if stable and (f.name in RANDOM_FIELDS or f.size > 24):
         return f"<{f.size} bytes>"
     return f.hex if f.size <= 12 else f.short_hex(12)
 
 
+def _meaning(f: Field, stable: bool, varying: bool) -> str:
+    if stable and (f.name in VARYING_FIELDS or (varying and f.name == "handshake length")):
+        return re.sub(r"\d+", "N", f.meaning)
+    return f.meaning
+
+
 def field_lines(fields: list[Field], *, stable: bool = False, depth: int = 0,
-                max_depth: int = 3, skip_lists: bool = False) -> list[str]:
-    """Indented ``name  hex  meaning  [origin]`` lines, children below their parent."""
+                max_depth: int = 3, varying: bool = False) -> list[str]:
+    """Indented ``name  hex  meaning  [origin]`` lines, children below their parent.
+    ``varying``: the message's own length changes from run to run (signatures)."""
     out = []
     for f in fields:
-        text = f"{'  ' * depth}{f.name:<{max(24 - 2 * depth, 8)}} {_value(f, stable):<22}"
-        if f.meaning:
-            text += f" {f.meaning}"
+        text = (f"{'  ' * depth}{f.name:<{max(24 - 2 * depth, 8)}} "
+                f"{_value(f, stable, varying):<22}")
+        meaning = _meaning(f, stable, varying)
+        if meaning:
+            text += f" {meaning}"
         if f.origin:
             text += f"  [from: {f.origin}]"
         out.append(text.rstrip())
         if f.children and depth + 1 < max_depth:
             out += field_lines(f.children, stable=stable, depth=depth + 1,
-                               max_depth=max_depth)
+                               max_depth=max_depth, varying=varying)
     return out
 
 
 def explain(message: Message, *, stable: bool = False, max_depth: int = 3) -> str:
     """A message's fields, Illustrated-style: bytes, meaning, where the value came from."""
-    head = (f"{message.sender} -> {message.name} ({len(message.data)} bytes, "
+    varying = message.name in _VARYING_MESSAGES
+    size = "" if stable and varying else f"{len(message.data)} bytes, "
+    head = (f"{message.sender} -> {message.name} ({size}"
             f"{'decrypted' if message.encrypted else 'plaintext'})")
     return "\n".join([head, *field_lines(message.fields, stable=stable,
-                                         max_depth=max_depth)])
+                                         max_depth=max_depth, varying=varying)])

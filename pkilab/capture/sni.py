@@ -15,9 +15,13 @@ from ..errors import InputError
 from ..tls.contexts import certificates_pem, identity, server_context
 
 
-def serve_names(server: Any, names: dict[str, Any]) -> dict[str, list[str]]:
+def serve_names(server: Any, names: dict[str, Any], *, alpn: list[str] | None = None
+                ) -> dict[str, list[str]]:
     """Make ``server`` (an HTTPSServer) answer each name in ``names`` with that
     :class:`~pkilab.IssuedCertificate`; other names get the server's own certificate.
+
+    ``alpn``: the protocols the server accepts, set on its own context and on each new
+    one (once the callback switches contexts, ALPN is answered from the new one).
 
     Returns ``{name: [names the client asked for]}``, filled as connections come, so a
     lesson can show which name chose which certificate.
@@ -32,6 +36,9 @@ def serve_names(server: Any, names: dict[str, Any]) -> dict[str, list[str]]:
         contexts[name.lower()] = server_context(
             ident, mtls=server.mtls, client_ca_pem=client_cas if server.mtls != "off"
             else None)
+    for context in (server.context, *contexts.values()):
+        if alpn:
+            context.set_alpn_protocols(alpn)
     seen: dict[str, list[str]] = {name: [] for name in contexts}
     seen["(other)"] = []
 
