@@ -35,7 +35,7 @@ def message_table(conn: Connection) -> str:
 #: Fields whose *size* changes too (an ECDSA signature is 70 to 72 bytes), with the
 #: lengths that count them: stable views print "<varies>" and no number.
 VARYING_FIELDS = frozenset({"signature", "signature length", "ticket", "ticket length"})
-_VARYING_MESSAGES = frozenset({"CertificateVerify", "NewSessionTicket"})
+_VARYING_MESSAGES = frozenset({"CertificateVerify", "NewSessionTicket", "ServerKeyExchange"})
 
 
 def _value(f: Field, stable: bool, varying: bool) -> str:
