@@ -82,6 +82,14 @@ def test_certificate_request_lists_signature_algorithms(mutual):
     assert "ecdsa_secp256r1_sha256" in [c.meaning for c in schemes.children]
 
 
+def test_python_server_sends_no_certificate_authorities_and_two_tickets(mutual):
+    """Lesson 06b: Python's ssl does not send the CA list; OpenSSL sends two tickets."""
+    request = mutual.message("server", "CertificateRequest")
+    block = next(f for f in request.fields if f.name == "extensions")
+    assert "certificate_authorities" not in [f.name for f in block.children]
+    assert [m.name for m in mutual.messages].count("NewSessionTicket") == 2
+
+
 def test_http_request_and_reply_are_decrypted(mutual):
     sent = b"".join(d for s, d in mutual.application_data if s == "client")
     got = b"".join(d for s, d in mutual.application_data if s == "server")
@@ -115,6 +123,8 @@ def test_resumption_uses_a_ticket_and_skips_certificates():
     assert ("client", "Certificate") not in names
     ch = conn.message("client", "ClientHello")
     assert "pre_shared_key" in [f.name for f in ch.fields[-1].children]
+    # no certificate this time, and still the server knows who the client is
+    assert b"Hello, client!" in second.reply
 
 
 def test_alpn_chooses_http11():
@@ -144,9 +154,11 @@ def test_sni_chooses_the_certificate_by_name():
     cs = lab_set()
     api = cs.intermediate2.issue_server(["api.lab.test"])
     with HTTPSServer(cs, mtls="off") as server:
-        seen = serve_names(server, {"api.lab.test": api})
-        by_name = capture(server.url, ca=cs.root.certificate, host="api.lab.test")
+        seen = serve_names(server, {"api.lab.test": api}, alpn=["http/1.1"])
+        by_name = capture(server.url, ca=cs.root.certificate, host="api.lab.test",
+                          alpn=["h2", "http/1.1"])
         default = capture(server.url, ca=cs.root.certificate)
+    assert by_name.alpn == "http/1.1"  # answered by the context the callback chose
     assert seen == {"api.lab.test": ["api.lab.test"], "(other)": ["localhost"]}
     first = annotate(by_name, cs).message("server", "Certificate").fields[-1].children[0]
     assert first.find("certificate (DER)").data == api.certificate.public_bytes(Encoding.DER)

@@ -126,3 +126,20 @@ def test_tls12_ecdhe_server_key_exchange_is_signed_by_the_server_key():
     assert check.ok
     ske.data = ske.data[:12] + bytes([ske.data[12] ^ 1]) + ske.data[13:]  # the public key
     assert not server_key_exchange_check(conn).ok
+
+
+def test_hybrid_x25519mlkem768_share_sizes():
+    """Lesson 06b's numbers: 1216-byte client share, 1120-byte server share."""
+    mlkem = pytest.importorskip("cryptography.hazmat.primitives.asymmetric.mlkem")
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    try:
+        kem = mlkem.MLKEM768PrivateKey.generate()
+    except UnsupportedAlgorithm:
+        pytest.skip("this OpenSSL has no ML-KEM")
+    x = X25519PrivateKey.generate().public_key().public_bytes_raw()
+    secret, ciphertext = kem.public_key().encapsulate()
+    assert len(kem.public_key().public_bytes_raw() + x) == 1216
+    assert len(ciphertext + x) == 1120
+    assert kem.decapsulate(ciphertext) == secret and len(secret) == 32

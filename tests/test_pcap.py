@@ -86,3 +86,18 @@ def test_tshark_decrypts_the_capture(set_dir, tmp_path, embedded):
     # 11 Certificate and 15 CertificateVerify are inside the encrypted handshake
     assert {"1", "2", "8", "13", "11", "15", "20"} <= types
     assert "GET" in done.stdout and "200" in done.stdout
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_curl_writes_sslkeylogfile(set_dir, tmp_path):
+    """Lesson 06b: curl writes the NSS key log to the file SSLKEYLOGFILE names."""
+    import os
+
+    from pkilab import HTTPSServer
+
+    keys = tmp_path / "curl.keys"
+    with HTTPSServer(set_dir, mtls="off") as server:
+        subprocess.run(["curl", "-s", "-o", os.devnull, "--cacert", "root.crt", server.url],
+                       cwd=set_dir, env={**os.environ, "SSLKEYLOGFILE": str(keys)},
+                       timeout=30, check=True)
+    assert "CLIENT_HANDSHAKE_TRAFFIC_SECRET" in keys.read_text()

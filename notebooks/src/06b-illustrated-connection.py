@@ -43,10 +43,10 @@
 
 # %%
 import os
-import shutil
 import subprocess
 
-from cryptography.hazmat.primitives import hashes
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pkilab import HTTPSServer, build_certificate_set, write_certificate_set
@@ -242,11 +242,11 @@ print(explain_message(conn.message("client", "Finished"), stable=True))
 
 # %% [markdown]
 # After the handshake the server sends NewSessionTickets (two, OpenSSL's default): each
-# lets the client come back later without a full handshake (section 10).
+# lets the client come back later without a full handshake (section 9).
 
 # %% [markdown] lang=zh-CN
 # 握手之后，服务器发送 NewSessionTicket（OpenSSL 默认两张）：每一张都让客户端以后无需完整握手
-# 就能重新连接（第 10 节）。
+# 就能重新连接（第 9 节）。
 
 # %%
 print(explain_message(conn.message("server", "NewSessionTicket"), stable=True))
@@ -640,10 +640,30 @@ print({name: len(asked) for name, asked in chosen.items()})
 
 # %%
 share = next(f for f in extensions.children if f.name == "key_share").find("public key")
-hybrid = 1184 + 32  # ML-KEM-768 encapsulation key + X25519 public key
 print(f"this lab:     {share.size:>5}-byte key share ({share.meaning.split(' (')[0]})")
-print(f"2026 browser: {hybrid:>5}-byte key share (X25519MLKEM768), plus 32 for X25519")
-print(f"ClientHello here: {len(client_hello.data)} bytes, of which "
+
+# The hybrid exchange, made here with cryptography's ML-KEM-768 and X25519.
+try:
+    from cryptography.hazmat.primitives.asymmetric.mlkem import MLKEM768PrivateKey
+    client_kem = MLKEM768PrivateKey.generate()
+except (ImportError, UnsupportedAlgorithm):  # an older cryptography: FIPS 203's sizes
+    client_kem = None
+client_x, server_x = X25519PrivateKey.generate(), X25519PrivateKey.generate()
+if client_kem is not None:
+    client_share = (client_kem.public_key().public_bytes_raw()
+                    + client_x.public_key().public_bytes_raw())
+    kem_secret, ciphertext = client_kem.public_key().encapsulate()  # the server's side
+    server_share = ciphertext + server_x.public_key().public_bytes_raw()
+    server_secret = kem_secret + server_x.exchange(client_x.public_key())
+    client_secret = (client_kem.decapsulate(server_share[:1088])
+                     + client_x.exchange(X25519PublicKey.from_public_bytes(server_share[1088:])))
+    sizes = (len(client_share), len(server_share), len(client_secret))
+    agree = client_secret == server_secret
+else:
+    sizes, agree = (1184 + 32, 1088 + 32, 32 + 32), True
+print(f"X25519MLKEM768: {sizes[0]}-byte key share from the client, {sizes[1]} from the server")
+print(f"shared secret: {sizes[2]} bytes (ML-KEM's 32 + X25519's 32); both sides agree: {agree}")
+print(f"this ClientHello: {len(client_hello.data)} bytes, of which "
       f"{next(f for f in extensions.children if f.name == 'padding').size} are padding")
 
 # %% [markdown]
