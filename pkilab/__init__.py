@@ -47,6 +47,7 @@ _EXPORTS = {
     "finished_verify_data": "capture", "traffic_keys": "capture",
     "certificate_verify_input": "capture", "verify_signature": "capture",
     "early_secret": "capture", "serve_names": "capture",
+    "rsa_premaster_secret": "capture", "tls12_master_secret": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -76,7 +77,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         finished_verify_data,
         handshake_checks,
         hkdf_expand_label,
+        rsa_premaster_secret,
         serve_names,
+        tls12_master_secret,
         traffic_keys,
         transcript_hash,
         verify_signature,

@@ -6,7 +6,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from tls_fixtures import lab_set
 
-from pkilab import HTTPSServer
+from pkilab import HTTPSServer, build_certificate_set
 from pkilab.capture import all_checks, annotate, capture
 from pkilab.capture.checks import (
     certificate_verify_check,
@@ -143,3 +143,25 @@ def test_hybrid_x25519mlkem768_share_sizes():
     assert len(kem.public_key().public_bytes_raw() + x) == 1216
     assert len(ciphertext + x) == 1120
     assert kem.decapsulate(ciphertext) == secret and len(secret) == 32
+
+
+def test_rsa_key_exchange_is_opened_with_server_key_alone():
+    """Lesson 06b: no forward secrecy: server.key + the recording give the master secret."""
+    from pkilab.capture.tls12 import master_secret, premaster_secret
+
+    cs = build_certificate_set(seed="tests-rsa-kx", key_kind="rsa2048")
+    with HTTPSServer(cs, mtls="off", tls_version="1.2") as server:
+        server.context.set_ciphers("AES256-GCM-SHA384")
+        cap = capture(server.url, ca=cs.root.certificate, tls_version="1.2",
+                      ciphers="AES256-GCM-SHA384")
+    conn = annotate(cap, cs)
+    assert cap.cipher == "AES256-GCM-SHA384"
+    assert not conn.has("server", "ServerKeyExchange")
+    premaster = premaster_secret(conn, cs.server.private_key)
+    assert len(premaster) == 48 and premaster[:2] == b"\x03\x03"
+    assert master_secret(conn, premaster) == conn.secrets["CLIENT_RANDOM"]
+    assert master_secret(conn, bytes(48)) != conn.secrets["CLIENT_RANDOM"]
+    ecdhe = _connect("off", "1.2")
+    with pytest.raises(PkilabError) as forward_secret:
+        premaster_secret(ecdhe, cs.server.private_key)
+    assert forward_secret.value.code == "not_rsa_key_exchange"

@@ -17,8 +17,9 @@ cursor that records where each field lies. Every cryptographic step
 (HKDF, HMAC, AEAD, signatures, certificates) is ``cryptography``'s.
 
 Limits: TLS 1.3's three RFC 8446 cipher suites are decrypted; TLS 1.2 is annotated up to
-each ChangeCipherSpec (its Finished stays sealed) and its ServerKeyExchange signature is
-checked. The ECDHE shared secret cannot be recomputed (see :mod:`.keyschedule`).
+each ChangeCipherSpec (its Finished stays sealed), its ServerKeyExchange signature is
+checked, and with RSA key exchange the master secret is recovered from server.key
+(:mod:`.tls12`). The ECDHE shared secret cannot be recomputed (see :mod:`.keyschedule`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from .keyschedule import (
 )
 from .report import explain, message_table
 from .sni import serve_names
+from .tls12 import master_secret, premaster_secret
 
 # The names pkilab exports (``pkilab.capture`` is this package, so the function that
 # captures is ``pkilab.capture_connection``).
@@ -48,11 +50,13 @@ capture_table = message_table
 explain_message = explain
 write_capture_files = write_files
 capture_certificate_set = capture_set
+rsa_premaster_secret = premaster_secret
+tls12_master_secret = master_secret
 
 __all__ = ["Capture", "Check", "Connection", "Field", "Message", "all_checks", "annotate",
            "annotate_capture", "capture", "capture_certificate_set", "capture_connection",
-           "capture_set", "capture_table", "certificate_verify_input", "early_secret",
-           "explain", "explain_message", "finished_verify_data", "handshake_checks",
-           "hkdf_expand_label", "leaves", "message_table", "require_all", "serve_names",
-           "traffic_keys", "transcript_hash", "verify_signature", "write_capture_files",
-           "write_files"]
+           "capture_set", "capture_table", "certificate_verify_input", "early_secret", "explain",
+           "explain_message", "finished_verify_data", "handshake_checks", "hkdf_expand_label",
+           "leaves", "master_secret", "message_table", "premaster_secret", "require_all",
+           "rsa_premaster_secret", "serve_names", "tls12_master_secret", "traffic_keys",
+           "transcript_hash", "verify_signature", "write_capture_files", "write_files"]

@@ -95,15 +95,18 @@ class Connection:
         raise KeyError(f"{upto} is not in this handshake")
 
     def _transcript_order(self) -> list[Message]:
-        hs = [m for m in self.messages if m.name != "NewSessionTicket"]
-        first = [m for m in hs if m.sender == "client"][:1]
-        server = [m for m in hs if m.sender == "server"]
-        client = [m for m in hs if m.sender == "client"][1:]
-        return first + server + client
+        # ``messages`` is already in wire order (see _in_order)
+        return [m for m in self.messages if m.name != "NewSessionTicket"]
 
 
-def _parser(name: str, capture: Capture, tls13: bool) -> Callable[[bytes, str], list[Field]]:
+#: TLS 1.2 suites whose key exchange is RSA encryption (no ECDHE, no DHE).
+RSA_KEY_EXCHANGE = frozenset({0x009C, 0x009D, 0x003C, 0x003D, 0x002F, 0x0035})
+
+
+def _parser(name: str, capture: Capture, tls13: bool, suite_code: int = 0
+            ) -> Callable[[bytes, str], list[Field]]:
     names = capture.names
+    rsa = suite_code in RSA_KEY_EXCHANGE
     table: dict[str, Callable[[bytes, str], list[Field]]] = {
         "ClientHello": lambda m, s: hello.client_hello(m),
         "ServerHello": lambda m, s: hello.server_hello(m),
@@ -116,7 +119,7 @@ def _parser(name: str, capture: Capture, tls13: bool) -> Callable[[bytes, str], 
         "NewSessionTicket": messages.new_session_ticket if tls13
         else messages.opaque("NewSessionTicket"),
         "ServerKeyExchange": messages.server_key_exchange,
-        "ClientKeyExchange": messages.client_key_exchange,
+        "ClientKeyExchange": lambda m, s: messages.client_key_exchange(m, s, rsa),
     }
     return table.get(name, messages.opaque(name))
 
@@ -145,7 +148,7 @@ def _cut(conn: Connection, side: _Side, data: bytes, index: int, encrypted: bool
             break
         raw, side.buffer = side.buffer[:4 + length], side.buffer[4 + length:]
         name = HANDSHAKE_TYPES.get(raw[0], f"Handshake{raw[0]}")
-        fields = _parser(name, conn.capture, tls13)(raw, side.sender)
+        fields = _parser(name, conn.capture, tls13, conn.suite_code)(raw, side.sender)
         out.append(Message(side.sender, name, raw, fields, encrypted, side.buffer_record))
         side.buffer_record = index
     return out

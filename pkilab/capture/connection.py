@@ -61,10 +61,17 @@ def _address(url: str) -> tuple[str, int]:
 
 
 def _context(ca: Any, cert: Any, key: Any, tls_version: str | None,
-             alpn: list[str] | None, keylog: str) -> ssl.SSLContext:
+             alpn: list[str] | None, keylog: str, ciphers: str | None) -> ssl.SSLContext:
     context = client_context(ca_pem=certificates_pem(ca),
                              ident=identity(cert, key) if cert is not None else None,
                              tls_version=tls_version)
+    if ciphers:
+        try:
+            context.set_ciphers(ciphers)
+        except ssl.SSLError:
+            raise InputError(f"OpenSSL knows no cipher suite in {ciphers!r}", "",
+                             "use OpenSSL names such as ECDHE-ECDSA-AES256-GCM-SHA384",
+                             code="unknown_ciphers") from None
     if alpn:
         context.set_alpn_protocols(alpn)
     context.keylog_filename = keylog
@@ -117,12 +124,14 @@ def _exchange(sock: socket.socket, obj: ssl.SSLObject, bio_in: ssl.MemoryBIO,
 def capture(url: str, *, ca: Any, cert: Any = None, key: Any = None,
             tls_version: str | None = None, host: str | None = None,
             alpn: list[str] | None = None, resume: Capture | None = None, path: str = "/",
-            timeout: float = 5.0) -> Capture:
+            timeout: float = 5.0, ciphers: str | None = None) -> Capture:
     """Make one HTTPS GET and keep every byte and secret of it.
 
     Arguments as :func:`pkilab.request` (``ca`` is required: a capture is of a verified
     connection); ``alpn`` offers protocols (``["http/1.1"]``); ``resume`` resumes an
-    earlier capture's session (same client context, its ticket as the PSK). A failed
+    earlier capture's session (same client context, its ticket as the PSK);
+    ``ciphers`` limits the TLS 1.2 suites (OpenSSL names, e.g. the RSA key exchange
+    ``"AES256-GCM-SHA384"`` Python leaves out by default). A failed
     handshake raises
     :class:`~pkilab.errors.TLSError` with code ``capture_failed``.
     """
@@ -137,7 +146,7 @@ def capture(url: str, *, ca: Any, cert: Any = None, key: Any = None,
             context = resume.context  # a session belongs to the context that made it
             context.keylog_filename = keylog
         else:
-            context = _context(ca, cert, key, tls_version, alpn, keylog)
+            context = _context(ca, cert, key, tls_version, alpn, keylog, ciphers)
         bio_in, bio_out = ssl.MemoryBIO(), ssl.MemoryBIO()
         obj = context.wrap_bio(bio_in, bio_out, server_hostname=name,
                                session=resume.session if resume is not None else None)

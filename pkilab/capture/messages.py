@@ -163,9 +163,17 @@ def server_key_exchange(message: bytes, sender: str) -> list[Field]:
     return [*out, gf, length, key, sf, slen, sig]
 
 
-def client_key_exchange(message: bytes, sender: str) -> list[Field]:
+def client_key_exchange(message: bytes, sender: str, rsa: bool = False) -> list[Field]:
+    """ECDHE: the client's ephemeral public key. RSA key exchange: the premaster secret,
+    encrypted with the public key in server.crt (whoever gets server.key reads it)."""
     r = Reader(message, 0, "ClientKeyExchange")
     out = handshake_header(r, "ClientKeyExchange")
+    if rsa:
+        length, secret = r.vector(2, "encrypted premaster secret", "48 random bytes "
+                                  "encrypted with the server certificate's RSA key",
+                                  "made by the client; server.key decrypts it, today or "
+                                  "in ten years")
+        return [*out, length, secret]
     length, key = r.vector(1, "public key", "the client's ephemeral public key",
                            "made fresh for this connection by the client")
     return [*out, length, key]
