@@ -165,3 +165,12 @@ def test_rsa_key_exchange_is_opened_with_server_key_alone():
     with pytest.raises(PkilabError) as forward_secret:
         premaster_secret(ecdhe, cs.server.private_key)
     assert forward_secret.value.code == "not_rsa_key_exchange"
+
+
+def test_python_leaves_rsa_key_exchange_out_by_default():
+    """Lesson 06b: the RSA-key-exchange suite must be switched on by hand."""
+    import ssl
+
+    names = {c["name"] for c in ssl.create_default_context().get_ciphers()}
+    assert "AES256-GCM-SHA384" not in names
+    assert "ECDHE-ECDSA-AES256-GCM-SHA384" in names

@@ -52,6 +52,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pkilab import HTTPSServer, build_certificate_set, write_certificate_set
 from pkilab import annotate_capture, capture_connection, capture_table, explain_message
 from pkilab import handshake_checks, write_capture_files, serve_names
+from pkilab import PkilabError, rsa_premaster_secret, tls12_master_secret
 from pkilab import (certificate_verify_input, early_secret, finished_verify_data,
                     hkdf_expand_label, traffic_keys, transcript_hash, verify_signature)
 from pkilab.exercises import l06b
@@ -442,11 +443,8 @@ for check in handshake_checks(old):
 # server's key only *signs*; the secret comes from ephemeral keys that are gone. TLS 1.3
 # keeps only (EC)DHE, so every TLS 1.3 connection has forward secrecy.
 #
-# Read with this, the seed's log says: `Server key exchange (12)` — an ECDHE suite, good;
-# `Request CERT (13)` — the server asks for a client certificate (mutual TLS);
-# `CERT verify (15)` — the client signed the handshake with `client.key`; and the two
-# `TLS change cipher, Client hello (1)` lines are ChangeCipherSpec records that old curl
-# versions mislabelled (the record's single byte 1 read as a handshake type).
+# Here it is, done: an RSA set, the RSA-key-exchange suite switched on at both ends
+# (Python leaves it out by default), and the recording opened with `server.key` alone.
 
 # %% [markdown] lang=zh-CN
 # **为什么 TLS 1.3 去掉了 RSA 密钥交换。** 在 `AES256-GCM-SHA384`（前面没有 `ECDHE-`）这类旧套件里，
@@ -455,10 +453,41 @@ for check in handshake_checks(old):
 # 会话。使用 ECDHE 时，服务器的密钥只用来*签名*；秘密来自已经销毁的临时密钥。TLS 1.3 只保留
 # (EC)DHE，因此每条 TLS 1.3 连接都具备前向安全。
 #
+# 下面就实际做一遍：一套 RSA 证书，两端都打开 RSA 密钥交换套件（Python 默认不启用它），然后只用
+# `server.key` 打开录下的连接。
+
+# %%
+rsa_cs = build_certificate_set(seed="lesson-06b-rsa", key_kind="rsa2048")
+with HTTPSServer(rsa_cs, mtls="off", tls_version="1.2") as rsa_server:
+    rsa_server.context.set_ciphers("AES256-GCM-SHA384")
+    rsa_cap = capture_connection(rsa_server.url, ca=rsa_cs.root.certificate,
+                                 tls_version="1.2", ciphers="AES256-GCM-SHA384")
+rsa_conn = annotate_capture(rsa_cap, rsa_cs)
+print(capture_table(rsa_conn))
+print(explain_message(rsa_conn.message("client", "ClientKeyExchange"), stable=True))
+premaster = rsa_premaster_secret(rsa_conn, rsa_cs.server.private_key)
+print(f"decrypted with server.key: a {len(premaster)}-byte premaster secret, "
+      f"starting {premaster[:2].hex(' ')} (the client's highest version)")
+master = tls12_master_secret(rsa_conn, premaster)
+print("master secret from server.key and the recording:",
+      "matches the key log" if master == rsa_conn.secrets["CLIENT_RANDOM"] else "differs")
+try:
+    rsa_premaster_secret(old, cs.server.private_key)
+except PkilabError as refused:
+    print(f"the ECDHE connection of above: {refused.code}: {refused.why}")
+
+# %% [markdown]
+# Read with this, the seed's log says: `Server key exchange (12)` — an ECDHE suite, good;
+# `Request CERT (13)` — the server asks for a client certificate (mutual TLS);
+# `CERT verify (15)` — the client signed the handshake with `client.key`; and the two
+# `TLS change cipher, Client hello (1)` lines are ChangeCipherSpec records: that curl
+# printed the record's single byte, 1, with the name of handshake type 1.
+
+# %% [markdown] lang=zh-CN
 # 带着这些知识再读种子教程的日志：`Server key exchange (12)`——ECDHE 套件，好；`Request CERT (13)`
 # ——服务器要求客户端证书（双向认证）；`CERT verify (15)`——客户端用 `client.key` 对握手签了名；
-# 两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录，被旧版 curl 标错了名字
-# （它把记录里唯一的字节 1 当成了握手类型）。
+# 两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录：那个版本的 curl 把记录里
+# 唯一的字节 1 按握手类型 1 的名字打印了出来。
 
 # %% [markdown]
 # ## 8. A capture Wireshark opens
