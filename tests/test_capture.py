@@ -166,3 +166,20 @@ def test_sni_chooses_the_certificate_by_name():
     assert second.origin == "your server.crt"
     sni = annotate(by_name, cs).message("client", "ClientHello").fields[-1].find("host name")
     assert sni.data == b"api.lab.test"
+
+
+def test_nginx_sends_certificate_authorities(set_dir):
+    """Lesson 06b: nginx lists the CAs of ssl_client_certificate in CertificateRequest."""
+    from pkilab import NginxServer, find_nginx
+    from pkilab.certset import load_certificate_set
+
+    if not find_nginx():
+        pytest.skip("nginx is not installed")
+    certificate_set = load_certificate_set(set_dir).certificate_set()
+    with NginxServer(set_dir, mtls="on") as nginx:
+        conn = annotate(capture(nginx.url, ca=certificate_set.root.certificate,
+                                cert=certificate_set.clients["client"]), certificate_set)
+    block = conn.message("server", "CertificateRequest").fields[-1]
+    names = [f.meaning for f in block.find("CA names").children[1::2]]
+    assert "the subject of your root.crt" in names
+    assert "the subject of your intermediate2.crt" in names

@@ -53,6 +53,7 @@ from pkilab import HTTPSServer, build_certificate_set, write_certificate_set
 from pkilab import annotate_capture, capture_connection, capture_table, explain_message
 from pkilab import handshake_checks, write_capture_files, serve_names
 from pkilab import PkilabError, rsa_premaster_secret, tls12_master_secret
+from pkilab import NginxServer, find_nginx
 from pkilab import (certificate_verify_input, early_secret, finished_verify_data,
                     hkdf_expand_label, traffic_keys, transcript_hash, verify_signature)
 from pkilab.exercises import l06b
@@ -202,6 +203,27 @@ print(explain_message(conn.message("server", "EncryptedExtensions"), stable=True
 print()
 print(explain_message(conn.message("server", "CertificateRequest"), stable=True,
                       max_depth=2))
+
+# %% [markdown]
+# The same request to a real nginx serving your set (`ssl_verify_client on`) — where nginx
+# is installed — does carry the list: the subjects of the CAs in its
+# `ssl_client_certificate` file.
+
+# %% [markdown] lang=zh-CN
+# 向一个加载了你证书集的真实 nginx（`ssl_verify_client on`）发同样的请求——在装有 nginx 的机器上——
+# 就能看到这个列表：它的 `ssl_client_certificate` 文件里各个 CA 的主题（subject）。
+
+# %% tags=["needs-nginx"]
+if find_nginx():
+    with NginxServer(files, mtls="on") as nginx:
+        nginx_conn = annotate_capture(capture_connection(
+            nginx.url, ca=cs.root.certificate, cert=cs.clients["client"]), cs)
+    asked = nginx_conn.message("server", "CertificateRequest").fields[-1]
+    names = next(f for f in asked.children if f.name == "certificate_authorities")
+    for ca_name in names.find("CA names").children[1::2]:
+        print(f"certificate_authorities: {ca_name.meaning}")
+else:
+    print("(nginx is not installed here: this cross-check is skipped)")
 
 # %% [markdown]
 # The server's Certificate carries `server.crt`, then the intermediates — each one

@@ -58,7 +58,7 @@ def field_lines(fields: list[Field], *, stable: bool = False, depth: int = 0,
     ``varying``: the message's own length changes from run to run (signatures)."""
     out = []
     for f in fields:
-        text = (f"{'  ' * depth}{f.name:<{max(24 - 2 * depth, 8)}} "
+        text = (f"{'  ' * depth}{f.name:<{max(26 - 2 * depth, 8)}} "
                 f"{_value(f, stable, varying):<22}")
         meaning = _meaning(f, stable, varying)
         if meaning:
