@@ -48,6 +48,7 @@ _EXPORTS = {
     "certificate_verify_input": "capture", "verify_signature": "capture",
     "early_secret": "capture", "serve_names": "capture",
     "rsa_premaster_secret": "capture", "tls12_master_secret": "capture",
+    "capture_trace": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -71,6 +72,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         capture_certificate_set,
         capture_connection,
         capture_table,
+        capture_trace,
         certificate_verify_input,
         early_secret,
         explain_message,

@@ -183,3 +183,14 @@ def test_nginx_sends_certificate_authorities(set_dir):
     names = [f.meaning for f in block.find("CA names").children[1::2]]
     assert "the subject of your root.crt" in names
     assert "the subject of your intermediate2.crt" in names
+
+
+def test_as_trace_feeds_the_handshake_pictures(mutual):
+    from pkilab.capture import as_trace
+    from pkilab.viz import handshake_layout
+
+    trace = as_trace(mutual)
+    assert trace.names[:2] == ["client: ClientHello", "server: ServerHello"]
+    assert [m.encrypted for m in trace.messages][:3] == [False, False, True]
+    scene = handshake_layout(trace)
+    assert len(scene.arrows) >= len(trace.messages)

@@ -53,12 +53,12 @@ from pkilab import HTTPSServer, build_certificate_set, write_certificate_set
 from pkilab import annotate_capture, capture_connection, capture_table, explain_message
 from pkilab import handshake_checks, write_capture_files, serve_names
 from pkilab import PkilabError, rsa_premaster_secret, tls12_master_secret
-from pkilab import NginxServer, find_nginx
+from pkilab import NginxServer, find_nginx, capture_trace
 from pkilab import (certificate_verify_input, early_secret, finished_verify_data,
                     hkdf_expand_label, traffic_keys, transcript_hash, verify_signature)
 from pkilab.exercises import l06b
 from pkilab.lesson import have, lab_dir
-from pkilab.viz import draw_bytemap
+from pkilab.viz import draw_bytemap, draw_handshakes
 
 lab = lab_dir("06b")
 cs = build_certificate_set(seed="lesson-06b")
@@ -619,6 +619,8 @@ for i in range(max(len(full_rows), len(short_rows))):
 print("resumed:", again.reused, "| reply:", again.reply.split(b"\r\n")[0].decode())
 print("the server still greets:", next(line for line in again.reply.decode().splitlines()
                                        if line.startswith("Hello")))
+draw_handshakes(capture_trace(conn), capture_trace(resumed), lab / "resumption.png",
+                titles=["full mTLS handshake", "resumed with the ticket (PSK)"])
 
 # %% [markdown]
 # The resumed handshake has no Certificate, no CertificateVerify — and still the server

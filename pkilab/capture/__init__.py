@@ -24,7 +24,7 @@ checked, and with RSA key exchange the master secret is recovered from server.ke
 
 from __future__ import annotations
 
-from .annotate import Connection, Message, annotate
+from .annotate import Connection, Message, annotate, as_trace
 from .checks import Check, all_checks, require_all, verify_signature
 from .connection import Capture, capture
 from .export import capture_set, write_files
@@ -47,16 +47,47 @@ capture_connection = capture
 annotate_capture = annotate
 handshake_checks = all_checks
 capture_table = message_table
+capture_trace = as_trace
 explain_message = explain
 write_capture_files = write_files
 capture_certificate_set = capture_set
 rsa_premaster_secret = premaster_secret
 tls12_master_secret = master_secret
 
-__all__ = ["Capture", "Check", "Connection", "Field", "Message", "all_checks", "annotate",
-           "annotate_capture", "capture", "capture_certificate_set", "capture_connection",
-           "capture_set", "capture_table", "certificate_verify_input", "early_secret", "explain",
-           "explain_message", "finished_verify_data", "handshake_checks", "hkdf_expand_label",
-           "leaves", "master_secret", "message_table", "premaster_secret", "require_all",
-           "rsa_premaster_secret", "serve_names", "tls12_master_secret", "traffic_keys",
-           "transcript_hash", "verify_signature", "write_capture_files", "write_files"]
+__all__ = [
+    "Capture",
+    "Check",
+    "Connection",
+    "Field",
+    "Message",
+    "all_checks",
+    "annotate",
+    "annotate_capture",
+    "as_trace",
+    "capture",
+    "capture_certificate_set",
+    "capture_connection",
+    "capture_set",
+    "capture_table",
+    "capture_trace",
+    "certificate_verify_input",
+    "early_secret",
+    "explain",
+    "explain_message",
+    "finished_verify_data",
+    "handshake_checks",
+    "hkdf_expand_label",
+    "leaves",
+    "master_secret",
+    "message_table",
+    "premaster_secret",
+    "require_all",
+    "rsa_premaster_secret",
+    "serve_names",
+    "tls12_master_secret",
+    "traffic_keys",
+    "transcript_hash",
+    "verify_signature",
+    "write_capture_files",
+    "write_files",
+]

@@ -234,3 +234,14 @@ def _in_order(found: list[Message], tls13: bool) -> list[Message]:
 
 def version_of(conn: Connection) -> str:
     return VERSIONS.get(0x0304 if conn.version == "TLS 1.3" else 0x0303, conn.version)
+
+
+def as_trace(conn: Connection) -> Any:
+    """The connection as a :class:`pkilab.trace.Trace`, so the handshake pictures of
+    :mod:`pkilab.viz` draw it (``draw_handshakes(as_trace(full), as_trace(resumed))``)."""
+    from ..trace import HandshakeMessage, Trace
+
+    messages = [HandshakeMessage(m.sender, m.name, conn.version, len(m.data), m.encrypted)
+                for m in conn.messages]
+    note = "resumed with a ticket (PSK)" if conn.capture.reused else "full handshake"
+    return Trace(messages, conn.version, "ok", None, "capture", notes=[note])
