@@ -194,3 +194,19 @@ def test_as_trace_feeds_the_handshake_pictures(mutual):
     assert [m.encrypted for m in trace.messages][:3] == [False, False, True]
     scene = handshake_layout(trace)
     assert len(scene.arrows) >= len(trace.messages)
+
+
+def test_incomplete_captures_and_key_logs_have_codes(mutual):
+    from dataclasses import replace
+
+    from pkilab.errors import PkilabError
+
+    empty = replace(mutual.capture, chunks=[("client", b"\x16\x03\x01\x00")])
+    with pytest.raises(PkilabError) as short:
+        annotate(empty)
+    assert short.value.code == "incomplete_capture"
+    lines = [line for line in mutual.capture.keylog.splitlines()
+             if not line.startswith("SERVER_HANDSHAKE")]
+    with pytest.raises(PkilabError) as partial:
+        annotate(replace(mutual.capture, keylog="\n".join(lines)))
+    assert partial.value.code == "keylog_incomplete"

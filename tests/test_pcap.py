@@ -101,3 +101,8 @@ def test_curl_writes_sslkeylogfile(set_dir, tmp_path):
                        cwd=set_dir, env={**os.environ, "SSLKEYLOGFILE": str(keys)},
                        timeout=30, check=True)
     assert "CLIENT_HANDSHAKE_TRAFFIC_SECRET" in keys.read_text()
+
+
+def test_trace_cli_bad_folder_exits_2(tmp_path, capsys):
+    assert main(["trace", str(tmp_path / "missing")]) == 2
+    assert "not a folder" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import InputError
 from ..trace import HANDSHAKE_TYPES
 from . import hello, messages
 from .connection import Capture
@@ -162,6 +163,11 @@ _SECRET_NAMES = {("client", "handshake"): "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
 
 def _switch(conn: Connection, side: _Side, stage: str) -> None:
     label = _SECRET_NAMES[(side.sender, stage)]
+    if label not in conn.secrets:
+        raise InputError(f"the key log has no {label}", "without it the "
+                         f"{side.sender}'s {stage} records cannot be opened",
+                         "pass the whole key log of this connection",
+                         code="keylog_incomplete")
     side.use(label, traffic_keys(conn.suite, conn.secrets[label]))
 
 
@@ -206,6 +212,12 @@ def annotate(capture: Capture, certificate_set: Any = None) -> Connection:
     if certificate_set is not None:
         capture.names = set_names(certificate_set)
     records = {s: split_records(s, capture.stream(s))[0] for s in ("client", "server")}
+    if not records["client"] or not records["server"] or any(
+            r[0].content_type != 22 for r in records.values()):
+        raise InputError("the capture has no complete ClientHello and ServerHello",
+                         "a connection's first records are the two hellos",
+                         "capture a connection whose handshake got that far",
+                         code="incomplete_capture")
     server_hello = records["server"][0].payload
     tls13 = capture.version == "TLS 1.3"
     conn = Connection(capture, capture.version, hello.chosen_suite(server_hello), records)
