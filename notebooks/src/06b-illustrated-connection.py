@@ -13,8 +13,8 @@
 # (forward secrecy), and what TLS 1.2 did differently; how resumption, SNI and ALPN
 # change the picture, and what a 2026 browser sends that this lab's OpenSSL 3.0 does not.
 #
-# **What you'll need:** lessons 05 and 06. `tshark` (Wireshark's command line) and `curl`
-# are optional: their cells are skipped where they are missing.
+# **What you'll need:** lessons 05 and 06. `tshark` (Wireshark's command line), `curl` and
+# `nginx` are optional: their cells are skipped where they are missing.
 #
 # Nothing here is a static picture: every value below comes from the connection made in
 # this run. Random values (randoms, keys, signatures) change every time, so the stored
@@ -34,8 +34,8 @@
 # secrecy），以及 TLS 1.2 有何不同；会话恢复、SNI 和 ALPN 如何改变这一切；以及 2026 年的浏览器
 # 会发送、而本实验的 OpenSSL 3.0 不会发送的内容。
 #
-# **你需要：** 第 05、06 课。`tshark`（Wireshark 的命令行版）和 `curl` 可选：没有安装时相应单元格
-# 会被跳过。
+# **你需要：** 第 05、06 课。`tshark`（Wireshark 的命令行版）、`curl` 和 `nginx` 可选：没有安装时
+# 相应单元格会被跳过。
 #
 # 这里没有一张静态图：下面的每个值都来自本次运行建立的连接。随机值（随机数、密钥、签名）每次都
 # 不同，所以保存的输出把它们显示为 `<32 bytes>`，或者不比较那些单元格；而结论（"matches the
