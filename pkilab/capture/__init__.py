@@ -8,9 +8,10 @@ TLS 1.3 key schedule recomputed, and a pcapng file for Wireshark.
 
 Why pkilab parses TLS framing itself: the candidates on PyPI are ``scapy`` (a TLS layer
 with TLS 1.3 decryption, but a whole packet-manipulation framework and its own crypto
-session state), ``dpkt`` (TLS 1.2-era record and handshake classes that do not know
-TLS 1.3's extensions or encrypted handshake) and ``tlslite-ng`` (a complete TLS
-implementation, whose parser is tied to its own state machine). None hands out the
+session state), ``dpkt`` (``dpkt.ssl``: TLS 1.2-era record and handshake classes, e.g.
+``tls_multi_factory``, with no view of TLS 1.3's encrypted handshake) and
+``tlslite-ng`` (a complete TLS implementation, whose parser is tied to its own state
+machine). None hands out the
 offset and bytes of every field, which is what the byte maps and annotations are made
 of; the framing is a few length-prefixed vectors, so :mod:`.fields` reads them with a
 cursor that records where each field lies. Every cryptographic step
