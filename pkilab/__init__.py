@@ -39,6 +39,16 @@ _EXPORTS = {
     "identify": "formats", "load_any": "formats",
     # handshakes
     "compare_traces": "trace",
+    # one connection byte by byte (issue 11)
+    "capture_connection": "capture", "annotate_capture": "capture",
+    "handshake_checks": "capture", "capture_table": "capture", "explain_message": "capture",
+    "write_capture_files": "capture", "capture_certificate_set": "capture",
+    "hkdf_expand_label": "capture", "transcript_hash": "capture",
+    "finished_verify_data": "capture", "traffic_keys": "capture",
+    "certificate_verify_input": "capture", "verify_signature": "capture",
+    "early_secret": "capture", "serve_names": "capture",
+    "rsa_premaster_secret": "capture", "tls12_master_secret": "capture",
+    "capture_trace": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -71,6 +81,26 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         show_messages,
     )
     from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
+    from .capture import (  # noqa: F401
+        annotate_capture,
+        capture_certificate_set,
+        capture_connection,
+        capture_table,
+        capture_trace,
+        certificate_verify_input,
+        early_secret,
+        explain_message,
+        finished_verify_data,
+        handshake_checks,
+        hkdf_expand_label,
+        rsa_premaster_secret,
+        serve_names,
+        tls12_master_secret,
+        traffic_keys,
+        transcript_hash,
+        verify_signature,
+        write_capture_files,
+    )
     from .certset import (  # noqa: F401
         CertificateSet,
         build_certificate_set,

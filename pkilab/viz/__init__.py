@@ -20,6 +20,7 @@ _EXPORTS = {
     "draw_handshake": "handshake", "handshake_layout": "handshake",
     "draw_handshakes": "handshake", "handshakes_layout": "handshake",
     "draw_anatomy": "anatomy", "anatomy_layout": "anatomy", "certificate_parts": "anatomy",
+    "draw_bytemap": "bytemap", "bytemap_layout": "bytemap",
     "Scene": "_scene", "render": "_scene", "save_png": "_scene",
 }
 
@@ -32,6 +33,7 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from ._scene import Scene, render, save_png  # noqa: F401
     from .anatomy import anatomy_layout, certificate_parts, draw_anatomy  # noqa: F401
+    from .bytemap import bytemap_layout, draw_bytemap  # noqa: F401
     from .chain import chain_layout, draw_chain  # noqa: F401
     from .handshake import (  # noqa: F401
         draw_handshake,
