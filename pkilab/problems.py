@@ -393,6 +393,12 @@ PROBLEMS: dict[str, Words] = {
     "client_certificate_rejected/expired": Words(
         "the server refused our client certificate", "its alert says 'certificate expired'",
         "renew the client certificate", refusal=True),
+    "client_certificate_rejected/revoked": Words(
+        "the server refused our client certificate",
+        "its alert says 'certificate revoked': the CA that issued it put it on its CRL, and "
+        "the server checks that list",
+        "get a new certificate (a revoked one is never accepted again); the server's log "
+        "says when and why it was revoked", refusal=True),
     "client_certificate_rejected/unsupported": Words(
         "the server refused our client certificate",
         "its alert says 'unsupported certificate' (is the extendedKeyUsage clientAuth?)",
