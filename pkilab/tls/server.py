@@ -58,12 +58,12 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
+from ..crl import crl_pem
 from ..errors import InputError, PkilabError
 from ..facts import same_certificate
 from ..modes import server_mode
 from ..names import format_subj, short_name
 from . import http
-from ..crl import crl_pem
 from .contexts import certificates, certificates_pem, identity, server_context
 from .events import EventLog, ServerEvent
 from .loop import Front, Peer, Reply
