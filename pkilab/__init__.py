@@ -48,7 +48,8 @@ _EXPORTS = {
     "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
     "nginx_config_test": "nginx",
     # revocation
-    "revoke_certificate": "revoke", "refresh_crl": "revoke", "load_crls": "revoke",
+    "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
+    "load_crls": "revoke",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -108,6 +109,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
     from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
-    from .revoke import load_crls, refresh_crl, revoke_certificate  # noqa: F401
+    from .revoke import (  # noqa: F401
+        load_crls,
+        refresh_crl,
+        refresh_crls,
+        revoke_certificate,
+    )
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401

@@ -47,8 +47,13 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
                        server_name: str = "localhost", mtls: str = "off",
                        listen_address: str | None = None, verify_depth: int = 3,
                        allow: Sequence[str] | None = None,
-                       upstream: str | None = None) -> str:
+                       upstream: str | None = None, crl: bool | None = None) -> str:
     """The ``server { ... }`` block for the set in ``folder``, one-way or mutual TLS.
+
+    ``crl`` adds ``ssl_crl`` with ``crl-chain.pem`` (every CRL of the set, see
+    :func:`pkilab.revoke.crl_chain`; :class:`~pkilab.NginxServer` writes it); by default
+    it is there when the folder has a ``crl.pem`` and client certificates are checked.
+    nginx reads the file when it starts or reloads, never in between.
 
     ``mtls`` takes nginx's own words (:mod:`pkilab.modes`): ``"on"`` is the seed's setup
     (no certificate, no page: nginx answers "400 No required SSL certificate was sent");
@@ -95,6 +100,9 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
             f"    ssl_verify_client {mode};",
             f"    ssl_verify_depth {verify_depth};   # default 1 = one intermediate; ours: two",
         ]
+        if crl or (crl is None and (folder / "crl.pem").is_file()):
+            lines.append(f"    ssl_crl {folder / 'crl-chain.pem'};"
+                         "   # every CA's CRL: nginx checks the whole chain")
     if allow is not None:
         lines += _authorization_checks(tag)
     lines += _location(upstream, tag if mode != "off" else None)

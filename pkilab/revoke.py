@@ -10,9 +10,13 @@ CRL file           signed by                    lists
 ``crl-root.pem``   root                         intermediate1, when it is revoked
 =================  ===========================  =================================
 
-``crl.pem`` is the one servers load (``pkilab serve``, nginx ``ssl_crl``): a client
-certificate is always issued by intermediate2. The root itself cannot be revoked:
-nobody above it signs a list (remove it from the trust store instead).
+``crl.pem`` is the one ``pkilab serve`` and ``openssl verify -crl_check`` use: a client
+certificate is always issued by intermediate2. Each revocation also makes sure the CAs
+above the issuer publish a list (empty when nothing of theirs is revoked): nginx's
+``ssl_crl`` checks every certificate of the chain (OpenSSL's ``CRL_CHECK_ALL``) and
+refuses a chain with a CA that has no CRL, so it loads all of them
+(:func:`crl_chain`). The root itself cannot be revoked: nobody above it signs a list
+(remove it from the trust store instead).
 
 There is no unrevoke. A revoked certificate's key may be in someone else's hands; the
 only safe way back is a new certificate (``CertificateAuthority.renew`` with a new key).
@@ -141,7 +145,40 @@ def _revoke(directory: Path, name: str, reason: str, at: dt.datetime | None, day
                          [*(crls.revocations(old) if old is not None else []), entry],
                          number=number, this_update=when, days=days)
     write_output(path, crls.crl_pem(new), overwrite=True)
+    _publish_empty_lists_above(directory, stem, when, days)
     return RevokeResult(name, entry, path, number, stem, True)
+
+
+def _publish_empty_lists_above(directory: Path, stem: str, when: dt.datetime, days: int
+                               ) -> None:
+    from .files import write_output
+    from .load import load_certificate, load_private_key
+
+    while stem in _ISSUER_OF:
+        stem = _ISSUER_OF[stem]
+        path = directory / CRL_FILES[stem]
+        if path.exists():
+            continue
+        empty = crls.build_crl(load_certificate(directory / f"{stem}.crt"),
+                               load_private_key(directory / f"{stem}.key"), [], number=1,
+                               this_update=when, days=days)
+        write_output(path, crls.crl_pem(empty), overwrite=True)
+
+
+def crl_chain(folder: str | os.PathLike[str]) -> bytes:
+    """Every CRL of the set in one PEM (``crl.pem`` first): nginx's ``ssl_crl`` file."""
+    from .files import read_input
+
+    directory = Path(folder)
+    return b"".join(read_input(directory / name, what="CRL") for name in CRL_FILES.values()
+                    if (directory / name).is_file())
+
+
+def refresh_crls(folder: str | os.PathLike[str], *, at: dt.datetime | None = None,
+                 days: int = CRL_DAYS) -> list[RevokeResult]:
+    """:func:`refresh_crl` for each CRL the set has (none yet: an empty list)."""
+    found = [refresh_crl(folder, stem, at=at, days=days) for stem in CRL_FILES]
+    return [r for r in found if r is not None]
 
 
 def refresh_crl(folder: str | os.PathLike[str], issuer: str = "intermediate2", *,

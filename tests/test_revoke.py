@@ -63,9 +63,21 @@ def test_the_crl_number_grows_and_keeps_the_entries(folder):
                for name in ("client2", "client")]
     numbers.append(pkilab.refresh_crl(folder, at=T0 + dt.timedelta(days=3)).crl_number)
     assert numbers == [1, 2, 3]
-    [crl] = pkilab.load_crls(folder)
+    [crl] = pkilab.load_crls(folder / "crl.pem")
     assert crl_number(crl) == 3 and len(revocations(crl)) == 2
     assert crl.last_update_utc == T0 + dt.timedelta(days=3)
+
+
+def test_the_cas_above_publish_an_empty_list(folder):
+    pkilab.revoke_certificate(folder, "client2", at=T0)
+    lists = {p.name: pkilab.load_crls(p)[0] for p in sorted(folder.glob("crl*.pem"))}
+    assert sorted(lists) == ["crl-intermediate1.pem", "crl-root.pem", "crl.pem"]
+    assert not revocations(lists["crl-root.pem"]) and not revocations(
+        lists["crl-intermediate1.pem"])
+    report = _verify(folder, "client", pkilab.load_crls(folder))
+    assert report.ok and all(c.ok for link in report.links for c in link.checks
+                             if c.name == "revocation")
+    assert len(pkilab.refresh_crls(folder, at=T0)) == 3
 
 
 def test_revoking_an_intermediate_writes_the_list_of_its_issuer(folder):
@@ -116,7 +128,7 @@ def test_verify_reports_revoked_with_date_and_reason(folder):
 
 def test_an_expired_crl_is_its_own_problem(folder):
     pkilab.revoke_certificate(folder, "client2", at=T0, days=7)
-    crls = pkilab.load_crls(folder)
+    crls = pkilab.load_crls(folder / "crl.pem")
     assert _verify(folder, "client", crls, at=T0 + dt.timedelta(days=7)).ok
     report = _verify(folder, "client", crls, at=T0 + dt.timedelta(days=7, seconds=1))
     assert report.codes == ["crl_expired"]

@@ -24,26 +24,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--days", type=int, default=CRL_DAYS, metavar="N",
                         help=f"the new CRL is valid N days (nextUpdate; default {CRL_DAYS})")
     parser.add_argument("--refresh", action="store_true",
-                        help="re-sign DIR/crl.pem with the same entries and a new window "
-                        "(what a CA does before nextUpdate); no NAME")
+                        help="re-sign every CRL of the set with the same entries and a new "
+                        "window (what a CA does before nextUpdate); no NAME")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..errors import InputError
-    from ..revoke import refresh_crl, revoke_certificate
+    from ..revoke import refresh_crls, revoke_certificate
 
     if args.refresh == (args.name is not None):
         raise InputError("name a certificate to revoke, or pass --refresh",
                          "pkilab revoke does one of the two", "pkilab revoke DIR client2, "
                          "or pkilab revoke DIR --refresh", code="bad_usage")
     if args.refresh:
-        result = refresh_crl(args.directory, days=args.days)
-        if result is None:
+        results = refresh_crls(args.directory, days=args.days)
+        if not results:
             print("nothing to refresh: no certificate of this set was revoked (no crl.pem)")
-            return 0
-        print(f"refreshed {result.crl_path.name}: CRL number {result.crl_number}, valid "
-              f"{args.days} days")
+        for result in results:
+            print(f"refreshed {result.crl_path.name}: CRL number {result.crl_number}, valid "
+                  f"{args.days} days")
         return 0
     result = revoke_certificate(args.directory, args.name, args.reason, days=args.days)
     print(result.text())
