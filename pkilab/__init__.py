@@ -49,7 +49,7 @@ _EXPORTS = {
     "nginx_config_test": "nginx",
     # revocation
     "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
-    "load_crls": "revoke",
+    "load_crls": "revoke", "OCSPResponder": "ocsp", "ocsp_status": "ocsp",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -109,6 +109,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
     from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
+    from .ocsp import OCSPResponder, ocsp_status  # noqa: F401
     from .revoke import (  # noqa: F401
         load_crls,
         refresh_crl,
