@@ -74,12 +74,14 @@ def reason_name(flag: x509.ReasonFlags | None) -> str:
     return _NAMES.get(flag, "unspecified") if flag is not None else "unspecified"
 
 
+def _value(extensions: x509.Extensions, kind: type):
+    # CRL and CRL-entry extensions: pkilab.facts is about certificates' extensions
+    return next((e.value for e in extensions if isinstance(e.value, kind)), None)
+
+
 def _entry_reason(entry: x509.RevokedCertificate) -> str:
-    try:
-        flag = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
-    except x509.ExtensionNotFound:
-        return "unspecified"
-    return reason_name(flag)
+    found = _value(entry.extensions, x509.CRLReason)
+    return reason_name(found.reason) if found is not None else "unspecified"
 
 
 def revocations(crl: x509.CertificateRevocationList) -> list[Revocation]:
@@ -98,10 +100,8 @@ def revocation_of(crl: x509.CertificateRevocationList, certificate: x509.Certifi
 
 
 def crl_number(crl: x509.CertificateRevocationList) -> int | None:
-    try:
-        return crl.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number
-    except x509.ExtensionNotFound:
-        return None
+    found = _value(crl.extensions, x509.CRLNumber)
+    return found.crl_number if found is not None else None
 
 
 def covers(crl: x509.CertificateRevocationList, certificate: x509.Certificate) -> bool:
