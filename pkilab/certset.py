@@ -69,6 +69,8 @@ def build_certificate_set(
     subject: str | None = None,
     seed: str | None = None,
     not_before: dt.datetime | None = None,
+    ocsp_url: str | None = None,
+    crl_url: str | None = None,
 ) -> CertificateSet:
     """The seed's chain, done right: every certificate valid under strict verification.
 
@@ -76,6 +78,9 @@ def build_certificate_set(
     without the CN (the seed: "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"); each certificate
     adds its own CN. Without it, every subject is ``/O=<organization>/CN=...``.
     ``seed`` makes every key, serial and date repeatable (lessons, fixtures).
+    ``ocsp_url`` / ``crl_url`` put an authorityInfoAccess OCSP URL and a CRL
+    distribution point on the server and client certificates (intermediate2's
+    responder and list: ``pkilab ocsp``, ``crl.pem``).
     """
     _check_server_names(server_names)
     _check_clients(clients)
@@ -91,6 +96,8 @@ def build_certificate_set(
         named(f"{label} Intermediate CA 1"), path_length=1, not_before=not_before)
     intermediate2 = intermediate1.issue_intermediate(
         named(f"{label} Intermediate CA 2"), path_length=0, not_before=not_before)
+    if ocsp_url is not None or crl_url is not None:
+        intermediate2.revocation_urls = (ocsp_url, crl_url)
     server = intermediate2.issue_server(
         list(server_names), subject=named(str(server_names[0])), not_before=not_before)
     issued = {name: intermediate2.issue_client(name, subject=named(name), not_before=not_before)

@@ -225,3 +225,32 @@ def test_openssl_verify_crl_check_refuses_client2_and_accepts_client(folder):
     refused = _openssl_verify(folder, "client2")
     assert refused.returncode != 0 and "certificate revoked" in refused.stdout + refused.stderr
     assert _openssl_verify(folder, "client").returncode == 0
+
+
+# ---- where to ask: the revocation pointers of a set made with --ocsp-url / --crl-url ----------
+
+def test_init_puts_the_ocsp_url_and_crl_point_on_the_leaves(tmp_path, capsys):
+    assert main(["init", str(tmp_path / "s"), "--ocsp-url", "http://127.0.0.1:8888",
+                 "--crl-url", "http://127.0.0.1:8080/crl.pem"]) == 0
+    from pkilab import facts
+
+    for name in ("server", "client", "client2"):
+        leaf = _cert(tmp_path / "s", name)
+        aia = facts.extension(leaf, x509.AuthorityInformationAccess)
+        cdp = facts.extension(leaf, x509.CRLDistributionPoints)
+        assert [d.access_location.value for d in aia] == ["http://127.0.0.1:8888"]
+        assert [n.value for n in cdp[0].full_name] == ["http://127.0.0.1:8080/crl.pem"]
+    assert facts.extension(_cert(tmp_path / "s", "intermediate2"),
+                           x509.AuthorityInformationAccess) is None
+    report = _verify(tmp_path / "s", "client", (), at=dt.datetime.now(dt.timezone.utc))
+    assert report.ok  # the pointers change nothing for a verifier without CRLs
+    plain = build_certificate_set(seed="plain")
+    from pkilab import facts as f
+
+    assert f.extension(plain.server.certificate, x509.CRLDistributionPoints) is None
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/crl", "https://", "http://a b/", "crl.pem"])
+def test_a_bad_revocation_url_is_refused_before_anything_is_written(tmp_path, url):
+    assert main(["init", str(tmp_path / "s"), "--crl-url", url]) == 2
+    assert not (tmp_path / "s").exists()

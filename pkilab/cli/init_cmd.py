@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--subject", metavar="SUBJ",
                         help="fields every certificate shares, openssl -subj style without "
                         "the CN, e.g. /C=CN/ST=bj/L=bj/O=alibaba/OU=test (as in the seed)")
+    parser.add_argument("--ocsp-url", metavar="URL",
+                        help="put this OCSP responder URL (authorityInfoAccess) on the server "
+                        "and client certificates, e.g. http://127.0.0.1:8888 (pkilab ocsp)")
+    parser.add_argument("--crl-url", metavar="URL",
+                        help="put this CRL distribution point on the server and client "
+                        "certificates, e.g. http://127.0.0.1:8080/crl.pem")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing set (its files move to DIR/replaced-*/; "
                         "other files in DIR stay)")
@@ -55,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     password = args.p12_password if args.p12_password is not None else DEFAULT_P12_PASSWORD
     check_new_password(password, "keystore", option="--p12-password")  # before any work
     cs = build_certificate_set(key_kind=args.key, server_names=names, clients=clients,
-                               organization=args.org, subject=args.subject)
+                               organization=args.org, subject=args.subject,
+                               ocsp_url=args.ocsp_url, crl_url=args.crl_url)
     written = write_certificate_set(cs, args.directory, p12_password=password,
                                     force=args.force)
     folder = args.directory
