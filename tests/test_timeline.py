@@ -4,6 +4,7 @@ chain diagram. Layouts are data; the tests measure them."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from cryptography import x509
@@ -71,7 +72,7 @@ def test_renewal_shares_the_row_and_expiry_is_greyed(folder):
     # notes on one row never overlap
     notes = sorted((t for t in scene.texts if t.kind in ("renewal", "expiry", "revocation")),
                    key=lambda t: t.x)
-    for left, right in zip(notes, notes[1:]):
+    for left, right in itertools.pairwise(notes):
         if left.y == right.y:
             assert left.x + st.text_width(left.text, left.size, bold=left.bold) <= right.x
 
