@@ -50,6 +50,7 @@ _EXPORTS = {
     # revocation
     "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
     "load_crls": "revoke", "OCSPResponder": "ocsp", "ocsp_status": "ocsp",
+    "build_crl": "crl", "revocations": "crl", "crl_number": "crl",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -67,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         write_certificate_set,
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
+    from .crl import build_crl, crl_number, revocations  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
         cert_manager_ca_issuer,

@@ -273,7 +273,7 @@ PROBLEMS: dict[str, Words] = {
         "error 11, 'CRL is not yet valid')",
         "check the clocks of the CA and of this machine"),
     "crl_bad_signature": Words(
-        "the CRL that names {issuer!r} was not signed by {issuer!r}'s key",
+        "the CRL that names {issuer!r} was not signed with the key of {issuer!r}",
         "anyone can write a list with a CA's name on it; only the signature makes it the "
         "CA's word, and this one was made by another key (OpenSSL: error 8, 'CRL signature "
         "failure')",

@@ -53,7 +53,7 @@ def test_the_today_line_sits_at_the_time_checked(folder):
                for t in early.of_kind("today"))
 
 
-def test_renewal_shares_the_row_and_expiry_is_greyed(folder):
+def test_a_renewal_gets_the_line_below_and_expiry_is_greyed(folder):
     cs = build_certificate_set(seed="timeline-tests")
     old = cs.intermediate2.issue_client("client", days=90,
                                         not_before=dt.datetime(2026, 9, 1, tzinfo=UTC))
@@ -62,8 +62,8 @@ def test_renewal_shares_the_row_and_expiry_is_greyed(folder):
     entries = [*timeline_entries(folder)[:4], ("client", new), ("client", old.certificate)]
     scene = timeline_layout(entries, crls=[], at=AT, until=dt.datetime(2027, 6, 1, tzinfo=UTC))
     client = [b for b in scene.of_kind("validity") if b.data["name"] == "client"]
-    assert len(client) == 2 and client[0].y == client[1].y
     older, newer = sorted(client, key=lambda b: b.x)
+    assert len(client) == 2 and newer.y == pytest.approx(older.y - 0.58)
     assert older.data["expired"] and older.fill == "#e4e4e4" and not newer.data["expired"]
     [renewed] = scene.of_kind("renewal")
     assert renewed.x >= newer.x - 0.01

@@ -1,8 +1,8 @@
 """A certificate set's lifecycle in one picture: what an operator looks at.
 
-One row per certificate name, its validity as a bar (coloured by role: root,
+One line per certificate, its validity as a bar (coloured by role: root,
 intermediate, leaf); a dashed line at the time checked ("today"); a certificate that
-was renewed shows its old and new bars on the same row, the new one marked "renewed";
+was renewed or replaced has its successor on the line right below, marked "renewed";
 a revoked one is hatched from its revocation date on and labelled with date and
 reason; one that has expired by the time checked is greyed.
 
@@ -113,25 +113,26 @@ def timeline_layout(source: Any, *, crls: Sequence[x509.CertificateRevocationLis
         crls = load_crls(source)
     at = at or dt.datetime.now(dt.timezone.utc)
     revoked = _revocations(entries, crls or ())
-    rows = list(dict.fromkeys(name for name, _ in entries))
+    names = list(dict.fromkeys(name for name, _ in entries))
+    # one lane per certificate: a renewal gets its own line under the certificate it
+    # replaces (they overlap in time, as a replacement does)
+    ordered = sorted(entries, key=lambda e: (names.index(e[0]), e[1].not_valid_before_utc))
     start = min([c.not_valid_before_utc for _, c in entries] + [at])
     end = max([c.not_valid_after_utc for _, c in entries] + [at])
     if until is not None:
         end = max(min(end, until), at)
     pad = (end - start) * 0.02
     start, end = start - pad, end + pad
-    height = TOP + BOTTOM + ROW_H * len(rows)
+    height = TOP + BOTTOM + ROW_H * len(ordered)
     scene = Scene(WIDTH, height)
     scene.texts.append(Text("title", 0.2, height - 0.35, title, st.TITLE_PT, bold=True,
                             kind="title"))
     seen: dict[str, int] = {}
-    cursors: dict[str, float] = {}
-    for name, cert in sorted(entries, key=lambda e: (rows.index(e[0]),
-                                                     e[1].not_valid_before_utc)):
-        y = height - TOP - ROW_H * (rows.index(name) + 1)
+    for lane, (name, cert) in enumerate(ordered):
+        y = height - TOP - ROW_H * (lane + 1)
         number = seen[name] = seen.get(name, -1) + 1
         notes = _bar(scene, name, number, cert, y, (start, end), at, revoked)
-        cursors[name] = _notes(scene, f"{name}#{number}", notes, y, cursors.get(name, BAR_X))
+        _notes(scene, f"{name}#{number}", notes, y, BAR_X)
     _axis(scene, start, end, at)
     return scene
 
