@@ -101,3 +101,13 @@ def test_python_ssl_verify_crl_check_leaf_is_the_mechanism(folder):
 
     assert handshake("client") == "ok"
     assert handshake("client2") == "certificate revoked"
+
+
+def test_python_ssl_cadata_takes_no_crl(folder):
+    """Why pkilab writes the CRL to a temporary file: cadata= holds certificates only."""
+    pkilab.revoke_certificate(folder, "client2")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ssl.SSLError):
+        context.load_verify_locations(cadata=(folder / "crl.pem").read_text())
+    context.load_verify_locations(cafile=folder / "crl.pem")
+    assert context.cert_store_stats()["crl"] == 1
