@@ -38,6 +38,7 @@ from .errors import InputError
 #: issuer stem -> the file of the CRL it signs.
 CRL_FILES = {"intermediate2": "crl.pem", "intermediate1": "crl-intermediate1.pem",
              "root": "crl-root.pem"}
+MAX_CRL_DAYS = 36525
 _ISSUER_OF = {"intermediate1": "root", "intermediate2": "intermediate1"}
 
 
@@ -116,10 +117,7 @@ def revoke_certificate(folder: str | os.PathLike[str], name: str, reason: str = 
     from .staging import locked
 
     crls.reason_flag(reason)
-    if not isinstance(days, int) or isinstance(days, bool) or days < 1:
-        raise InputError(f"days={days!r} is not a number of days", "a CRL needs a nextUpdate "
-                         "after its thisUpdate", "pass a whole number of days, 1 or more",
-                         code="bad_days")
+    _check_days(days)
     directory = load_certificate_set(folder).directory
     with locked(directory):  # two revokes at once must not drop each other's entry
         return _revoke(directory, name, reason, at, days)
@@ -194,6 +192,7 @@ def refresh_crl(folder: str | os.PathLike[str], issuer: str = "intermediate2", *
     from .load import load_certificate, load_private_key
     from .staging import locked
 
+    _check_days(days)
     if issuer not in CRL_FILES:
         raise InputError(f"{issuer!r} signs no CRL of the set", "",
                          "name intermediate2, intermediate1 or root", code="not_in_set")
@@ -212,6 +211,14 @@ def refresh_crl(folder: str | os.PathLike[str], issuer: str = "intermediate2", *
         write_output(path, crls.crl_pem(new), overwrite=True)
     last = entries[-1] if entries else Revocation(0, when, "unspecified")
     return RevokeResult(issuer, last, path, number, issuer, True)
+
+
+def _check_days(days: object) -> None:
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_CRL_DAYS:
+        raise InputError(f"days={days!r} is not a CRL lifetime", "a CRL needs a nextUpdate "
+                         "after its thisUpdate, within a century",
+                         f"pass a whole number of days from 1 to {MAX_CRL_DAYS}",
+                         code="bad_days")
 
 
 def load_crls(*sources: str | os.PathLike[str] | bytes) -> list[x509.CertificateRevocationList]:
