@@ -76,6 +76,12 @@ def _children(pid: int) -> set[int]:
     return {int(p) for p in text.split()}
 
 
+def _write_stapling_file(folder: str | os.PathLike[str]) -> None:
+    from .ocsp import stapling_response
+
+    (Path(folder) / "server.ocsp").write_bytes(stapling_response(folder))
+
+
 def write_crl_chain(folder: str | os.PathLike[str]) -> None:
     """Write ``crl-chain.pem`` for ``ssl_crl`` when the set has CRLs (see
     :func:`pkilab.revoke.crl_chain`); call it again, then :meth:`NginxServer.reload`,
@@ -96,13 +102,16 @@ class NginxServer:
     def __init__(self, folder: str | os.PathLike[str], *, mtls: str = "off",
                  verify_depth: int = 3, allow: Sequence[str] | None = None,
                  upstream: str | None = None, block: str | None = None,
-                 start_timeout: float = 10) -> None:
+                 start_timeout: float = 10, stapling: bool = False) -> None:
         self.folder = Path(folder)
         self.mtls = mtls
         self.verify_depth = verify_depth
         self.allow = allow
         self.upstream = upstream
         self.block = block
+        #: staple an OCSP answer about server.crt (written to server.ocsp at each start
+        #: and reload)
+        self.stapling = stapling
         self.start_timeout = start_timeout
         self.port = 0
         self.config = ""
@@ -123,10 +132,13 @@ class NginxServer:
         if self.mtls != "off" and self.block is None:
             (self.folder / "client-ca.crt").write_bytes(client_ca_bundle(self.folder))
             write_crl_chain(self.folder)
+        if self.stapling:
+            _write_stapling_file(self.folder)
         self.port = free_port()
         self.config = nginx_lab_config(self.folder, work, port=self.port, mtls=self.mtls,
                                        verify_depth=self.verify_depth, allow=self.allow,
-                                       upstream=self.upstream, block=self.block)
+                                       upstream=self.upstream, block=self.block,
+                                       stapling=self.stapling)
         conf = work / "nginx.conf"
         conf.write_text(self.config)
         self._process = subprocess.Popen(
@@ -168,6 +180,8 @@ class NginxServer:
                            code="nginx_not_running")
         if self.mtls != "off" and self.block is None:
             write_crl_chain(self.folder)
+        if self.stapling:
+            _write_stapling_file(self.folder)
         old = _children(self._process.pid)
         self._process.send_signal(signal.SIGHUP)
         deadline = time.monotonic() + timeout

@@ -333,6 +333,27 @@ def _check_signature(response: ocsp.OCSPResponse, issuer: x509.Certificate) -> N
                          "ask the CA's own responder", code="ocsp_bad_signature") from None
 
 
+def stapling_response(folder: str | os.PathLike[str], name: str = "server", *,
+                      at: dt.datetime | None = None) -> bytes:
+    """The DER OCSP response about ``NAME.crt`` of the set, signed by its issuer: what a
+    server staples into its handshake (nginx ``ssl_stapling_file``), so clients need not
+    ask the CA themselves. Valid :data:`ANSWER_HOURS`; make a fresh one before then."""
+    from cryptography.hazmat.primitives import serialization
+
+    from .load import load_certificate
+
+    authorities = set_authorities(folder)
+    certificate = load_certificate(Path(folder) / f"{name}.crt")
+    issuer = next((a.certificate for a in authorities.authorities
+                   if a.certificate.subject == certificate.issuer), None)
+    if issuer is None:
+        raise InputError(f"{name}.crt was not issued by a CA of this set", "",
+                         "staple the set's own server.crt", code="not_in_set")
+    request = ocsp.OCSPRequestBuilder().add_certificate(certificate, issuer, hashes.SHA1())
+    return ocsp_answer(request.build().public_bytes(serialization.Encoding.DER), authorities,
+                       at=at)
+
+
 def openssl_index(authority: Authority) -> str:
     """``authority``'s certificates as an ``openssl ca`` database (``index.txt``), the
     file ``openssl ocsp -index`` answers from: V (valid) or R (revoked, with its time
@@ -359,4 +380,4 @@ def _index_time(moment: dt.datetime) -> str:
 
 
 __all__: Sequence[str] = ("OCSPResponder", "ocsp_answer", "ocsp_status", "openssl_index",
-                          "set_authorities")
+                          "set_authorities", "stapling_response")

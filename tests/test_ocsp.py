@@ -176,3 +176,32 @@ def test_cli_ocsp_answers_openssl(folder):
         process.send_signal(signal.SIGTERM)
         printed = process.communicate(timeout=10)[0]
     assert process.returncode == 0 and "OCSP responder for" in printed and "revoked" in printed
+
+
+# ---- OCSP stapling with nginx: the server sends the answer in its handshake ------------------
+
+def _stapled_status(folder: Path, port: int) -> str:
+    done = subprocess.run([OPENSSL, "s_client", "-connect", f"127.0.0.1:{port}", "-status",
+                           "-servername", "localhost", "-CAfile", str(folder / "root.crt")],
+                          input="", capture_output=True, text=True, timeout=30)
+    lines = [line.strip() for line in done.stdout.splitlines()]
+    if "OCSP response: no response sent" in lines:
+        return "none"
+    return next(line.split(": ", 1)[1] for line in lines if line.startswith("Cert Status"))
+
+
+@needs_openssl
+def test_nginx_staples_the_answer_and_a_reload_refreshes_it(folder):
+    from pkilab.nginx import find_nginx
+
+    if find_nginx() is None:
+        pytest.skip("nginx is not installed")
+    with pkilab.NginxServer(folder) as plain:
+        assert "ssl_stapling" not in plain.config
+        assert _stapled_status(folder, plain.port) == "none"
+    with pkilab.NginxServer(folder, stapling=True) as nginx:
+        assert "ssl_stapling_file" in nginx.config
+        assert _stapled_status(folder, nginx.port) == "good"
+        pkilab.revoke_certificate(folder, "server", "superseded")
+        nginx.reload()
+        assert _stapled_status(folder, nginx.port) == "revoked"

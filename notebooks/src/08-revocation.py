@@ -421,6 +421,27 @@ with OCSPResponder(files) as responder:
                  keep=(": good", ": revoked", "Reason", "Revocation Time", "verify OK"))
 
 # %% [markdown]
+# **Stapling.** Instead of every client asking the CA, the server fetches the answer about
+# its own certificate and sends it inside the handshake: nginx's `ssl_stapling` with
+# `ssl_stapling_file` (here `NginxServer(..., stapling=True)` writes the answer to
+# `server.ocsp`). `openssl s_client -status` shows what was stapled:
+
+# %% [markdown] lang=zh-CN
+# **OCSP 装订（stapling）。** 不必让每个客户端都去问 CA，而是由服务器取回关于自己证书的回答，在
+# 握手中一并发送：nginx 的 `ssl_stapling` 加 `ssl_stapling_file`（这里
+# `NginxServer(..., stapling=True)` 会把回答写到 `server.ocsp`）。`openssl s_client -status`
+# 能看到装订的内容：
+
+# %% tags=["needs-nginx", "needs-openssl"]
+if find_nginx() is None:
+    print("(nginx is not installed on this machine: this part is skipped)")
+else:
+    with NginxServer(files, stapling=True) as nginx:
+        run_tool(["openssl", "s_client", "-connect", f"127.0.0.1:{nginx.port}", "-status",
+                  "-servername", "localhost", "-CAfile", "set/root.crt"], cwd=lab,
+                 input_text="", keep=("OCSP Response Status", "Cert Status"))
+
+# %% [markdown]
 # **Why the public web is leaving OCSP.** Every OCSP question tells the CA which site you
 # are visiting; when the responder is slow or down, browsers *soft-fail* (they carry on as
 # if the answer were `good`), so an attacker who blocks the responder wins anyway. OCSP
