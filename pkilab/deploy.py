@@ -279,10 +279,17 @@ def kubernetes_tls_secret(name: str, fullchain_pem: bytes, key_pem: bytes, *,
             f"  tls.crt: {_b64(fullchain_pem)}\n  tls.key: {_b64(key_pem)}\n")
 
 
-def kubernetes_ca_secret(name: str, ca_pem: bytes, *, namespace: str = "default") -> str:
-    """A Secret holding ``ca.crt``: the CAs an ingress trusts for client certificates."""
+def kubernetes_ca_secret(name: str, ca_pem: bytes, *, namespace: str = "default",
+                         crl_pem: bytes | None = None) -> str:
+    """A Secret holding ``ca.crt``: the CAs an ingress trusts for client certificates.
+
+    ``crl_pem`` adds ``ca.crl`` (for a set: every CA's list, ``pkilab.revoke.crl_chain``),
+    which ingress-nginx's ``auth-tls-secret`` hands to nginx's ``ssl_crl``; the
+    controller reloads nginx when the Secret changes.
+    """
+    crl = f"  ca.crl: {_b64(crl_pem)}\n" if crl_pem else ""
     return (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n"
-            f"  namespace: {namespace}\ntype: Opaque\ndata:\n  ca.crt: {_b64(ca_pem)}\n")
+            f"  namespace: {namespace}\ntype: Opaque\ndata:\n  ca.crt: {_b64(ca_pem)}\n{crl}")
 
 
 def kubernetes_ingress(name: str, host: str, tls_secret: str, service: str, *,

@@ -254,3 +254,19 @@ def test_init_puts_the_ocsp_url_and_crl_point_on_the_leaves(tmp_path, capsys):
 def test_a_bad_revocation_url_is_refused_before_anything_is_written(tmp_path, url):
     assert main(["init", str(tmp_path / "s"), "--crl-url", url]) == 2
     assert not (tmp_path / "s").exists()
+
+
+def test_the_kubernetes_client_ca_secret_can_carry_the_crls(tmp_path):
+    import base64
+
+    from pkilab.deploy import kubernetes_ca_secret
+    from pkilab.revoke import crl_chain
+
+    write_certificate_set(build_certificate_set(seed="k8s"), tmp_path / "k")
+    pkilab.revoke_certificate(tmp_path / "k", "client2")
+    plain = kubernetes_ca_secret("client-ca", b"CA")
+    assert "ca.crl" not in plain
+    secret = kubernetes_ca_secret("client-ca", b"CA", crl_pem=crl_chain(tmp_path / "k"))
+    line = next(x for x in secret.splitlines() if x.strip().startswith("ca.crl:"))
+    data = base64.b64decode(line.split(":", 1)[1].strip())
+    assert len(pkilab.load_crls(data)) == 3

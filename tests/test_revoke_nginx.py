@@ -74,3 +74,4 @@ def test_nginx_with_only_the_leaf_crl_refuses_everyone(folder):
     assert str(folder / "crl.pem") in block
     with pkilab.NginxServer(folder, block=block) as nginx:
         assert curl(nginx.url, folder, "client")[0] == "400"
+
