@@ -117,11 +117,20 @@ def signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> 
         return False
 
 
-def _sign(builder: x509.CertificateRevocationListBuilder, key) -> x509.CertificateRevocationList:
+def signing_hash(key) -> hashes.HashAlgorithm | None:
+    """The hash a CA key signs lists and answers with (as its certificates: SHA-384 for
+    P-384 and larger, none for Ed25519/Ed448, else SHA-256)."""
     if isinstance(key, (ed25519.Ed25519PrivateKey, ed448.Ed448PrivateKey)):
+        return None
+    if isinstance(key, ec.EllipticCurvePrivateKey) and key.curve.key_size >= 384:
+        return hashes.SHA384()
+    return hashes.SHA256()
+
+
+def _sign(builder: x509.CertificateRevocationListBuilder, key) -> x509.CertificateRevocationList:
+    algorithm = signing_hash(key)
+    if algorithm is None:
         return builder.sign(key, None)
-    algorithm = hashes.SHA384() if isinstance(key, ec.EllipticCurvePrivateKey) and \
-        key.curve.key_size >= 384 else hashes.SHA256()
     if isinstance(key, ec.EllipticCurvePrivateKey):
         # RFC 6979: the same list signed twice is byte-identical (lessons stored with output)
         return builder.sign(key, algorithm, ecdsa_deterministic=True)

@@ -140,9 +140,7 @@ def ocsp_answer(request_der: bytes, authorities: SetAuthorities, *,
     for extension in request.extensions:
         if isinstance(extension.value, x509.OCSPNonce):
             builder = builder.add_extension(extension.value, critical=False)
-    from .ca import _signing_hash
-
-    response = builder.sign(authority.key, _signing_hash(authority.key))  # type: ignore[arg-type]
+    response = builder.sign(authority.key, crls.signing_hash(authority.key))  # type: ignore[arg-type]
     from cryptography.hazmat.primitives import serialization
 
     return response.public_bytes(serialization.Encoding.DER)

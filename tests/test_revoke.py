@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 
 import pkilab
 from pkilab.certset import build_certificate_set, write_certificate_set
@@ -270,3 +270,23 @@ def test_the_kubernetes_client_ca_secret_can_carry_the_crls(tmp_path):
     line = next(x for x in secret.splitlines() if x.strip().startswith("ca.crl:"))
     data = base64.b64decode(line.split(":", 1)[1].strip())
     assert len(pkilab.load_crls(data)) == 3
+
+
+@pytest.mark.parametrize("kind", ["rsa2048", "ec384", "ed25519"])
+def test_other_key_kinds_sign_lists_and_answers(tmp_path, kind):
+    from cryptography.x509 import ocsp as x509_ocsp
+
+    from pkilab.ocsp import ocsp_answer, set_authorities
+
+    write_certificate_set(build_certificate_set(key_kind=kind, seed=f"kinds-{kind}"),
+                          tmp_path / "s")
+    pkilab.revoke_certificate(tmp_path / "s", "client2", "keyCompromise", at=T0)
+    report = _verify(tmp_path / "s", "client2", pkilab.load_crls(tmp_path / "s"))
+    assert "revoked" in report.codes
+    request = (x509_ocsp.OCSPRequestBuilder()
+               .add_certificate(_cert(tmp_path / "s", "client2"),
+                                _cert(tmp_path / "s", "intermediate2"), hashes.SHA1())
+               .build().public_bytes(serialization.Encoding.DER))
+    answer = x509_ocsp.load_der_ocsp_response(ocsp_answer(request,
+                                                          set_authorities(tmp_path / "s")))
+    assert answer.certificate_status == x509_ocsp.OCSPCertStatus.REVOKED
