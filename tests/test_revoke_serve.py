@@ -20,9 +20,9 @@ def folder(tmp_path) -> Path:
     return tmp_path / "set"
 
 
-def _status(server, folder: Path, client: str):
+def _status(url: str, folder: Path, client: str):
     try:
-        return pkilab.request(server.url, ca=folder / "root.crt", cert=folder / f"{client}.crt",
+        return pkilab.request(url, ca=folder / "root.crt", cert=folder / f"{client}.crt",
                               key=folder / f"{client}.key", timeout=5).status
     except PkilabError as exc:
         return exc.code, getattr(exc, "kind", None), exc.why
@@ -31,8 +31,8 @@ def _status(server, folder: Path, client: str):
 def test_serve_uses_crl_pem_and_refuses_the_revoked_client(folder):
     pkilab.revoke_certificate(folder, "client2", "keyCompromise")
     with pkilab.HTTPSServer(folder, mtls="required") as server:
-        assert _status(server, folder, "client") == 200
-        code, _kind, why = _status(server, folder, "client2")
+        assert _status(server.url, folder, "client") == 200
+        code, _kind, why = _status(server.url, folder, "client2")
         assert code == "client_certificate_rejected" and "revoked" in why
         server.wait_idle()
         failed = [e for e in server.events if e.kind == "handshake-failed"]
@@ -46,15 +46,15 @@ def test_serve_uses_crl_pem_and_refuses_the_revoked_client(folder):
 def test_a_crl_written_later_needs_a_new_server(folder):
     with pkilab.HTTPSServer(folder, mtls="required") as server:
         pkilab.revoke_certificate(folder, "client2")
-        assert _status(server, folder, "client2") == 200  # the old context has no CRL
+        assert _status(server.url, folder, "client2") == 200  # the old context has no CRL
     with pkilab.HTTPSServer(folder, mtls="required") as server:
-        assert _status(server, folder, "client2")[0] == "client_certificate_rejected"
+        assert _status(server.url, folder, "client2")[0] == "client_certificate_rejected"
 
 
 def test_crl_false_turns_the_check_off(folder):
     pkilab.revoke_certificate(folder, "client2")
     with pkilab.HTTPSServer(folder, mtls="required", crl=False) as server:
-        assert _status(server, folder, "client2") == 200
+        assert _status(server.url, folder, "client2") == 200
 
 
 def test_python_ssl_verify_crl_check_leaf_is_the_mechanism(folder):
@@ -111,3 +111,29 @@ def test_python_ssl_cadata_takes_no_crl(folder):
         context.load_verify_locations(cadata=(folder / "crl.pem").read_text())
     context.load_verify_locations(cafile=folder / "crl.pem")
     assert context.cert_store_stats()["crl"] == 1
+
+
+def test_pkilab_serve_says_it_checks_the_crl_and_why_it_refused(folder):
+    import signal
+    import subprocess
+    import sys
+
+    pkilab.revoke_certificate(folder, "client2", "keyCompromise")
+    proc = subprocess.Popen([sys.executable, "-m", "pkilab", "serve", str(folder), "--mtls",
+                             "required"], stdout=subprocess.PIPE, text=True)
+    header = []
+    try:
+        for line in proc.stdout:  # type: ignore[union-attr]
+            header.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        url = next(w for line in header for w in line.split() if w.startswith("https://"))
+        assert _status(url, folder, "client") == 200
+        assert _status(url, folder, "client2")[0] == \
+            "client_certificate_rejected"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out = proc.communicate(timeout=10)[0]
+    text = "".join(header)
+    assert "Revocation:" in text and "VERIFY_CRL_CHECK_LEAF" in text and "client2" in text
+    assert "certificate revoked: the CRL lists client2 revoked on" in out
