@@ -78,6 +78,10 @@ def _issuer_stem(folder: Path, name: str, certificate: x509.Certificate) -> str:
                          "store, then make a new set", code="cannot_revoke_root")
     if name in _ISSUER_OF:
         return _ISSUER_OF[name]
+    if name == "fullchain":
+        raise InputError("fullchain.crt is a bundle, not one certificate",
+                         "it holds server.crt and the intermediates",
+                         "name the certificate: pkilab revoke DIR server", code="not_in_set")
     issuer = load_certificate(folder / "intermediate2.crt")
     if not signed_by(certificate, issuer):
         raise InputError(f"{name}.crt was not issued by this set's intermediate2",
@@ -118,6 +122,11 @@ def revoke_certificate(folder: str | os.PathLike[str], name: str, reason: str = 
 
     crls.reason_flag(reason)
     _check_days(days)
+    if not isinstance(name, str) or not name or any(c in name for c in "/\\:") or \
+            name.startswith("."):
+        raise InputError(f"{name!r} is not the name of a certificate of the set",
+                         "it names NAME.crt in the set's folder, nothing outside it",
+                         "pass a plain name such as client2", code="not_in_set")
     directory = load_certificate_set(folder).directory
     with locked(directory):  # two revokes at once must not drop each other's entry
         return _revoke(directory, name, reason, at, days)

@@ -96,6 +96,9 @@ def test_revoking_an_intermediate_writes_the_list_of_its_issuer(folder):
     ("client2", "certificateHold", "unknown_reason"),
     ("client2", "nonsense", "unknown_reason"),
     ("nobody", "unspecified", "file_not_found"),
+    ("../set/client2", "unspecified", "not_in_set"),
+    ("fullchain", "unspecified", "not_in_set"),
+    ("", "unspecified", "not_in_set"),
 ])
 def test_bad_requests_are_explained(folder, name, reason, code):
     with pytest.raises(InputError) as info:

@@ -41,7 +41,7 @@ _MISSING = {"missing_intermediate": "missing", "unknown_issuer": "missing",
 _LINE_OF_CHECK = {"signature": "issuer", "validity": "valid", "key": "key", "CA flag": "ca",
                   "path length": "ca", "key usage": "ca", "purpose": "ca", "name": "ca",
                   "version": "subject", "key identifier": "subject",
-                  "authority key id": "issuer"}
+                  "authority key id": "issuer", "revocation": "valid"}
 
 
 def _fmt(name) -> str:
