@@ -61,6 +61,10 @@ _EXPORTS = {
     "PebbleServer": "acme", "find_pebble": "acme", "acme_issue": "acme", "AcmeIssue": "acme",
     "HTTP01Server": "acme", "show_messages": "acme", "decode_jws": "acme",
     "key_authorization": "acme",
+    # revocation
+    "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
+    "load_crls": "revoke", "OCSPResponder": "ocsp", "ocsp_status": "ocsp",
+    "build_crl": "crl", "revocations": "crl", "crl_number": "crl",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -108,6 +112,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         write_certificate_set,
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
+    from .crl import build_crl, crl_number, revocations  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
         cert_manager_ca_issuer,
@@ -150,5 +155,12 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
     from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
+    from .ocsp import OCSPResponder, ocsp_status  # noqa: F401
+    from .revoke import (  # noqa: F401
+        load_crls,
+        refresh_crl,
+        refresh_crls,
+        revoke_certificate,
+    )
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401

@@ -103,6 +103,9 @@ class CertificateAuthority:
     parent: CertificateAuthority | None = None
     seed: str | None = None
     _issued: int = field(default=0, repr=False)
+    #: (OCSP URL, CRL URL) put on every certificate this CA issues (see
+    #: :func:`pkilab.profiles.revocation_pointers`); None: no revocation pointers
+    revocation_urls: tuple[str | None, str | None] | None = None
 
     # ---- construction -------------------------------------------------------------
 
@@ -446,6 +449,10 @@ class CertificateAuthority:
                                       constraints=constraints)
         if self.certificate is not None:
             extensions = [_aki_from_issuer(self.certificate, ext) for ext in extensions]
+            if self.revocation_urls is not None:
+                from .profiles import revocation_pointers
+
+                extensions += revocation_pointers(*self.revocation_urls)
         builder = (x509.CertificateBuilder()
                    .subject_name(subject)
                    .issuer_name(issuer)

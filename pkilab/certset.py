@@ -77,6 +77,8 @@ def build_certificate_set(
     not_before: dt.datetime | None = None,
     permitted_dns: Sequence[str] = (),
     permitted_ips: Sequence[str] = (),
+    ocsp_url: str | None = None,
+    crl_url: str | None = None,
 ) -> CertificateSet:
     """The seed's chain, done right: every certificate valid under strict verification.
 
@@ -91,6 +93,9 @@ def build_certificate_set(
     outside them is refused before any key is made (code ``outside_name_constraints``).
     A server with IP addresses only gets the CN ``<O> server`` in such a set: OpenSSL
     would otherwise check a CN of ``10.0.0.5`` as a DNS name against the DNS subtrees.
+    ``ocsp_url`` / ``crl_url`` put an authorityInfoAccess OCSP URL and a CRL
+    distribution point on the server and client certificates (intermediate2's
+    responder and list: ``pkilab ocsp``, ``crl.pem``).
     """
     _check_server_names(server_names)
     _check_clients(clients)
@@ -114,6 +119,8 @@ def build_certificate_set(
         permitted_dns=permitted_dns, permitted_ips=permitted_ips)
     intermediate2 = intermediate1.issue_intermediate(
         named(f"{label} Intermediate CA 2"), path_length=0, not_before=not_before)
+    if ocsp_url is not None or crl_url is not None:
+        intermediate2.revocation_urls = (ocsp_url, crl_url)
     server = intermediate2.issue_server(
         list(server_names), subject=named(server_cn), not_before=not_before)
     issued = {name: intermediate2.issue_client(name, subject=named(name), not_before=not_before)

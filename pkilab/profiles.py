@@ -240,3 +240,38 @@ def build_extensions(
     extensions.append(
         (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), False))
     return extensions
+
+
+def revocation_pointers(ocsp_url: str | None, crl_url: str | None
+                        ) -> list[tuple[x509.ExtensionType, bool]]:
+    """Where a verifier asks about revocation: authorityInfoAccess with the OCSP URL and
+    cRLDistributionPoints with the CRL URL (both non-critical, RFC 5280 4.2.2.1 and
+    4.2.1.13). Only http:// URLs (RFC 5280: the CRL itself is signed, so no TLS is
+    needed; an https CRL URL could loop on its own revocation check)."""
+    found: list[tuple[x509.ExtensionType, bool]] = []
+    if ocsp_url is not None:
+        found.append((x509.AuthorityInformationAccess([x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.OCSP,
+            x509.UniformResourceIdentifier(_http_url(ocsp_url, "--ocsp-url")))]), False))
+    if crl_url is not None:
+        found.append((x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(_http_url(crl_url, "--crl-url"))], None, None,
+            None)]), False))
+    return found
+
+
+def _http_url(url: str, option: str) -> str:
+    from urllib.parse import urlsplit
+
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme != "http" or not parts.hostname or \
+            any(c.isspace() or ord(c) < 33 or ord(c) > 126 for c in text):
+        raise InputError(f"{text!r} is not an http:// URL", "revocation pointers are plain "
+                         "http URLs of ASCII characters (the CRL and the OCSP answers are "
+                         "signed, so they need no TLS)",
+                         f"pass {option} http://127.0.0.1:8080/...", code="bad_url")
+    return text

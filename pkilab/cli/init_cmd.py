@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="name constraint on intermediate1 (repeatable): IP addresses "
                         "only inside NET, e.g. 10.0.0.0/8 or 127.0.0.1/32 (given alone, it "
                         "leaves DNS names unconstrained)")
+    parser.add_argument("--ocsp-url", metavar="URL",
+                        help="put this OCSP responder URL (authorityInfoAccess) on the server "
+                        "and client certificates, e.g. http://127.0.0.1:8888 (pkilab ocsp)")
+    parser.add_argument("--crl-url", metavar="URL",
+                        help="put this CRL distribution point on the server and client "
+                        "certificates, e.g. http://127.0.0.1:8080/crl.pem")
     parser.add_argument("--force", action="store_true",
                         help="replace an existing set (its files move to DIR/replaced-*/; "
                         "other files in DIR stay)")
@@ -67,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     cs = build_certificate_set(key_kind=args.key, server_names=names, clients=clients,
                                organization=args.org, subject=args.subject,
                                permitted_dns=args.permitted_dns,
-                               permitted_ips=args.permitted_ip)
+                               permitted_ips=args.permitted_ip,
+                               ocsp_url=args.ocsp_url, crl_url=args.crl_url)
     written = write_certificate_set(cs, args.directory, p12_password=password,
                                     force=args.force)
     folder = args.directory

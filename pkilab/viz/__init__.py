@@ -21,6 +21,8 @@ _EXPORTS = {
     "draw_handshakes": "handshake", "handshakes_layout": "handshake",
     "draw_anatomy": "anatomy", "anatomy_layout": "anatomy", "certificate_parts": "anatomy",
     "draw_bytemap": "bytemap", "bytemap_layout": "bytemap",
+    "draw_timeline": "timeline", "timeline_layout": "timeline",
+    "timeline_entries": "timeline",
     "Scene": "_scene", "render": "_scene", "save_png": "_scene",
 }
 
@@ -41,3 +43,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         handshake_layout,
         handshakes_layout,
     )
+    from .timeline import draw_timeline, timeline_entries, timeline_layout  # noqa: F401
