@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
@@ -128,10 +128,8 @@ def field_defect(certificate: x509.Certificate) -> str | None:
             read()
         except ValueError as exc:
             return f"its {field} does not decode ({str(exc)[:80]})"
-        except Exception as exc:  # UnsupportedAlgorithm: a key type cryptography lacks
-            if field == "public key" and type(exc).__name__ == "UnsupportedAlgorithm":
-                continue  # readable, only not usable: inspect can still describe it
-            return f"its {field} does not decode ({type(exc).__name__})"
+        except UnsupportedAlgorithm as exc:  # e.g. an unknown curve: nothing can use it
+            return f"its {field} uses an algorithm pkilab cannot work with ({str(exc)[:80]})"
     return None
 
 

@@ -116,3 +116,22 @@ def test_a_damaged_subject_is_caught_when_loading(cs, tmp_path):
     (tmp_path / "bad.der").write_bytes(damaged)
     assert main(["inspect", str(tmp_path / "bad.der")]) == 2
     assert facts.field_defect(cs.server.certificate) is None
+
+
+def test_an_unknown_curve_is_caught_when_loading(cs, tmp_path):
+    """Found by the CLI fuzz test: a mutated curve OID made `inspect` raise
+    UnsupportedAlgorithm long after loading."""
+    from cryptography.hazmat.primitives import serialization
+
+    from pkilab.cli import main
+    from pkilab.load import load_certificate
+
+    der = cs.server.certificate.public_bytes(serialization.Encoding.DER)
+    p256 = bytes.fromhex("06082a8648ce3d030107")
+    assert p256 in der
+    damaged = der.replace(p256, p256[:-1] + b"\x08")
+    with pytest.raises(InputError) as info:
+        load_certificate(damaged)
+    assert info.value.code == "malformed_certificate"
+    (tmp_path / "curve.der").write_bytes(damaged)
+    assert main(["inspect", str(tmp_path / "curve.der")]) == 2
