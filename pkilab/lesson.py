@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
 from .errors import PkilabError
+from .i18n import ui
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 
@@ -85,6 +86,13 @@ class ToolRun:
         pass
 
 
+def _verdict(ok: bool, success: str, problem: str) -> Verdict:
+    # Both texts in the reader's language (pkilab.set_language): a text the catalogue
+    # knows is translated, any other (already translated, or built at run time) stays.
+    print("✅ " + ui(success) if ok else "❌ " + ui("Not yet: {problem}").format(problem=ui(problem)))
+    return Verdict(ok)
+
+
 def check(condition: bool | Callable[[], object], hint: str,
           success: str = "Correct!") -> Verdict:
     """Instant feedback for an exercise: prints ✅ with ``success`` or ❌ with ``hint``.
@@ -94,15 +102,14 @@ def check(condition: bool | Callable[[], object], hint: str,
     """
     try:
         ok = bool(condition() if callable(condition) else condition)
-        reason = hint
+        reason = ui(hint)
     except PkilabError as exc:
-        ok, reason = False, f"{hint} ({exc.message})"
+        ok, reason = False, f"{ui(hint)} ({ui(exc.message)})"
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         ok = False
-        reason = (f"{hint} (your answer is still None)" if "NoneType" in str(exc)
-                  else f"{hint} ({type(exc).__name__}: {exc})")
-    print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
-    return Verdict(ok)
+        reason = (f"{ui(hint)} ({ui('your answer is still None')})" if "NoneType" in str(exc)
+                  else f"{ui(hint)} ({type(exc).__name__}: {exc})")
+    return _verdict(ok, success, reason)
 
 
 def answer_digest(answer: object) -> str:
@@ -117,7 +124,7 @@ def answer_digest(answer: object) -> str:
 def check_answer(answer: object, digest: str, hint: str, success: str = "Correct!") -> Verdict:
     """Feedback for a quiz answer (a word or a file name) compared by its digest."""
     return feedback(lambda: None if answer is not None and answer_digest(answer) == digest
-                    else ("your answer is still None" if answer is None else hint), success)
+                    else (ui("your answer is still None") if answer is None else hint), success)
 
 
 def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Verdict:
@@ -134,8 +141,7 @@ def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Ve
         found = exc.message
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         found = f"{type(exc).__name__}: {exc}"
-    print(f"❌ Not yet: {found}" if found else f"✅ {success}")
-    return Verdict(not found)
+    return _verdict(not found, success, found or "")
 
 
 def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
