@@ -47,6 +47,8 @@ _EXPORTS = {
     "gateway_api_gateway": "deploy", "gateway_api_httproute": "deploy",
     "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
     "nginx_config_test": "nginx",
+    # the reader's language (issue 12)
+    "set_language": "i18n",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -89,6 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .facts import fingerprint, same_public_key, signed_by  # noqa: F401
     from .formats import identify, load_any  # noqa: F401
+    from .i18n import set_language  # noqa: F401
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import (  # noqa: F401
         KEY_KINDS,

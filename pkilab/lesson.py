@@ -89,7 +89,8 @@ class ToolRun:
 def _verdict(ok: bool, success: str, problem: str) -> Verdict:
     # Both texts in the reader's language (pkilab.set_language): a text the catalogue
     # knows is translated, any other (already translated, or built at run time) stays.
-    print("✅ " + ui(success) if ok else "❌ " + ui("Not yet: {problem}").format(problem=ui(problem)))
+    print("✅ " + ui(success) if ok
+          else "❌ " + ui("Not yet: {problem}").format(problem=ui(problem)))
     return Verdict(ok)
 
 

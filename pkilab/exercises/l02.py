@@ -28,7 +28,8 @@ def problem_shop_csr(csr: Any, shop_key: Any) -> str | None:
     if csr is None:
         return _NONE
     if not isinstance(csr, x509.CertificateSigningRequest):
-        return ui("that is a {kind}: build_csr returns the CSR itself").format(kind=type(csr).__name__)
+        return ui("that is a {kind}: build_csr returns the CSR itself").format(
+            kind=type(csr).__name__)
     if not same_public_key(csr.public_key(), shop_key):
         return "the CSR holds another public key: build it with shop_key"
     if not csr.is_signature_valid:

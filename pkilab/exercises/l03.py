@@ -103,7 +103,8 @@ def problem_api(api: Any, intermediate2: CertificateAuthority, root: x509.Certif
                   "intermediate2").format(issuer=short_name(certificate.issuer))
     names = [str(n.value) for n in subject_alt_names(certificate)]
     if API_HOST not in names:
-        return ui("its subjectAltName names {names}, not {host!r}").format(names=names, host=API_HOST)
+        return ui("its subjectAltName names {names}, not {host!r}").format(names=names,
+                                                                         host=API_HOST)
     return _chain_problem(list(api.fullchain), root, API_HOST)
 
 
