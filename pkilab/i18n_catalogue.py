@@ -7,7 +7,9 @@ What is translated (each a gettext context and the English text as msgid):
 - every entry of :data:`pkilab.problems.PROBLEMS`: ``"<key>|what"``, ``"<key>|why"``,
   ``"<key>|fix"``;
 - every ``ui("...")`` call with a literal string in pkilab's sources (lesson feedback,
-  the exercise checks' ✅/❌ messages, chart labels): context ``"ui"``;
+  chart labels), the exercise checks' ✅/❌ messages (literal strings the checks in
+  ``pkilab/exercises`` return or pass to ``check``/``feedback``), and the hints the
+  lessons' own cells pass to ``check_answer``: context ``"ui"``;
 - the literal what / why / fix of the CLI's common input errors (:data:`ERROR_CODES`):
   context ``"error:<code>"``. An error text built at run time (an f-string naming a
   file) cannot be looked up, so only literal texts are in the catalogue.
@@ -30,6 +32,8 @@ from pathlib import Path
 from .i18n import DOMAIN, LANGUAGES, LOCALE_DIR
 
 PACKAGE = Path(__file__).resolve().parent
+#: The lesson sources (in a source checkout; an installed pkilab has none).
+LESSONS = PACKAGE.parent / "notebooks" / "src"
 _DATE = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
 
 #: The CLI input errors whose literal words are translated (the common ones a learner meets).
@@ -89,6 +93,9 @@ def source_entries() -> Iterator[tuple[str, str]]:
     """(context, English) of the ``ui("...")`` calls, the exercise checks' feedback and
     the covered errors' literals."""
     yield from (("ui", text) for text in _EXTRA_UI)
+    for path in sorted(LESSONS.glob("*.py")):  # hints written in a lesson's own cells
+        yield from (("ui", text) for text in _exercise_entries(ast.parse(
+            path.read_text(encoding="utf-8"))) if not text.isalnum())
     for path in _sources():
         tree = ast.parse(path.read_text(encoding="utf-8"))
         if path.parent.name == "exercises":
