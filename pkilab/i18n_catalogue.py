@@ -10,6 +10,7 @@ What is translated (each a gettext context and the English text as msgid):
   chart labels), the exercise checks' ✅/❌ messages (literal strings the checks in
   ``pkilab/exercises`` return or pass to ``check``/``feedback``), and the hints the
   lessons' own cells pass to ``check_answer``: context ``"ui"``;
+- the pictures' fixed words (:data:`pkilab.viz._style.CHART_WORDS`): context ``"chart"``;
 - the literal what / why / fix of the CLI's common input errors (:data:`ERROR_CODES`):
   context ``"error:<code>"``. An error text built at run time (an f-string naming a
   file) cannot be looked up, so only literal texts are in the catalogue.
@@ -116,10 +117,17 @@ def source_entries() -> Iterator[tuple[str, str]]:
                             yield f"error:{code}", text
 
 
+def chart_entries() -> Iterator[tuple[str, str]]:
+    """(context, English) of the pictures' fixed words (:data:`pkilab.viz._style.CHART_WORDS`)."""
+    from .viz._style import CHART_WORDS
+
+    yield from (("chart", word) for word in CHART_WORDS)
+
+
 def entries() -> list[tuple[str, str]]:
     """Every (context, English) message, each once, in a stable order."""
     seen: dict[tuple[str, str], None] = {}
-    for item in (*problem_entries(), *source_entries()):
+    for item in (*problem_entries(), *source_entries(), *chart_entries()):
         seen.setdefault(item, None)
     return list(seen)
 
