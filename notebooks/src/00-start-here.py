@@ -277,3 +277,85 @@ check_answer(solution_who_sends, "8d8752e36fab151d",
 #
 # 下一课：**01 · 密钥和证书**。
 
+
+# %% [markdown]
+# ## Appendix A · The Chinese edition and its fonts
+#
+# Every lesson also exists in Simplified Chinese, built from the same source with the same
+# code: `notebooks/zh-CN/`. There, pkilab's explanations, the checks' ✅/❌ lines and the
+# pictures' labels are in Chinese (`pkilab.set_language("zh")`; on the command line
+# `pkilab --lang zh ...` or `LANG=zh_CN.UTF-8`).
+#
+# The Chinese pictures need a font with Chinese characters: on Debian or Ubuntu
+# `sudo apt-get install fonts-noto-cjk` (Fedora: `sudo dnf install google-noto-sans-cjk-fonts`);
+# Windows (Microsoft YaHei) and macOS (PingFang SC) have one already. Restart the kernel
+# after installing. Without such a font the pictures keep English labels and say so in a
+# note under the cell, rather than drawing empty boxes.
+#
+# ## Appendix B · For readers in China
+#
+# **Cloud load balancers and mTLS.** The files these lessons make are the ones the
+# consoles ask for:
+#
+# | where | field in the console | the lessons' file |
+# |---|---|---|
+# | Alibaba Cloud ALB (Standard or WAF edition; HTTPS listeners only) and CLB, HTTPS listener with 双向认证 | server certificate: certificate + private key | `fullchain.crt` (server certificate followed by the intermediates, lesson 03) and `server.key` |
+# | same | CA certificate that verifies clients | the CA that issued the client certificates: `root.crt`, or the bundle `client-ca.crt` with the intermediates (lesson 07) |
+# | Tencent Cloud EdgeOne, a domain's HTTPS settings, "edge mTLS" (边缘双向认证) | the client CA certificate (uploaded to the Tencent Cloud SSL certificate console; one per domain) | `root.crt` / `client-ca.crt`, as above |
+# | your clients | client certificate and key | `client.crt` + `client.key`, or `client.p12` (lesson 04) |
+#
+# The load balancer ends the TLS connection: the servers behind it see no client
+# certificate unless it forwards one, so the access decision is the load balancer's.
+#
+# **国密 / SM2 certificates.** China's commercial cryptography standards define SM2
+# (elliptic-curve signatures and key exchange), SM3 (hash) and SM4 (cipher), and TLCP
+# (GB/T 38636-2020), a TLS-like protocol in which a server has *two* SM2 certificates, one
+# for signing and one for key exchange. Systems that must pass a commercial-cryptography
+# assessment (密评), typically government, finance and other critical infrastructure, are
+# required to use them. This workbook does not: OpenSSL 3.0 (this machine's) has the SM2
+# and SM3 algorithms but no TLCP and no SM cipher suites in TLS; Python's `cryptography`
+# cannot make SM2 certificates; and Chrome, Firefox and Safari do not negotiate them
+# (Chinese "国密" browser builds and libraries such as Tongsuo do). On EdgeOne, a domain
+# with an SM2 server certificate needs an SM2 client CA too.
+#
+# **Error messages, and the lesson that explains each.**
+#
+# | you see | it means | lesson |
+# |---|---|---|
+# | `unable to get local issuer certificate` (证书链不完整) | the server sent `server.crt` without its intermediates, or the certificate comes from a CA you do not trust | 03 (§4), 05 |
+# | nginx: `400 No required SSL certificate was sent` | `ssl_verify_client on` and the client sent no certificate | 06, 07 |
+# | Java: `PKIX path building failed ... unable to find valid certification path` | the root is not in the Java truststore | 04 (§4, `truststore.jks`) |
+# | importing a `.p12` says the password is wrong (“密码错误”) when it is right | an AES-encrypted PKCS#12 file and an older reader (or Apple's) | 04 (the legacy option) |
+# | nginx: client certificates from an intermediate refused; `ssl_verify_depth` | nginx's default depth 1 allows one intermediate; the lessons' chain needs 2 | 06, 07 (§4) |
+
+# %% [markdown] lang=zh-CN
+# ## 附录 A · 中文版及其字体
+#
+# 每一课都有简体中文版，与英文版出自同一份源文件、代码完全相同：`notebooks/zh-CN/`。在中文版里，pkilab 的解释、检查结果的 ✅/❌ 提示以及图中的标签都是中文（`pkilab.set_language("zh")`；命令行里用 `pkilab --lang zh ...` 或 `LANG=zh_CN.UTF-8`）。
+#
+# 中文图片需要一个含中文字形的字体：Debian 或 Ubuntu 上运行 `sudo apt-get install fonts-noto-cjk`（Fedora：`sudo dnf install google-noto-sans-cjk-fonts`）；Windows（微软雅黑）和 macOS（苹方）自带这样的字体。安装后请重启内核。没有这种字体时，图片会保留英文标签，并在单元格下方加一条说明，而不会画出一个个空方框（俗称“豆腐块”）。
+#
+# ## 附录 B · 写给国内读者
+#
+# **云负载均衡与双向认证。** 这些课程生成的文件，正是各家控制台要你上传的文件：
+#
+# | 在哪里 | 控制台里的字段 | 课程里的文件 |
+# |---|---|---|
+# | 阿里云 ALB（标准版或 WAF 增强版；仅 HTTPS 监听）和 CLB，开启双向认证的 HTTPS 监听 | 服务器证书：证书 + 私钥 | `fullchain.crt`（服务器证书后面跟着中间证书，第 03 课）和 `server.key` |
+# | 同上 | 用来验证客户端的 CA 证书 | 签发客户端证书的 CA：`root.crt`，或者带中间证书的 `client-ca.crt`（第 07 课） |
+# | 腾讯云 EdgeOne，域名的 HTTPS 配置，“边缘双向认证” | 客户端 CA 证书（先上传到腾讯云 SSL 证书控制台；每个域名一个） | 同上，`root.crt` / `client-ca.crt` |
+# | 你的客户端 | 客户端证书和私钥 | `client.crt` + `client.key`，或 `client.p12`（第 04 课） |
+#
+# TLS 连接在负载均衡器上终止：除非它把客户端证书转发下去，后面的服务器根本看不到客户端证书，所以放行与否由负载均衡器决定。
+#
+# **国密 / SM2 证书。** 我国的商用密码标准定义了 SM2（椭圆曲线签名与密钥交换）、SM3（哈希）和 SM4（分组密码），以及 TLCP（GB/T 38636-2020）——一种类似 TLS 的协议，其中服务器有*两张* SM2 证书：一张用于签名，一张用于密钥交换。需要通过商用密码应用安全性评估（密评）的系统，通常是政务、金融等关键信息基础设施，必须使用它们。本练习册不使用：OpenSSL 3.0（本机的版本）有 SM2 和 SM3 算法，但没有 TLCP，TLS 里也没有国密密码套件；Python 的 `cryptography` 不能生成 SM2 证书；Chrome、Firefox 和 Safari 也不会协商国密算法（国密版浏览器和铜锁 Tongsuo 等库才支持）。在 EdgeOne 上，使用 SM2 服务器证书的域名，其客户端 CA 证书也必须是国密证书。
+#
+# **常见报错，以及讲解它的那一课。**
+#
+# | 你看到的 | 意思是 | 课 |
+# |---|---|---|
+# | `unable to get local issuer certificate`（证书链不完整） | 服务器只发送了 `server.crt`，没带中间证书；或者证书来自你不信任的 CA | 03（第 4 节）、05 |
+# | nginx：`400 No required SSL certificate was sent` | 配置了 `ssl_verify_client on`，而客户端没有发送证书 | 06、07 |
+# | Java：`PKIX path building failed ... unable to find valid certification path` | 根证书不在 Java 信任库（truststore）里 | 04（第 4 节，`truststore.jks`） |
+# | 导入 `.p12` 时提示“密码错误”，而密码明明是对的 | AES 加密的 PKCS#12 文件遇上较老的读取程序（或苹果系统） | 04（legacy 选项） |
+# | nginx：由中间证书签发的客户端证书被拒绝；`ssl_verify_depth` | nginx 默认深度为 1，只允许一层中间证书；课程的证书链需要 2 | 06、07（第 4 节） |
