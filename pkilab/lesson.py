@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
 from .errors import PkilabError
-from .i18n import ui
+from .i18n import language, ui
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 
@@ -94,6 +94,14 @@ def _verdict(ok: bool, success: str, problem: str) -> Verdict:
     return Verdict(ok)
 
 
+def _error_words(exc: PkilabError) -> str:
+    """The error's message in the reader's language (a check's "not yet" reason)."""
+    if language() == "en":
+        return exc.message
+    return "。".join(ui(part.rstrip(".")) for part in (exc.what, exc.why, exc.fix)
+                    if part) + "。"
+
+
 def check(condition: bool | Callable[[], object], hint: str,
           success: str = "Correct!") -> Verdict:
     """Instant feedback for an exercise: prints ✅ with ``success`` or ❌ with ``hint``.
@@ -105,7 +113,7 @@ def check(condition: bool | Callable[[], object], hint: str,
         ok = bool(condition() if callable(condition) else condition)
         reason = ui(hint)
     except PkilabError as exc:
-        ok, reason = False, f"{ui(hint)} ({ui(exc.message)})"
+        ok, reason = False, f"{ui(hint)} ({_error_words(exc)})"
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         ok = False
         reason = (f"{ui(hint)} ({ui('your answer is still None')})" if "NoneType" in str(exc)
