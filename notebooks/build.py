@@ -41,7 +41,7 @@ SOURCE_LANGUAGE = "en"
 #: The one code cell the Chinese edition adds (tests allow exactly this difference).
 ZH_SETUP = ("# 中文版：pkilab 的提示、检查结果和图表都用中文\n"
             "import pkilab\n\n"
-            "pkilab.set_language(\"zh\");")
+            "pkilab.set_language(\"zh\")")
 #: edition (the ``lang=`` of its cells) -> (folder of its notebooks, extra first code cell)
 EDITIONS: dict[str, tuple[Path, str | None]] = {
     "en": (HERE, None),

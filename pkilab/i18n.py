@@ -50,9 +50,10 @@ def normalise(lang: str) -> str | None:
     return base if base in LANGUAGES else None
 
 
-def set_language(lang: str) -> str:
+def set_language(lang: str) -> None:
     """Use ``lang`` ("zh" or "en"; "zh-CN", "zh_CN.UTF-8" work too) for pkilab's words
-    from now on: problems, check feedback, chart labels. Returns the language chosen.
+    from now on: problems, check feedback, chart labels (:func:`language` says which).
+    Returns None, so a notebook cell ending in it shows nothing.
 
     Raises ValueError for a language pkilab has no words for.
     """
@@ -65,7 +66,6 @@ def set_language(lang: str) -> str:
     _catalogue = (_gettext.translation(DOMAIN, LOCALE_DIR, languages=[folder])
                   if folder else _gettext.NullTranslations())
     _current = chosen
-    return chosen
 
 
 def language() -> str:

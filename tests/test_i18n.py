@@ -26,10 +26,10 @@ def _english_after():
     i18n.set_language("en")
 
 
-def _placeholders(text: str) -> list[tuple[str, str | None, str]]:
+def _placeholders(text: str) -> list[tuple[str, str, str]]:
     """The {name!conversion:spec} fields of a template, each once, sorted (a translation
     may name a fact twice, or in another order)."""
-    return sorted({(name, conversion, spec or "")
+    return sorted({(name, conversion or "", spec or "")
                    for _, name, spec, conversion in string.Formatter().parse(text)
                    if name is not None})
 
