@@ -202,3 +202,16 @@ def test_chinese_notebook_was_executed_in_order_and_is_clean(source):
     boxes = [o for c in code for o in c.get("outputs", [])
              if build._MISSING_GLYPH.search("".join(o.get("text", "")))]
     assert not boxes, "a stored picture had missing glyphs (boxes)"
+
+
+def test_missing_glyph_warnings_are_found():
+    """The build fails on these (a picture with boxes instead of characters)."""
+    nb = build.to_notebook([{"cell_type": "code", "source": "fig", "tags": []}])
+    nb.cells[0].outputs = [{"output_type": "stream", "name": "stderr", "text":
+                            "events.py:101: UserWarning: Glyph 20013 (\\N{CJK UNIFIED "
+                            "IDEOGRAPH-4E2D}) missing from font(s) DejaVu Sans.\n"}]
+    assert build.missing_glyphs(nb) == [
+        "cell 0: events.py:101: UserWarning: Glyph 20013 (\\N{CJK UNIFIED IDEOGRAPH-4E2D}) "
+        "missing from font(s) DejaVu Sans."]
+    nb.cells[0].outputs = [{"output_type": "stream", "name": "stdout", "text": "中文\n"}]
+    assert build.missing_glyphs(nb) == []
