@@ -166,7 +166,8 @@ def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None
     argv = shlex.split(command) if isinstance(command, str) else list(command)
     print("$ " + " ".join(shlex.quote(a) for a in argv))
     if not have(argv[0]):
-        print(f"({argv[0]} is not installed on this machine: this cross-check is skipped)")
+        print(ui("({tool} is not installed on this machine: this cross-check is "
+                 "skipped)").format(tool=argv[0]))
         return None
     env = dict(os.environ, LC_ALL="C")
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
@@ -207,8 +208,9 @@ def tool_table() -> str:
     """Which optional tools this machine has (lesson 00)."""
     rows = []
     for tool in TOOLS:
-        rows.append(f"  {tool:<8} {'yes' if have(tool) else 'no  (the lessons skip its steps)'}")
-    return "Optional tools on this machine:\n" + "\n".join(rows)
+        rows.append(f"  {tool:<8} "
+                    + (ui("yes") if have(tool) else ui("no  (the lessons skip its steps)")))
+    return ui("Optional tools on this machine:") + "\n" + "\n".join(rows)
 
 
 # OpenSSL's version and error numbers in curl's messages differ between machines.
@@ -229,7 +231,8 @@ def curl(url: str, *args: str, cwd: str | os.PathLike[str] | None = None,
     shown = " ".join(shlex.quote(a) for a in argv)
     print("$ " + (shown.replace(f":{port}", ":PORT") if port else shown))
     if not have("curl"):
-        print("(curl is not installed on this machine: this cross-check is skipped)")
+        print(ui("({tool} is not installed on this machine: this cross-check is "
+                 "skipped)").format(tool="curl"))
         return None
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     title = re.search(r"<title>(.*?)</title>", done.stdout) if html_title else None
