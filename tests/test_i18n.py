@@ -3,6 +3,7 @@ CLI, the problem table and the lesson feedback speak the language asked for."""
 
 from __future__ import annotations
 
+import ast
 import gettext
 import io
 import os
@@ -190,3 +191,27 @@ def test_cli_in_a_kernel_keeps_the_kernel_language(lab, capsys, monkeypatch):
     assert main(["--lang", "en", "verify", "lab/server.crt", "--ca", "lab/root.crt"]) == 1
     assert "neither a trusted root" in capsys.readouterr().out
     assert i18n.language() == "zh"  # --lang lasts for that command only
+
+
+def _untranslatable(tree: ast.AST) -> list[int]:
+    """Lines where an exercise check returns or shows an f-string: its words cannot be
+    looked up in the catalogue (write ui("... {name} ...").format(name=...) instead)."""
+    lines = []
+    for node in ast.walk(tree):
+        values: list[ast.AST] = []
+        if isinstance(node, ast.Return) and node.value is not None:
+            values = [node.value]
+        elif isinstance(node, ast.Call) and i18n_catalogue._callee(node) in (
+                "check", "feedback", "check_answer", "_not_yet"):
+            values = [*node.args, *(k.value for k in node.keywords)]
+        lines += [v.lineno for v in values if isinstance(v, ast.JoinedStr) and any(
+            isinstance(part, ast.Constant) and any(c.isalpha() for c in part.value)
+            for part in v.values)]  # "[{code}] {what}" has no words of its own
+    return lines
+
+
+def test_exercise_feedback_can_be_translated():
+    """An f-string message would stay English in the Chinese edition, silently."""
+    found = {path.name: _untranslatable(ast.parse(path.read_text(encoding="utf-8")))
+             for path in sorted((ROOT / "pkilab" / "exercises").glob("l*.py"))}
+    assert not {k: v for k, v in found.items() if v}

@@ -83,4 +83,5 @@ def own_p12_check(folder: str | os.PathLike[str], password: Any, certificate_set
     set's intermediate2, its key and chain, behind ``password``."""
     return check(lambda: _own_p12(Path(folder), password, certificate_set, name),
                  "issue, write, then pkilab convert ... --key ... --chain ... --password ...",
-                 f"exercise.p12 holds {name}'s key and certificate, and Java can use it.")
+                 ui("exercise.p12 holds {name}'s key and certificate, and Java can use "
+                    "it.").format(name=name))

@@ -50,7 +50,8 @@ def key_share_check(answer: Any, tls12: Trace) -> Verdict:
     """Exercise 1: the server's TLS 1.2 message that carries its signed ECDHE share."""
     return check(lambda: _key_share(answer, tls12),
                  "look at the server's messages between Certificate and ServerHelloDone",
-                 f"{answer} carries the server's ephemeral key, signed with server.key.")
+                 ui("{answer} carries the server's ephemeral key, signed with "
+                    "server.key.").format(answer=answer))
 
 
 # requests the check itself made, per server: they must not count as the learner's

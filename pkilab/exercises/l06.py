@@ -81,9 +81,9 @@ def new_client_check(server: Any, client: Any, reply: Any, certificate_set: Any,
     """Exercise 1: a client certificate for ``name`` from intermediate2 that ``server``
     accepted, and the learner's own reply."""
     return check(lambda: _new_client(server, client, reply, certificate_set, name),
-                 f"cs.intermediate2.issue_client({name!r}), then "
-                 "request(server.url, ca=..., cert=it)",
-                 f"the server verified {name}'s chain and greeted {name}.")
+                 ui("cs.intermediate2.issue_client({name!r}), then request(server.url, "
+                    "ca=..., cert=it)").format(name=name),
+                 ui("the server verified {name}'s chain and greeted {name}.").format(name=name))
 
 
 def _statuses(folder: Path, allow: Sequence[str]) -> list[int]:

@@ -139,7 +139,8 @@ def allow_block_check(block: Any, folder: str | os.PathLike[str], allowed: str =
     return check(lambda: _allow_block(block, Path(folder), allowed, refused),
                  "nginx_server_block(lab, mtls=..., allow=[...]) with client2's identity "
                  "(nginx_client_identity)",
-                 f"only {allowed} gets the page: authenticated and authorized.")
+                 ui("only {who} gets the page: authenticated and authorized.").format(
+                     who=allowed))
 
 
 # sha256 of the right letter: the answer stays out of the notebook
