@@ -5,8 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test unit notebooks notebooks-future notebooks-without-tools lessons lint clean \
-        test-pythons
+.PHONY: lab test unit notebooks notebooks-en notebooks-zh notebooks-future \
+        notebooks-without-tools lessons lessons-en lessons-zh catalogues lint clean test-pythons
 
 # The oldest supported Python (3.10) and the strict one (3.13, VERIFY_X509_STRICT on by
 # default), where pyenv has them; CI runs the unit tests on both.
@@ -45,6 +45,14 @@ unit: $(STAMP)
 notebooks: $(STAMP)
 	$(NBVAL)
 
+# One edition: English (notebooks/*.ipynb) or Chinese (notebooks/zh-CN/*.ipynb).
+notebooks-en: $(STAMP)
+	$(NBVAL) --ignore=notebooks/zh-CN
+
+notebooks-zh: $(STAMP)
+	$(BIN)/python -m pytest --nbval notebooks/zh-CN/ --nbval-sanitize-with \
+	  notebooks/sanitize.cfg -p no:cacheprovider
+
 # The stored outputs must stay true for ten years: run nbval with the clock moved on
 # (faketime, a Debian package, fakes the time for the kernel and everything it starts).
 # The fixed date keeps December 2036 covered whenever this runs.
@@ -68,9 +76,21 @@ notebooks-without-tools: $(STAMP)
 	  done; \
 	  $(MAKE) notebooks'
 
-# Re-execute every lesson from notebooks/src/*.py and store it with outputs.
+# Re-execute every lesson from notebooks/src/*.py and store it with outputs, both
+# editions (English notebooks/, Chinese notebooks/zh-CN/), or one.
 lessons: $(STAMP)
 	$(BIN)/python notebooks/build.py
+
+lessons-en: $(STAMP)
+	$(BIN)/python notebooks/build.py --edition en
+
+lessons-zh: $(STAMP)
+	$(BIN)/python notebooks/build.py --edition zh-CN
+
+# pkilab's translations: add new messages (empty) to pkilab/locale/*/LC_MESSAGES/pkilab.po,
+# drop unused ones, compile the .mo. Fill the empty msgstr, then run it again.
+catalogues: $(STAMP)
+	$(BIN)/python -m pkilab.i18n_catalogue
 
 lint: $(STAMP)
 	$(BIN)/ruff check pkilab tests notebooks/build.py benchmarks
@@ -87,4 +107,4 @@ test-pythons:
 	done
 
 clean:
-	rm -rf $(VENV) .venv-3.* notebooks/_lab .pytest_cache
+	rm -rf $(VENV) .venv-3.* notebooks/_lab notebooks/zh-CN/_lab .pytest_cache

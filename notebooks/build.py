@@ -1,7 +1,17 @@
 """Build the lessons: notebooks/src/NN-topic.py (percent format) -> NN-topic.ipynb, executed.
 
-    python notebooks/build.py            # every lesson
-    python notebooks/build.py 03 05      # some lessons
+    python notebooks/build.py                    # every lesson, both editions
+    python notebooks/build.py 03 05              # some lessons, both editions
+    python notebooks/build.py --edition zh-CN 03 # one edition
+
+Two editions from one source: English (notebooks/NN-topic.ipynb) and Simplified Chinese
+(notebooks/zh-CN/NN-topic.ipynb). The Chinese edition takes each "# %% [markdown]
+lang=zh-CN" cell in place of the English text cell before it, and gets one extra code
+cell, before the first code cell, that switches pkilab's own words to Chinese
+(:data:`ZH_SETUP`); every other code cell is the same in both. Each edition runs with
+its own folder as the kernel's working directory (as nbval does), so the lab folders
+(_lab/NN) of the two never collide. A matplotlib "Glyph ... missing from font" warning
+in any output fails the build: a picture would show boxes instead of characters.
 
 Each notebook is executed top to bottom in one fresh kernel with notebooks/ as the
 working directory, then stored with its outputs (nbval compares them in CI). The .py
@@ -28,6 +38,16 @@ _MARKER = re.compile(r"^# %%(?P<md> \[markdown\])?(?: lang=(?P<lang>[A-Za-z-]+))
                      r"(?: tags=(?P<tags>\[.*\]))?\s*$")
 #: The language of the text cells without a ``lang=`` marker.
 SOURCE_LANGUAGE = "en"
+#: The one code cell the Chinese edition adds (tests allow exactly this difference).
+ZH_SETUP = ("# 中文版：pkilab 的提示、检查结果和图表都用中文\n"
+            "import pkilab\n\n"
+            "pkilab.set_language(\"zh\")")
+#: edition (the ``lang=`` of its cells) -> (folder of its notebooks, extra first code cell)
+EDITIONS: dict[str, tuple[Path, str | None]] = {
+    "en": (HERE, None),
+    "zh-CN": (HERE / "zh-CN", ZH_SETUP),
+}
+_MISSING_GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font")
 
 
 def parse_percent(text: str, lang: str = SOURCE_LANGUAGE) -> list[dict]:
@@ -80,6 +100,33 @@ def parse_all(text: str) -> list[dict]:
     return out
 
 
+def edition_cells(text: str, edition: str = SOURCE_LANGUAGE) -> list[dict]:
+    """The cells of ``edition`` as stored: its text, and its setup cell if it has one."""
+    cells = parse_percent(text, lang=edition)
+    setup = EDITIONS[edition][1]
+    if setup:
+        first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"),
+                          len(cells))
+        cells.insert(first_code, {"cell_type": "code", "source": setup, "tags": []})
+    return cells
+
+
+def untranslated(text: str, edition: str) -> list[int]:
+    """Indexes (in the source's English cells) of the text cells without an ``edition``
+    translation right after them."""
+    cells = parse_all(text)
+    missing, index = [], -1
+    for position, cell in enumerate(cells):
+        if cell["lang"] != SOURCE_LANGUAGE:
+            continue
+        index += 1
+        following = cells[position + 1] if position + 1 < len(cells) else None
+        if cell["cell_type"] == "markdown" and (following is None
+                                                or following["lang"] != edition):
+            missing.append(index)
+    return missing
+
+
 def to_notebook(cells: list[dict]):
     import nbformat
 
@@ -119,14 +166,21 @@ def _coalesce(outputs: list) -> list:
     return merged
 
 
-def build(path: Path, timeout: int = 120) -> Path:
+def build(path: Path, timeout: int = 120, edition: str = SOURCE_LANGUAGE) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    nb = to_notebook(parse_percent(path.read_text(encoding="utf-8")))
+    text = path.read_text(encoding="utf-8")
+    folder = EDITIONS[edition][0]
+    folder.mkdir(exist_ok=True)
+    if edition != SOURCE_LANGUAGE and untranslated(text, edition):
+        print(f"{path.stem}: text cells {untranslated(text, edition)} have no {edition} "
+              "translation (the English is used; tests/test_notebook_sources.py fails)",
+              file=sys.stderr)
+    nb = to_notebook(edition_cells(text, edition))
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                   resources={"metadata": {"path": str(HERE)}}).execute()
+                   resources={"metadata": {"path": str(folder)}}).execute()
     slow = []
     for index, cell in enumerate(nb.cells):
         execution = cell.metadata.pop("execution", None)
@@ -149,15 +203,38 @@ def build(path: Path, timeout: int = 120) -> Path:
                                       if "application/vnd.jupyter.widget-view+json"
                                       not in o.get("data", {})])
     nb.metadata.pop("widgets", None)
-    target = HERE / (path.stem + ".ipynb")
+    boxes = missing_glyphs(nb)
+    if boxes:
+        raise SystemExit(f"{path.stem} ({edition}): a picture lacks glyphs in its font, "
+                         "install fonts-noto-cjk: " + "; ".join(boxes))
+    target = folder / (path.stem + ".ipynb")
     nbformat.write(nb, str(target))
     took = time.perf_counter() - start
-    print(f"{target.name}: {len(nb.cells)} cells, executed in {took:.1f} s"
+    print(f"{target.relative_to(HERE)}: {len(nb.cells)} cells, executed in {took:.1f} s"
           + ("; slow: " + "; ".join(slow) if slow else ""))
     return target
 
 
+def missing_glyphs(nb) -> list[str]:
+    """'cell N: <warning>' for every matplotlib missing-glyph warning in the outputs."""
+    found = []
+    for index, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            text = "".join(output.get("text", ""))
+            found += [f"cell {index}: {line.strip()}" for line in text.splitlines()
+                      if _MISSING_GLYPH.search(line)]
+    return found
+
+
 def main(argv: list[str]) -> int:
+    editions = list(EDITIONS)
+    if "--edition" in argv:
+        at = argv.index("--edition")
+        editions = [argv[at + 1]] if at + 1 < len(argv) else []
+        argv = argv[:at] + argv[at + 2:]
+        if not editions or editions[0] not in EDITIONS:
+            print("--edition takes one of: " + ", ".join(EDITIONS), file=sys.stderr)
+            return 2
     sources = sorted(SRC.glob("*.py"))
     if argv:
         sources = [s for s in sources if any(s.name.startswith(a) for a in argv)]
@@ -165,7 +242,8 @@ def main(argv: list[str]) -> int:
         print("no lesson sources matched", file=sys.stderr)
         return 2
     for source in sources:
-        build(source)
+        for edition in editions:
+            build(source, edition=edition)
     return 0
 
 

@@ -5,6 +5,10 @@ A lesson cell whose output depends on openssl, curl, keytool or nginx carries th
 exists, so where the tool is missing the cell still runs (later cells may use its
 variables, and it must not raise) but its output is not compared, and pytest reports the
 cell as skipped with the reason, e.g. ``needs nginx, not installed``.
+
+This file sits above both editions (``notebooks/*.ipynb`` and ``notebooks/zh-CN/*.ipynb``),
+so ``pytest --nbval notebooks/`` runs the English and the Chinese lessons alike, and the
+tags work in both (the build copies every cell's tags into both editions).
 """
 
 from __future__ import annotations

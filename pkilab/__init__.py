@@ -65,6 +65,8 @@ _EXPORTS = {
     "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
     "load_crls": "revoke", "OCSPResponder": "ocsp", "ocsp_status": "ocsp",
     "build_crl": "crl", "revocations": "crl", "crl_number": "crl",
+    # the reader's language (issue 12)
+    "set_language": "i18n",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -138,6 +140,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .facts import fingerprint, same_public_key, signed_by  # noqa: F401
     from .formats import identify, load_any  # noqa: F401
+    from .i18n import set_language  # noqa: F401
     from .inspect import describe, show, summary  # noqa: F401
     from .keys import (  # noqa: F401
         KEY_KINDS,

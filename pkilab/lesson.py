@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from .ca import LESSON_DAYS, LESSON_EPOCH  # noqa: F401  (lessons date their own certificates)
 from .errors import PkilabError
+from .i18n import language, ui
 
 TOOLS = ("openssl", "curl", "keytool", "nginx")
 
@@ -85,6 +86,22 @@ class ToolRun:
         pass
 
 
+def _verdict(ok: bool, success: str, problem: str) -> Verdict:
+    # Both texts in the reader's language (pkilab.set_language): a text the catalogue
+    # knows is translated, any other (already translated, or built at run time) stays.
+    print("✅ " + ui(success) if ok
+          else "❌ " + ui("Not yet: {problem}").format(problem=ui(problem)))
+    return Verdict(ok)
+
+
+def _error_words(exc: PkilabError) -> str:
+    """The error's message in the reader's language (a check's "not yet" reason)."""
+    if language() == "en":
+        return exc.message
+    return "。".join(ui(part.rstrip(".")) for part in (exc.what, exc.why, exc.fix)
+                    if part) + "。"
+
+
 def check(condition: bool | Callable[[], object], hint: str,
           success: str = "Correct!") -> Verdict:
     """Instant feedback for an exercise: prints ✅ with ``success`` or ❌ with ``hint``.
@@ -94,15 +111,14 @@ def check(condition: bool | Callable[[], object], hint: str,
     """
     try:
         ok = bool(condition() if callable(condition) else condition)
-        reason = hint
+        reason = ui(hint)
     except PkilabError as exc:
-        ok, reason = False, f"{hint} ({exc.message})"
+        ok, reason = False, f"{ui(hint)} ({_error_words(exc)})"
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         ok = False
-        reason = (f"{hint} (your answer is still None)" if "NoneType" in str(exc)
-                  else f"{hint} ({type(exc).__name__}: {exc})")
-    print(f"✅ {success}" if ok else f"❌ Not yet: {reason}")
-    return Verdict(ok)
+        reason = (f"{ui(hint)} ({ui('your answer is still None')})" if "NoneType" in str(exc)
+                  else f"{ui(hint)} ({type(exc).__name__}: {exc})")
+    return _verdict(ok, success, reason)
 
 
 def answer_digest(answer: object) -> str:
@@ -117,7 +133,7 @@ def answer_digest(answer: object) -> str:
 def check_answer(answer: object, digest: str, hint: str, success: str = "Correct!") -> Verdict:
     """Feedback for a quiz answer (a word or a file name) compared by its digest."""
     return feedback(lambda: None if answer is not None and answer_digest(answer) == digest
-                    else ("your answer is still None" if answer is None else hint), success)
+                    else (ui("your answer is still None") if answer is None else hint), success)
 
 
 def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Verdict:
@@ -134,8 +150,7 @@ def feedback(problem: Callable[[], str | None], success: str = "Correct!") -> Ve
         found = exc.message
     except Exception as exc:  # a learner's answer may be anything; say what went wrong
         found = f"{type(exc).__name__}: {exc}"
-    print(f"❌ Not yet: {found}" if found else f"✅ {success}")
-    return Verdict(not found)
+    return _verdict(not found, success, found or "")
 
 
 def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None = None,
@@ -151,7 +166,8 @@ def run_tool(command: str | Sequence[str], *, cwd: str | os.PathLike[str] | None
     argv = shlex.split(command) if isinstance(command, str) else list(command)
     print("$ " + " ".join(shlex.quote(a) for a in argv))
     if not have(argv[0]):
-        print(f"({argv[0]} is not installed on this machine: this cross-check is skipped)")
+        print(ui("({tool} is not installed on this machine: this cross-check is "
+                 "skipped)").format(tool=argv[0]))
         return None
     env = dict(os.environ, LC_ALL="C")
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout,
@@ -192,8 +208,9 @@ def tool_table() -> str:
     """Which optional tools this machine has (lesson 00)."""
     rows = []
     for tool in TOOLS:
-        rows.append(f"  {tool:<8} {'yes' if have(tool) else 'no  (the lessons skip its steps)'}")
-    return "Optional tools on this machine:\n" + "\n".join(rows)
+        rows.append(f"  {tool:<8} "
+                    + (ui("yes") if have(tool) else ui("no  (the lessons skip its steps)")))
+    return ui("Optional tools on this machine:") + "\n" + "\n".join(rows)
 
 
 # OpenSSL's version and error numbers in curl's messages differ between machines.
@@ -214,7 +231,8 @@ def curl(url: str, *args: str, cwd: str | os.PathLike[str] | None = None,
     shown = " ".join(shlex.quote(a) for a in argv)
     print("$ " + (shown.replace(f":{port}", ":PORT") if port else shown))
     if not have("curl"):
-        print("(curl is not installed on this machine: this cross-check is skipped)")
+        print(ui("({tool} is not installed on this machine: this cross-check is "
+                 "skipped)").format(tool="curl"))
         return None
     done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     title = re.search(r"<title>(.*?)</title>", done.stdout) if html_title else None

@@ -11,13 +11,20 @@ wording and ``"code/variant"`` the others (``"missing_intermediate/tls"`` is how
 TLS client says it; ``"weak_key/doctor"`` how the doctor does). The words are
 templates: ``{name}``, ``{issuer}``, ``{host}``... are filled in by :func:`words`.
 
-This module sits at the bottom of pkilab and imports nothing from it.
+The words are English; :func:`words` gives them in the language chosen with
+:func:`pkilab.set_language` (the gettext context of each is ``"<key>|what"``, ``"|why"``,
+``"|fix"``: see :mod:`pkilab.i18n`).
+
+This module sits at the bottom of pkilab and imports nothing from it but
+:mod:`pkilab.i18n`, which imports nothing at all.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal, get_args
+
+from . import i18n
 
 Severity = Literal["error", "warning"]
 
@@ -450,22 +457,28 @@ class _Facts(dict):
         return "?"
 
 
-def entry(code: str, variant: str = "") -> Words:
-    """The table entry of ``code`` (worded for ``variant``, falling back to the main one)."""
+def _key(code: str, variant: str = "") -> str:
+    """The table key of ``code`` worded for ``variant`` (the main wording if none)."""
     key = f"{code}/{variant}" if variant else code
     if key in PROBLEMS:
-        return PROBLEMS[key]
+        return key
     if code in PROBLEMS:
-        return PROBLEMS[code]
+        return code
     raise KeyError(f"no problem code {code!r} in pkilab.problems.PROBLEMS")
 
 
+def entry(code: str, variant: str = "") -> Words:
+    """The table entry of ``code`` (worded for ``variant``, falling back to the main one)."""
+    return PROBLEMS[_key(code, variant)]
+
+
 def words(code: str, variant: str = "", **facts: object) -> tuple[str, str, str]:
-    """(what, why, fix) of ``code`` with ``facts`` filled in."""
-    found = entry(code, variant)
+    """(what, why, fix) of ``code`` with ``facts`` filled in, in the current language."""
+    key = _key(code, variant)
+    found = PROBLEMS[key]
     values = _Facts(facts)
-    return (found.what.format_map(values), found.why.format_map(values),
-            found.fix.format_map(values))
+    return tuple(i18n.pgettext(f"{key}|{part}", getattr(found, part)).format_map(values)
+                 for part in ("what", "why", "fix"))  # type: ignore[return-value]
 
 
 def severity(code: str) -> Severity:
@@ -489,7 +502,8 @@ class Problem:
     severity: Severity = "error"
 
     def __str__(self) -> str:
-        return f"{self.what}. {self.why}. {self.fix}."
+        return i18n.ui("{what}. {why}. {fix}.").format(what=self.what, why=self.why,
+                                                        fix=self.fix)
 
     def as_dict(self) -> dict[str, object]:
         """The problem as plain data (for JSON output)."""

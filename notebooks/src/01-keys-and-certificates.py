@@ -11,6 +11,17 @@
 #
 # Seed sections: *CA 证书和私钥*, *证书格式 → X.509*.
 
+# %% [markdown] lang=zh-CN
+# # 01 · 密钥和证书
+#
+# **你将做什么：** 生成一把私钥，从它导出公钥，把公钥放进一张证书，然后逐个字段查看这张证书——分别用 pkilab 和 openssl。
+#
+# **你将学到什么：** X.509 证书里有什么（以及没有什么：私钥），为什么如今默认用 EC P-256，为什么原教程的 1024 位 RSA 密钥行不通。
+#
+# **你需要准备什么：** 先学完第 00 课。`openssl` 可选。
+#
+# 对应原教程章节：*CA 证书和私钥*、*证书格式 → X.509*。
+
 # %%
 from pkilab import describe_key, generate_key, show
 from pkilab import derive_key
@@ -35,6 +46,13 @@ print("working in", lab)
 # > you keep, make a random set (`pkilab init`, or `generate_key`); lesson 05 does that
 # > where it shows how to trust a root.
 
+# %% [markdown] lang=zh-CN
+# ## 1. 私钥
+#
+# 原教程的每一步都从 `openssl genrsa -out root.key 1024` 开始。我们改用 **EC P-256** 密钥：强度相当于 RSA-3072，生成速度快几千倍，而且到处都被接受。（课程里用 `derive_key`，每次运行都得到*同一把*密钥，这样这里的输出才能和你的一致。真实的密钥用 `generate_key` 生成，它是随机的。）
+#
+# > **警告：课程里的每一把密钥都是公开的。** `derive_key` 从一段文字计算出密钥，而这些文字（`"lesson-01 my first key"`、`"lesson-03"` 等）就写在本仓库里。任何人都能算出同样的私钥，因此任何人都能“以”课程根证书的名义签发证书。绝不要把课程的 `root.crt` 加进浏览器、操作系统的信任库、Java 信任库（truststore）或本实验以外任何服务器的客户端 CA 文件。凡是你要长期使用的，都请生成一套随机的（`pkilab init`，或 `generate_key`）；第 05 课讲如何信任根证书时就是这样做的。
+
 # %%
 key = derive_key("ec", "lesson-01 my first key")   # real life: generate_key("ec")
 print(describe_key(key))
@@ -57,6 +75,11 @@ print(pem.decode().splitlines()[0], "... (kept secret: we do not print it)")
 # It is written as a **SubjectPublicKeyInfo** (SPKI): the algorithm's name plus the key's
 # bits (`BEGIN PUBLIC KEY`), the same structure that sits inside a certificate:
 
+# %% [markdown] lang=zh-CN
+# 上面那个单元格对应的 openssl 命令是 `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out my.key`。那个单元格里有两个词：**PKCS#8** 是任意类型私钥的标准文件格式（`BEGIN PRIVATE KEY`）；较老的 **SEC1** 格式只能存 EC 密钥（`BEGIN EC PRIVATE KEY`，`openssl ecparam -genkey` 写出的就是它）。两者存的是同一把密钥。
+#
+# 现在从私钥导出**公钥**——这一半可以给任何人看。它以 **SubjectPublicKeyInfo**（SPKI）的形式写出：算法名加上密钥本身（`BEGIN PUBLIC KEY`），证书里放的也正是这个结构：
+
 # %%
 public_pem = key.public_key().public_bytes(serialization.Encoding.PEM,
                                            serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -75,6 +98,11 @@ if done:
 # OpenSSL security level 2 (`EE_KEY_TOO_SMALL`) — the default in Python's `ssl` and in
 # Debian, Ubuntu and RHEL builds. (`openssl genrsa 1024` itself still runs.)
 
+# %% [markdown] lang=zh-CN
+# ## 2. 多大才算“够强”？
+#
+# pkilab 认识下面这些密钥类型。原教程选的 RSA 1024 会被拒绝，除非你明确要求：它已在资金充足的攻击者能力范围之内，而且在 OpenSSL 安全级别 2 下，TLS 拒绝加载它（`EE_KEY_TOO_SMALL`）——这正是 Python 的 `ssl` 以及 Debian、Ubuntu 和 RHEL 构建的默认级别。（`openssl genrsa 1024` 这条命令本身仍然能运行。）
+
 # %%
 from pkilab import KEY_KINDS, PolicyError
 
@@ -87,6 +115,9 @@ except PolicyError as error:
 # %% [markdown]
 # Size matters on the wire too: every TLS handshake sends the public key inside the
 # certificate. Compare the size of the public key (DER bytes) for each kind:
+
+# %% [markdown] lang=zh-CN
+# 密钥大小在网络上也有影响：每次 TLS 握手都要把证书里的公钥发送出去。比较一下每种类型的公钥大小（DER 字节数）：
 
 # %%
 for kind in ("ec", "ec384", "ed25519", "rsa2048"):
@@ -102,6 +133,11 @@ for kind in ("ec", "ec384", "ed25519", "rsa2048"):
 # A certificate says *"the holder of this public key is called …"*, signed by an issuer.
 # The simplest one is **self-signed**: the issuer is the subject itself. pkilab's
 # `CertificateAuthority.create_root` makes one (lesson 02 explains CAs):
+
+# %% [markdown] lang=zh-CN
+# ## 3. 证书：一把带名字、经过签名的公钥
+#
+# 证书声明的是：*“这把公钥的持有者名叫……”*，并由签发者（issuer）签名。最简单的一种是**自签名**证书：签发者就是主体（subject）自己。pkilab 的 `CertificateAuthority.create_root` 就生成这样一张证书（CA 在第 02 课讲）：
 
 # %%
 from pkilab import CertificateAuthority
@@ -130,6 +166,19 @@ show(cert)
 # openssl prints the same fields (and many more) with `openssl x509 -text -noout`.
 # Here are the main ones:
 
+# %% [markdown] lang=zh-CN
+# 逐行来看你看到的内容：
+#
+# * **version**（版本）v3——只有 v3 证书才能携带*扩展*（下面那几行）。
+# * **subject**（主体）/ **issuer**（签发者）——证书是关于谁的，谁签发了它。这里两者相同：自签名。
+# * **validity**（有效期）——起止时间。超出这个区间，验证器就会拒绝。（课程证书一律从 2026-01-01 到 2046-01-01，所以你运行时打印的日期相同；真实证书的有效期要短得多。）
+# * **key**（密钥）——里面的公钥，以及签发者所用的 **signature**（签名）算法（ECDSA：EC 密钥的签名方案，这里对 SHA-256 哈希签名）。
+# * **serial**（序列号）——在同一签发者内唯一，这样 CA 才能准确地吊销（revoke）这一张证书。
+# * **extensions**（扩展）——证书可以做什么：`basicConstraints CA:TRUE`（可以签发其他证书）、`keyUsage`，以及帮助找到签发者的密钥标识符。
+# * **SHA-256**——指纹（fingerprint）：整张证书的哈希，用来比较两份副本是否相同。
+#
+# openssl 用 `openssl x509 -text -noout` 打印同样的字段（还有更多）。下面是主要的几项：
+
 # %% tags=["needs-openssl"]
 run_tool("openssl x509 -in my.crt -noout -subject -issuer -dates -fingerprint -sha256",
          cwd=lab)
@@ -139,6 +188,11 @@ run_tool("openssl x509 -in my.crt -noout -subject -issuer -dates -fingerprint -s
 #
 # The seed says: *公钥是存储在证书里的, key 是私钥* — the public key is stored in the
 # certificate; the key file is the private key. Let us check both halves of that sentence.
+
+# %% [markdown] lang=zh-CN
+# ## 4. 公钥在里面，私钥在外面
+#
+# 原教程说：*“公钥是存储在证书里的, key 是私钥”*。我们来验证这句话的两半。
 
 # %%
 from pkilab import same_public_key
@@ -163,6 +217,15 @@ print("PEM blocks in my.key:", pem_labels((lab / "my.key").read_bytes()))
 # Change one byte of the certificate (here: a letter of the subject) and the signature no
 # longer matches:
 
+# %% [markdown] lang=zh-CN
+# 所以 `my.crt` 可以交给任何人。持有 `my.key` 的人可以签一段内容，让 `my.crt` 里的公钥验证通过，以此证明自己就是“root”。
+#
+# 原教程说 CA 私钥“用于签发和验证其他证书”。只有前一半是对的：私钥用来签名；任何人都用 CA 证书里的**公钥**来验证。所以客户端只需要 `root.crt`，从来不需要 `root.key`——下一个单元格只用 `cert` 就完成了验证。
+#
+# ## 5. 签名保护着每一个字节
+#
+# 改动证书里的一个字节（这里是主体中的一个字母），签名就对不上了：
+
 # %%
 from cryptography import x509
 
@@ -185,6 +248,11 @@ print("forged signature still valid?  ", signed_by(forged, cert))
 # issued: try a validity shorter than that, or a server without names.
 # (Widgets need a live kernel: run the cell.)
 
+# %% [markdown] lang=zh-CN
+# ### 动手试试：证书生成器
+#
+# 选择密钥类型、有效期、CA 标志和路径长度（path length）以及名字；生成器会用一个小型实验 CA 签发证书，并告诉你它能否通过验证——不能的话，原因是什么。“checked after”是验证器检查它的日子，从签发当天算起：试试把有效期设得比它短，或者生成一张没有名字的服务器证书。（控件需要运行中的内核：请运行这个单元格。）
+
 # %% tags=["nbval-ignore-output"]
 from pkilab.widgets import certificate_builder
 
@@ -201,6 +269,18 @@ certificate_builder()
 # ## Exercise 1: an EC P-384 key
 #
 # Make a private key of kind `"ec384"` and store it in `key384`.
+
+# %% [markdown] lang=zh-CN
+# ## 小结
+#
+# * 密钥对：私钥（`.key`，权限 0600）用来签名，公钥用来验证。
+# * 证书 = 主体名称 + 公钥 + 有效期 + 扩展，由签发者**签名**。
+# * EC P-256 是合理的默认选择；低于 2048 位的 RSA 会被拒绝。
+# * 证书里从来不包含私钥。
+#
+# ## 练习 1：一把 EC P-384 密钥
+#
+# 生成一把类型为 `"ec384"` 的私钥，存进 `key384`。
 
 # %%
 from pkilab.exercises import l01
@@ -220,6 +300,11 @@ l01.check_key384(solution_key384)
 # candidate (`candidates[0]` or `candidates[1]`): compare each one's public half with the
 # public key inside the certificate.
 
+# %% [markdown] lang=zh-CN
+# ## 练习 2：是哪把密钥做出了这张证书？
+#
+# 下面的 `mystery_cert` 是用两个 `candidates` 之一做出来的。把 `owner` 设为那一个（`candidates[0]` 或 `candidates[1]`）：把每个候选的公钥部分与证书里的公钥比较。
+
 # %%
 mystery_cert, candidates = l01.mystery()
 owner = None  # candidates[0] or candidates[1]
@@ -235,6 +320,11 @@ l01.check_owner(solution_owner, mystery_cert, candidates)
 #
 # Make a self-signed certificate for **your** `key384` with the subject `/CN=me`, and store
 # the certificate (not the CA object) in `my_cert`. (Hint: section 3.)
+
+# %% [markdown] lang=zh-CN
+# ## 练习 3：你自己的自签名证书
+#
+# 为**你自己的** `key384` 生成一张主体为 `/CN=me` 的自签名证书，把证书本身（而不是 CA 对象）存进 `my_cert`。（提示：第 3 节。）
 
 # %%
 my_cert = None  # your code here

@@ -13,6 +13,17 @@
 #
 # Seed sections: *证书链*, *客户端验证证书链*.
 
+# %% [markdown] lang=zh-CN
+# # 03 · 证书链：root → intermediate1 → intermediate2 → server
+#
+# **你将做什么：** 照原样运行原教程的证书链命令，看看它今天为什么失败；用 pkilab 一步一步构建同样的证书链；像客户端那样验证它；然后故意把它弄坏，一次一个错误，读一读验证器怎么说。
+#
+# **你将学到什么：** 证书链的每一环必须带有什么（`CA:TRUE`、路径长度、密钥用途、subjectAltName），服务器必须发送什么（`fullchain.crt`），以及如何区分“缺少中间证书”和“根证书不受信任”。
+#
+# **你需要准备什么：** 先学完第 01–02 课。`openssl` 可选。
+#
+# 对应原教程章节：*证书链*、*客户端验证证书链*。
+
 # %%
 from cryptography.hazmat.primitives import serialization
 
@@ -32,6 +43,11 @@ def pem(*certs):
 # The seed makes each CA with `openssl req -new` + `openssl x509 -req -CA ...`. We run its
 # commands in `_lab/03/seed/`, with EC keys instead of 4096-bit RSA so that the cell is quick
 # (the key kind is not what goes wrong).
+
+# %% [markdown] lang=zh-CN
+# ## 1. 照原样运行原教程的命令
+#
+# 原教程用 `openssl req -new` + `openssl x509 -req -CA ...` 生成每一个 CA。我们在 `_lab/03/seed/` 里运行它的命令，只是把 4096 位 RSA 换成 EC 密钥，让这个单元格跑得快一些（出问题的并不是密钥类型）。
 
 # %% tags=["needs-openssl"]
 seed_dir = lab / "seed"
@@ -61,6 +77,9 @@ print("files:", sorted(p.name for p in seed_dir.glob("*.crt")))
 # with `invalid CA certificate`, although the seed shows `OK` (OpenSSL 1.x refused such
 # intermediates too):
 
+# %% [markdown] lang=zh-CN
+# 原教程接着用 `openssl verify` 检查每一环。第二和第三次检查失败，报 `invalid CA certificate`，尽管原教程显示的是 `OK`（OpenSSL 1.x 同样会拒绝这样的中间证书）：
+
 # %% tags=["needs-openssl"]
 run_tool("openssl verify -CAfile root.crt intermediate1.crt", cwd=seed_dir)
 (seed_dir / "chain1.pem").write_bytes((seed_dir / "root.crt").read_bytes()
@@ -76,6 +95,9 @@ run_tool("openssl verify -CAfile chain2.pem server.crt", cwd=seed_dir)
 # pkilab says why, in words. `openssl x509 -req` without `-extfile` adds no `CA:TRUE` and no
 # subjectAltName; OpenSSL 3.0 even writes **version 1** certificates, which cannot carry
 # any extension (newer releases add key identifiers, still no `CA:TRUE`):
+
+# %% [markdown] lang=zh-CN
+# pkilab 用文字说明原因。不带 `-extfile` 的 `openssl x509 -req` 既不加 `CA:TRUE`，也不加 subjectAltName；OpenSSL 3.0 甚至写出的是**第 1 版**证书，根本不能携带任何扩展（更新的版本会加上密钥标识符，但仍然没有 `CA:TRUE`）：
 
 # %% tags=["needs-openssl"]
 if have("openssl"):
@@ -111,6 +133,16 @@ else:
 # `-extfile`: `CA:TRUE` with a path length and `keyCertSign` for the intermediates;
 # `CA:FALSE`, `digitalSignature`, `serverAuth` (or `clientAuth`) and a subjectAltName for
 # the leaves; key identifiers for all. And the root gets them with `-addext`:
+
+# %% [markdown] lang=zh-CN
+# 原教程的检查里还藏着两个问题：
+#
+# * `openssl verify -CAfile chain2.pem server.crt` 把中间证书放进了**受信任**的证书里。OpenSSL 仍会一直向上走到自签名的根证书——除非给了 `-partial_chain`（Python 3.13 的默认上下文会设置这个标志），那样的话单凭一张中间证书就够了。无论哪种情况，证书链都不是这样到达客户端的：应当像服务器发送时那样，用 `-untrusted` 传入中间证书。
+# * `openssl verify -CAfile root.crt fullchain.crt` 只读取文件里的**第一张**证书；其中的中间证书都被忽略。还要同时加上 `-untrusted fullchain.crt`。
+#
+# ### 修好的原教程命令
+#
+# 只要每张证书都从 `-extfile` 获得自己的扩展，同样的 openssl 命令就能用：中间证书要 `CA:TRUE` 加路径长度以及 `keyCertSign`；叶子证书要 `CA:FALSE`、`digitalSignature`、`serverAuth`（或 `clientAuth`）和 subjectAltName；所有证书都要密钥标识符。根证书则用 `-addext` 加上扩展：
 
 # %%
 fixed_dir = lab / "seed-fixed"
@@ -162,6 +194,9 @@ run_tool("openssl verify -x509_strict -purpose sslclient -CAfile root.crt "
 # %% [markdown]
 # And pkilab agrees (the `pkilab verify` command does the same from a terminal):
 
+# %% [markdown] lang=zh-CN
+# pkilab 也认可（在终端里用 `pkilab verify` 命令效果相同）：
+
 # %% tags=["needs-openssl"]
 if have("openssl"):
     fixed = {n: load_certificate(fixed_dir / f"{n}.crt")
@@ -181,6 +216,11 @@ else:
 # CAs may stand below it. intermediate1 allows one (intermediate2), intermediate2 allows none.
 # The server certificate names its hosts in the **subjectAltName**.
 
+# %% [markdown] lang=zh-CN
+# ## 2. 一步一步构建证书链
+#
+# 每个 CA 都带 `basicConstraints CA:TRUE`（critical）和一个**路径长度**（path length）：它下面还能有几层 CA。intermediate1 允许一层（intermediate2），intermediate2 不允许再有。服务器证书在 **subjectAltName** 里写明它的主机名。
+
 # %%
 root = CertificateAuthority.create_root("/C=CN/O=alibaba/CN=Root CA", seed="lesson-03")
 intermediate1 = root.issue_intermediate("/C=CN/O=alibaba/CN=Intermediate CA 1", path_length=1)
@@ -198,6 +238,9 @@ show(server.certificate)
 # each issuer. The root is left out: clients already have it (and would not trust a root
 # just because a server sent it).
 
+# %% [markdown] lang=zh-CN
+# 用原教程的文件名写出文件。`fullchain.crt` 就是原教程的 `cat server.crt intermediate2.crt intermediate1.crt > fullchain.crt`：先是服务器证书，然后依次是各自的签发者。根证书不放进去：客户端已经有它了（而且也不会因为服务器发来了根证书就信任它）。
+
 # %%
 for name, cert in [("root", root.certificate), ("intermediate1", intermediate1.certificate),
                    ("intermediate2", intermediate2.certificate), ("server", server.certificate)]:
@@ -211,6 +254,11 @@ print([c.subject.rfc4514_string() for c in server.fullchain])
 # The client holds `root.crt`, receives `fullchain.crt` from the server, and checks every
 # link — signature, validity, CA flag, path length, key usage, purpose, host name:
 
+# %% [markdown] lang=zh-CN
+# ## 3. 像客户端那样验证
+#
+# 客户端持有 `root.crt`，从服务器收到 `fullchain.crt`，然后检查每一环——签名、有效期、CA 标志、路径长度、密钥用途、证书用途、主机名：
+
 # %%
 report = verify_chain(server.fullchain, root.certificate, host="localhost")
 print(report)
@@ -218,6 +266,9 @@ print(report)
 # %% [markdown]
 # The same report as a picture: each box is a certificate (subject, issuer, key, validity,
 # CA flag and path length), each arrow a signature.
+
+# %% [markdown] lang=zh-CN
+# 同一份报告画成图：每个方框是一张证书（主体、签发者、密钥、有效期、CA 标志和路径长度），每个箭头是一次签名。
 
 # %%
 from pkilab.viz import draw_chain
@@ -227,6 +278,9 @@ draw_chain(report, save=lab / "chain.png")
 # %% [markdown]
 # The openssl twin, strict: `-x509_strict` (RFC 5280 rules), `-purpose sslserver`, a host
 # name, the intermediates as **untrusted**:
+
+# %% [markdown] lang=zh-CN
+# 对应的 openssl 命令，严格模式：`-x509_strict`（RFC 5280 规则）、`-purpose sslserver`、主机名，中间证书作为 **untrusted** 传入：
 
 # %% tags=["needs-openssl"]
 run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localhost "
@@ -244,6 +298,13 @@ run_tool("openssl verify -x509_strict -purpose sslserver -verify_hostname localh
 #
 # Here is such a certificate for `localhost` (`_lab/03/cn-only.crt`), signed by
 # intermediate2 and right in every other way, served by a real server on 127.0.0.1:
+
+# %% [markdown] lang=zh-CN
+# ### 谁还在读通用名称（CN）？
+#
+# 原教程的服务器证书没有 subjectAltName：它的主机名只写在 CN 里。对这样的证书，各个客户端的看法并不一致。浏览器只用 subjectAltName 匹配主机名（Chrome 从 2017 年起就忽略 CN）。**没有 subjectAltName 时，Python 的 `ssl` 仍会退回去用 CN**（`ssl.create_default_context().hostname_checks_common_name` 为 `True`），curl 也一样。pkilab 的验证器和客户端不会：它们关掉了这个回退。
+#
+# 下面就是这样一张签给 `localhost` 的证书（`_lab/03/cn-only.crt`），由 intermediate2 签发，其他方面都没问题，由一台真实的服务器在 127.0.0.1 上提供：
 
 # %%
 import socket
@@ -276,6 +337,9 @@ print("pkilab verify_chain:             ",
 # %% [markdown]
 # And curl, trusting the same `root.crt` (`HTTP 200`: it connected and got the page):
 
+# %% [markdown] lang=zh-CN
+# 再看 curl，信任同一个 `root.crt`（`HTTP 200`：它连上了，并拿到了页面）：
+
 # %% tags=["needs-curl"]
 from pkilab.lesson import curl
 
@@ -287,6 +351,9 @@ with HTTPSServer(cn_only, name="lesson-03 cn-only") as cn_server:
 # So "no SAN" works in Python scripts and in curl, and fails in every browser and in
 # strict clients. Put every name in the subjectAltName and the question never comes up.
 
+# %% [markdown] lang=zh-CN
+# 所以“没有 SAN”在 Python 脚本和 curl 里能用，在所有浏览器和严格的客户端里都会失败。把每个名字都写进 subjectAltName，这个问题就根本不会出现。
+
 # %% [markdown]
 # ### An RFC 5280 audit
 #
@@ -295,6 +362,11 @@ with HTTPSServer(cn_only, name="lesson-03 cn-only") as cn_server:
 # IETF's profile of X.509 for the Internet) plus
 # pkilab's own checks for the seed's pitfalls. Our chain has two findings, both on the
 # server, both worth understanding rather than hiding:
+
+# %% [markdown] lang=zh-CN
+# ### RFC 5280 审计
+#
+# 验证回答的是“这条证书链能不能用？”。审计问的是“每张证书是否按标准规定的方式制作？”。pkilab 的 doctor 会运行 pkilint 的 RFC 5280 检查（PKIX：IETF 为互联网制定的 X.509 规范），外加 pkilab 自己针对原教程各种陷阱的检查。我们的证书链有两项发现，都在服务器证书上，都值得弄明白，而不是藏起来：
 
 # %%
 from pkilab import InputError
@@ -337,6 +409,16 @@ except InputError as error:  # pkilint is optional
 # chain` (error 19; the openssl cell after the table shows both). pkilab looks at what
 # was provided to tell them apart where the certificates allow it — and says "unknown
 # issuer" (either one) where no verifier could know.
+
+# %% [markdown] lang=zh-CN
+# * `localhost` 上的 `pkix.invalid_domain_name_syntax`：pkilint 检查的是*公网* DNS 语法（至少两个标签）。`localhost` 是留给本机的名字，用作 127.0.0.1 上的实验服务器恰到好处；公共 CA 会拒绝它。
+# * `pkilab.server_validity_too_long`：课程证书有效期长达二十年（2026-01-01 到 2046-01-01），好让保存的输出多年以后仍与你的一致。公开受信任的服务器证书有效期很短，而且越来越短：CA/浏览器论坛（CA/Browser Forum）**SC-081** 号投票规定，2026-03-15 起签发的证书最长 **200 天**（此前为 398 天），2027-03-15 起 **100 天**，2029-03-15 起 **47 天**。私有 CA 不受它约束，但客户端是同样的客户端：短有效期加自动续期，才是该养成的习惯。
+#
+# 在终端里做同样的审计：`pkilab doctor _lab/03`（除了提示和预期之内的发现外还有别的问题时，退出码为 1）。
+#
+# ## 4. 故意把它弄坏
+#
+# 下表每一行只改一处，然后再问一次验证器。读一读*代码*（code，稳定不变，给程序用）和*说明*（what，给人看）。注意前四行：缺少中间证书、服务器只发送了自己的证书、以及别家 CA 的证书不带根证书发送，在 OpenSSL（“unable to get local issuer certificate”，错误 20）和 `cryptography` 的验证器看来是一样的——这正是大家常搜的“证书链不完整”。别家 CA 的证书*带着*根证书发送则不同：OpenSSL 报 `self-signed certificate in certificate chain`（错误 19；表格后面的 openssl 单元格两种都演示了）。pkilab 会查看实际提供了什么，在证书本身能区分的地方把它们区分开——在任何验证器都无从知道的地方，就报“unknown issuer”（两种都有可能）。
 
 # %%
 import datetime as dt
@@ -385,6 +467,9 @@ for case, result in cases.items():
 # OpenSSL on two of those rows: another CA's chain sent with its root (error 19), and
 # without it (error 20, the same words as a missing intermediate):
 
+# %% [markdown] lang=zh-CN
+# OpenSSL 对其中两行的反应：别家 CA 的证书链带着根证书发送（错误 19），以及不带根证书（错误 20，与缺少中间证书的提示一字不差）：
+
 # %% tags=["needs-openssl"]
 (lab / "other-server.crt").write_bytes(pem(other_server.certificate))
 (lab / "other-with-root.pem").write_bytes(pem(*other_server.chain, other.certificate))
@@ -400,6 +485,9 @@ for sent in ("other-with-root.pem", "other-without-root.pem"):
 # accept the other certificates in any order, from any TLS version — and OpenSSL, hence
 # Python's `ssl` and curl, builds the path from whatever was sent. Here a real server sends
 # `server, intermediate1, intermediate2`, pinned to TLS 1.2:
+
+# %% [markdown] lang=zh-CN
+# 有一行比其他行宽松：**顺序错误是 TLS 1.2 的规则。** TLS 1.2（RFC 5246，7.4.2）规定服务器先发送自己的证书，然后依次发送每一个签发者。RFC 8446（TLS 1.3）4.4.2 节仍要求叶子证书在最前面，但要求各实现无论哪个 TLS 版本都接受其余证书的任意顺序——而 OpenSSL，以及基于它的 Python `ssl` 和 curl，会根据发来的任何内容构建路径。下面一台真实的服务器固定使用 TLS 1.2，发送的顺序是 `server, intermediate1, intermediate2`：
 
 # %%
 wrong_order = IssuedCertificate(server.certificate, server.private_key,
@@ -418,6 +506,11 @@ print("pkilab verify_chain:", cases["fullchain in the wrong order"].problem.code
 #
 # Every failure comes with *why* and *fix*. For example, the missing intermediate:
 
+# %% [markdown] lang=zh-CN
+# 那还有谁在乎？按 RFC 5246 的字面规定，TLS 1.2 客户端可以拒绝这样的证书链，执行这条规则的检查工具也确实会拒绝——pkilab 的 `verify_chain` 会报告它（见上），让你在某个严格的客户端发现之前就把它修好。按顺序发送证书链，任何客户端都没有理由拒绝。
+#
+# 每个失败都附有*原因*（why）和*修复方法*（fix）。比如缺少中间证书：
+
 # %%
 problem = cases["intermediate2 missing"].problem
 print("what:", problem.what)
@@ -426,6 +519,9 @@ print("fix: ", problem.fix)
 
 # %% [markdown]
 # Drawn, the broken link is marked with its reason:
+
+# %% [markdown] lang=zh-CN
+# 画成图后，断开的那一环会标出原因：
 
 # %%
 draw_chain(cases["intermediate2 missing"])
@@ -437,6 +533,9 @@ draw_chain(cases["signed by a leaf (not a CA)"])
 # And openssl, strict, on the same missing intermediate — it only knows that it could not
 # find an issuer:
 
+# %% [markdown] lang=zh-CN
+# openssl 在严格模式下面对同样缺失的中间证书——它只知道自己找不到签发者：
+
 # %% tags=["needs-openssl"]
 run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
          "-untrusted intermediate1.crt server.crt", cwd=lab)
@@ -447,6 +546,11 @@ run_tool("openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
 # Tick a box to remove an intermediate, expire a certificate, change the host name or drop a
 # CA flag, and watch the verdict and the picture change. (Widgets need a live kernel; the
 # stored notebook shows nothing here until you run the cell.)
+
+# %% [markdown] lang=zh-CN
+# ### 动手试试：证书链破坏器
+#
+# 勾选一个选项来去掉一张中间证书、让一张证书过期、改掉主机名或去掉 CA 标志，看看结论和图如何变化。（控件需要运行中的内核；在你运行这个单元格之前，保存的笔记本在这里什么也不显示。）
 
 # %% tags=["nbval-ignore-output"]
 from pkilab import build_certificate_set
@@ -714,6 +818,17 @@ l03.check_shop_ca(solution_shop_set)
 # `jumbled` below. Set `fixed` to a list of the same three certificates in the order a
 # server must send them. (Who issued whom is printed; `order_chain` is allowed too.)
 
+# %% [markdown] lang=zh-CN
+# ## 小结
+#
+# * 每个 CA 都需要 `CA:TRUE`（critical）、`keyCertSign`、密钥标识符，以及能为下面的 CA 留出空间的路径长度。原教程的 v1 中间证书一样也没有。
+# * 服务器发送 `fullchain.crt`：先是它自己的证书，然后按顺序是每一张中间证书。根证书由客户端提供。
+# * 在 `openssl verify` 中，受信任的根证书放在 `-CAfile`，中间证书放在 `-untrusted`；再加上 `-x509_strict`、`-purpose` 和主机名，否则它接受的东西太多了。
+#
+# ## 练习 1：把证书链排好顺序
+#
+# 一位同事把另一个站点 `shop.localhost` 的完整证书链按错误的顺序存了下来：就是下面的 `jumbled`。把 `fixed` 设为这三张证书按服务器必须发送的顺序排成的列表。（谁签发了谁已经打印出来了；也可以用 `order_chain`。）
+
 # %%
 from pkilab.exercises import l03
 
@@ -738,6 +853,11 @@ l03.check_order(solution_fixed, jumbled, root.certificate)
 # against `root` when sent with its intermediates. (Store what the CA returns: it carries
 # the chain.)
 
+# %% [markdown] lang=zh-CN
+# ## 练习 2：为第二个站点签发证书
+#
+# 用 **intermediate2** 签发 `api`，对主机 `api.localhost` 有效，使它在连同中间证书一起发送时能以 `root` 验证通过。（存下 CA 返回的结果：它带着证书链。）
+
 # %%
 api = None  # your code here
 l03.check_api(api, intermediate2, root.certificate)
@@ -753,6 +873,11 @@ l03.check_api(solution_api, intermediate2, root.certificate)
 # `mystery` is what a badly configured server for `www.localhost` sends. Verify it
 # against `root` as a client would, and set `diagnosis` to the problem code pkilab
 # reports (one of the codes in the table of section 4).
+
+# %% [markdown] lang=zh-CN
+# ## 练习 3：说出问题所在
+#
+# `mystery` 是一台配置有误的 `www.localhost` 服务器发送的内容。像客户端那样用 `root` 验证它，把 `diagnosis` 设为 pkilab 报告的问题代码（第 4 节表格里的代码之一）。
 
 # %%
 mystery = l03.mystery(intermediate1, intermediate2)
@@ -770,6 +895,11 @@ l03.check_diagnosis(solution_report.problem.code, mystery, root.certificate)
 #
 # Set `repaired` to the list that server should send instead: its own certificate
 # (`mystery[0]`) and then every intermediate, in order.
+
+# %% [markdown] lang=zh-CN
+# ## 练习 4：修好它
+#
+# 把 `repaired` 设为那台服务器本应发送的列表：它自己的证书（`mystery[0]`），然后按顺序是每一张中间证书。
 
 # %%
 repaired = None  # your list here

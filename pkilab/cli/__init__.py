@@ -16,6 +16,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
+from .. import i18n
 from ..errors import InputError, PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
@@ -39,6 +40,9 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = _Parser(prog="pkilab", description="Certificates, chains and mutual TLS, "
                      "hands on. See the notebooks for the lessons.")
     parser.add_argument("--version", action="version", version="%(prog)s " + _version())
+    parser.add_argument("--lang", type=_language_choice, metavar="{en,zh}",
+                        help="the language of pkilab's explanations (default: from LANG, "
+                             "e.g. LANG=zh_CN.UTF-8 for Chinese)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMANDS:
@@ -81,6 +85,26 @@ def _version() -> str:
     return __version__
 
 
+def _language_choice(value: str) -> str:
+    chosen = i18n.normalise(value)
+    if chosen is None:
+        raise argparse.ArgumentTypeError(f"unknown language {value!r} (choose en or zh)")
+    return chosen
+
+
+def _chosen_language(argv: Sequence[str], from_process: bool) -> str:
+    """``--lang`` (before the subcommand), else the environment's language for a real
+    command line, else the language already in use (a lesson's run_pkilab)."""
+    for index, arg in enumerate(argv):
+        if not arg.startswith("-"):
+            break  # options after the subcommand belong to it
+        value = (arg.split("=", 1)[1] if arg.startswith("--lang=") else
+                 argv[index + 1] if arg == "--lang" and index + 1 < len(argv) else None)
+        if value is not None and i18n.normalise(value):
+            return i18n.normalise(value) or "en"
+    return i18n.from_environment() if from_process else i18n.language()
+
+
 def _requested(argv: Sequence[str]) -> str | None:
     """The subcommand named on the command line, if any.
 
@@ -88,13 +112,30 @@ def _requested(argv: Sequence[str]) -> str | None:
     all of pkilab.formats): `pkilab init` should not pay for it. Without a known
     subcommand (--help, --version, a typo) the full parser is built.
     """
+    previous = None
     for arg in argv:
-        if not arg.startswith("-"):
+        if not arg.startswith("-") and previous != "--lang":
             return arg if arg in SUBCOMMANDS else None
+        previous = arg
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command line (``sys.argv`` when ``argv`` is None); return its exit code.
+
+    The language is ``--lang``, else (for a real command line) LANG and friends, else
+    the one in use; it is restored afterwards, so a lesson's kernel keeps its own.
+    """
+    previous = i18n.language()
+    i18n.set_language(_chosen_language(sys.argv[1:] if argv is None else argv,
+                                       from_process=argv is None))
+    try:
+        return _main(argv)
+    finally:
+        i18n.set_language(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     # cryptography warns on stderr each time it reads a negative serial number; the
     # commands report that themselves (inspect's notes, the doctor), so a line of library
     # noise would only confuse.
@@ -141,9 +182,23 @@ _LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key ty
 
 
 def _report(exc: PkilabError) -> int:
-    for line in exc.lines():
+    for line in _lines(exc):
         sys.stderr.write(f"pkilab: {_printable(line)}\n")
     return exc.exit_code
+
+
+def _lines(exc: PkilabError) -> list[str]:
+    """The error's lines in the reader's language: the catalogue holds the literal words
+    of the common input errors (context ``error:<code>``); words built at run time (a
+    file name in them) and problem words (translated when made) pass through."""
+    if i18n.language() == "en":
+        return exc.lines()
+    texts = [text.rstrip(".") for text in (exc.what, exc.why, exc.fix)]
+    what, why, fix = (i18n.pgettext(f"error:{exc.code}", text) for text in texts)
+    if [what, why, fix] == texts:
+        return exc.lines()  # nothing known: English with English punctuation
+    first = what + ("：" + why if why else "")
+    return [first + "。"] + ([fix + "。"] if fix else [])
 
 
 def _printable(text: str) -> str:

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..ca import CertificateAuthority
 from ..facts import same_public_key, signed_by
+from ..i18n import ui
 from ..keys import derive_key
 from ..lesson import Verdict, feedback
 
@@ -26,9 +27,9 @@ def problem_key384(key: Any) -> str | None:
     if isinstance(key, ec.EllipticCurvePublicKey):
         return "that is a public key: keep the private key (generate_key returns it)"
     if not isinstance(key, ec.EllipticCurvePrivateKey):
-        return f"that is a {type(key).__name__}, not an EC private key"
+        return ui("that is a {kind}, not an EC private key").format(kind=type(key).__name__)
     if key.curve.name != "secp384r1":
-        return f"that EC key is on {key.curve.name}, not P-384 (secp384r1)"
+        return ui("that EC key is on {curve}, not P-384 (secp384r1)").format(curve=key.curve.name)
     return None
 
 
@@ -71,8 +72,8 @@ def problem_self_signed(certificate: Any, key: Any) -> str | None:
     if certificate is None:
         return _NONE
     if not isinstance(certificate, x509.Certificate):
-        return (f"that is a {type(certificate).__name__}: give the certificate itself "
-                "(the .certificate of what create_root returns)")
+        return ui("that is a {kind}: give the certificate itself (the .certificate of what "
+                  "create_root returns)").format(kind=type(certificate).__name__)
     if problem_key384(key) is not None:
         return "finish exercise 1 first: key384 is not an EC P-384 private key yet"
     if not same_public_key(certificate.public_key(), key):

@@ -14,6 +14,7 @@ from ..ca import CertificateAuthority
 from ..chain import verify_chain
 from ..csr import requested_names
 from ..facts import same_public_key, signed_by
+from ..i18n import ui
 from ..lesson import CHECKED_AT, Verdict, feedback
 from ..names import parse_subj
 
@@ -27,16 +28,19 @@ def problem_shop_csr(csr: Any, shop_key: Any) -> str | None:
     if csr is None:
         return _NONE
     if not isinstance(csr, x509.CertificateSigningRequest):
-        return f"that is a {type(csr).__name__}: build_csr returns the CSR itself"
+        return ui("that is a {kind}: build_csr returns the CSR itself").format(
+            kind=type(csr).__name__)
     if not same_public_key(csr.public_key(), shop_key):
         return "the CSR holds another public key: build it with shop_key"
     if not csr.is_signature_valid:
         return "the CSR's signature does not verify (was it edited after signing?)"
     if csr.subject != parse_subj(SHOP_SUBJECT):
-        return f"its subject is {csr.subject.rfc4514_string()!r}, not {SHOP_SUBJECT}"
+        return ui("its subject is {subject!r}, not {wanted}").format(
+            subject=csr.subject.rfc4514_string(), wanted=SHOP_SUBJECT)
     names = requested_names(csr)
     if names != [SHOP_HOST]:
-        return f"it asks for the names {names}: ask for exactly [{SHOP_HOST!r}] (names=...)"
+        return ui("it asks for the names {names}: ask for exactly [{host!r}] (names=...)").format(
+            names=names, host=SHOP_HOST)
     return None
 
 
@@ -56,7 +60,7 @@ def problem_shop_cert(certificate: Any, shop_csr: Any, root: CertificateAuthorit
     if hasattr(certificate, "certificate") and not isinstance(certificate, x509.Certificate):
         return "that is what sign_csr returns: take its .certificate"
     if not isinstance(certificate, x509.Certificate):
-        return f"that is a {type(certificate).__name__}, not a certificate"
+        return ui("that is a {kind}, not a certificate").format(kind=type(certificate).__name__)
     if not isinstance(shop_csr, x509.CertificateSigningRequest):
         return "finish exercise 1 first: shop_csr is not a CSR yet"
     if not same_public_key(certificate.public_key(), shop_csr.public_key()):
@@ -66,7 +70,8 @@ def problem_shop_cert(certificate: Any, shop_csr: Any, root: CertificateAuthorit
         return "root did not sign it: use root.sign_csr"
     report = verify_chain(certificate, root.certificate, host=SHOP_HOST, at=CHECKED_AT)
     if not report.ok:
-        return f"it does not verify for {SHOP_HOST}: [{report.problem.code}] {report.problem.what}"
+        return ui("it does not verify for {host}: [{code}] {what}").format(
+            host=SHOP_HOST, code=report.problem.code, what=report.problem.what)
     return None
 
 

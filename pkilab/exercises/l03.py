@@ -19,6 +19,7 @@ from cryptography import x509
 from ..ca import LESSON_DAYS, LESSON_EPOCH, CertificateAuthority
 from ..chain import verify_chain
 from ..facts import extension, fingerprint, is_ca, signed_by, subject_alt_names
+from ..i18n import ui
 from ..lesson import CHECKED_AT, Verdict, feedback
 from ..names import short_name
 
@@ -58,11 +59,13 @@ def _chain_problem(chain: Sequence[x509.Certificate], root: x509.Certificate,
                    host: str) -> str | None:
     """The first out-of-order link, or the verifier's problem, for a chain as sent."""
     if is_ca(chain[0]):
-        return f"{short_name(chain[0].subject)!r} is a CA: the server's own certificate comes first"
+        return ui("{name!r} is a CA: the server's own certificate comes first").format(
+            name=short_name(chain[0].subject))
     for child, parent in pairwise(chain):
         if not signed_by(child, parent):
-            return (f"{short_name(parent.subject)!r} did not sign {short_name(child.subject)!r}: "
-                    "after each certificate comes the one that signed it")
+            return ui("{parent!r} did not sign {child!r}: after each certificate comes the one "
+                      "that signed it").format(parent=short_name(parent.subject),
+                                               child=short_name(child.subject))
     report = verify_chain(list(chain), root, host=host, at=CHECKED_AT)
     if not report.ok:
         return f"[{report.problem.code}] {report.problem.what}"
@@ -95,13 +98,14 @@ def problem_api(api: Any, intermediate2: CertificateAuthority, root: x509.Certif
         return "give the whole issued certificate (what issue_server returns): it carries its chain"
     certificate = getattr(api, "certificate", None)
     if not isinstance(certificate, x509.Certificate):
-        return f"that is a {type(api).__name__}: use what issue_server returns"
+        return ui("that is a {kind}: use what issue_server returns").format(kind=type(api).__name__)
     if not signed_by(certificate, intermediate2.certificate):
-        return (f"it was issued by {short_name(certificate.issuer)!r}, not by intermediate2: "
-                "call issue_server on intermediate2")
+        return ui("it was issued by {issuer!r}, not by intermediate2: call issue_server on "
+                  "intermediate2").format(issuer=short_name(certificate.issuer))
     names = [str(n.value) for n in subject_alt_names(certificate)]
     if API_HOST not in names:
-        return f"its subjectAltName names {names}, not {API_HOST!r}"
+        return ui("its subjectAltName names {names}, not {host!r}").format(names=names,
+                                                                         host=API_HOST)
     return _chain_problem(list(api.fullchain), root, API_HOST)
 
 
@@ -128,8 +132,9 @@ def problem_diagnosis(diagnosis: Any, puzzle: Sequence[x509.Certificate],
     if found.ok:
         return "the puzzle verifies: was mystery changed?"
     if diagnosis.strip() != found.problem.code:
-        return ("that is not the code pkilab reports: verify mystery against root.certificate "
-                f"for {MYSTERY_HOST!r} and read the first problem")
+        return ui("that is not the code pkilab reports: verify mystery against "
+                  "root.certificate for {host!r} and read the first problem").format(
+                      host=MYSTERY_HOST)
     return None
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import PkilabError
 from ..facts import fingerprint, key_matches, signed_by
 from ..formats import identify, load_any
+from ..i18n import ui
 from ..lesson import Verdict, check, have
 from ..names import common_name
 
@@ -32,7 +33,7 @@ def _identified(mystery: Path, answers: Mapping[str, Any]) -> bool:
     wrong = [name for name in sorted(answers)
              if answers[name] != identify((mystery / name).read_bytes()).kind]
     if wrong:
-        raise _not_yet(f"still wrong or missing: {', '.join(wrong)}")
+        raise _not_yet(ui("still wrong or missing: {files}").format(files=", ".join(wrong)))
     return True
 
 
@@ -46,20 +47,22 @@ def identified_check(mystery: str | os.PathLike[str], answers: Mapping[str, Any]
 def _own_p12(folder: Path, password: Any, certificate_set: Any, name: str) -> bool:
     path = folder / "exercise.p12"
     if not path.exists():
-        raise _not_yet(f"there is no {path.name} in the lesson folder yet")
+        raise _not_yet(ui("there is no {file} in the lesson folder yet").format(file=path.name))
     if not isinstance(password, str) or len(password) < 6:
         raise _not_yet("set p12_password to the password you used: 6 or more characters "
                        "(keytool refuses shorter ones)")
     inside = load_any(path.read_bytes(), password, name=path.name)
     if len(inside.private_keys) != 1 or not inside.certificates:
-        raise _not_yet(f"{path.name} should hold one key and its certificate")
+        raise _not_yet(ui("{file} should hold one key and its certificate").format(
+            file=path.name))
     leaf = inside.certificates[0]
     lesson_files = {fingerprint(c.certificate) for c in certificate_set.clients.values()}
     if fingerprint(leaf) in lesson_files or common_name(leaf.subject) != name:
-        raise _not_yet(f"the certificate is {common_name(leaf.subject)!r}: issue a new one "
-                       f"for {name!r}")
+        raise _not_yet(ui("the certificate is {found!r}: issue a new one for {name!r}").format(
+            found=common_name(leaf.subject), name=name))
     if not signed_by(leaf, certificate_set.intermediate2.certificate):
-        raise _not_yet(f"{name}'s certificate was not signed by this lesson's intermediate2")
+        raise _not_yet(ui("{name}'s certificate was not signed by this lesson's "
+                          "intermediate2").format(name=name))
     if not key_matches(inside.private_keys[0], leaf):
         raise _not_yet("the key in the file does not belong to the certificate")
     if len(inside.certificates) < 3:
@@ -80,4 +83,5 @@ def own_p12_check(folder: str | os.PathLike[str], password: Any, certificate_set
     set's intermediate2, its key and chain, behind ``password``."""
     return check(lambda: _own_p12(Path(folder), password, certificate_set, name),
                  "issue, write, then pkilab convert ... --key ... --chain ... --password ...",
-                 f"exercise.p12 holds {name}'s key and certificate, and Java can use it.")
+                 ui("exercise.p12 holds {name}'s key and certificate, and Java can use "
+                    "it.").format(name=name))

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import PkilabError
 from ..facts import fingerprint, signed_by, subject_alt_names
+from ..i18n import ui
 from ..lesson import Verdict, check
 from ..trace import Trace
 
@@ -36,10 +37,12 @@ def _key_share(answer: Any, tls12: Trace) -> bool:
     if not isinstance(answer, str) or not answer:
         raise _not_yet("answer is not a message name yet")
     if answer not in tls12.sent_by("server"):
-        raise _not_yet(f"the server sent no {answer!r} in the TLS 1.2 trace: choose one of "
-                       + ", ".join(dict.fromkeys(tls12.sent_by("server"))))
+        raise _not_yet(ui("the server sent no {answer!r} in the TLS 1.2 trace: choose one of "
+                          "{names}").format(answer=answer, names=", ".join(
+                              dict.fromkeys(tls12.sent_by("server")))))
     if _digest(answer) != _KEY_SHARE_MESSAGE:
-        raise _not_yet(f"{answer} is sent by the server, but does not carry its key share")
+        raise _not_yet(ui("{answer} is sent by the server, but does not carry its key "
+                          "share").format(answer=answer))
     return True
 
 
@@ -47,7 +50,8 @@ def key_share_check(answer: Any, tls12: Trace) -> Verdict:
     """Exercise 1: the server's TLS 1.2 message that carries its signed ECDHE share."""
     return check(lambda: _key_share(answer, tls12),
                  "look at the server's messages between Certificate and ServerHelloDone",
-                 f"{answer} carries the server's ephemeral key, signed with server.key.")
+                 ui("{answer} carries the server's ephemeral key, signed with "
+                    "server.key.").format(answer=answer))
 
 
 # requests the check itself made, per server: they must not count as the learner's
@@ -69,12 +73,13 @@ def _second_site(api_server: Any, api_result: Any, certificate_set: Any) -> bool
         mine = request(api_server.url, ca=certificate_set.root.certificate,
                        host="api.localhost", timeout=10)
     except PkilabError as error:
-        raise _not_yet(f"the check could not reach api.localhost on your server "
-                       f"(still running?): {error.what}") from None
+        raise _not_yet(ui("the check could not reach api.localhost on your server (still "
+                          "running?): {what}").format(what=error.what)) from None
     leaf = mine.server_chain[0]
     names = [str(n.value) for n in subject_alt_names(leaf)]
     if names != ["api.localhost"]:
-        raise _not_yet(f"the certificate names {names}: issue it for api.localhost only")
+        raise _not_yet(ui("the certificate names {names}: issue it for api.localhost "
+                          "only").format(names=names))
     if not signed_by(leaf, certificate_set.intermediate2.certificate):
         raise _not_yet("the certificate was not issued by this lesson's intermediate2")
     if not api_result.verified or api_result.chain_source != "verified":

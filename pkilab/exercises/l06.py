@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import PkilabError
 from ..facts import key_matches, signed_by
+from ..i18n import ui
 from ..lesson import Verdict, check
 from ..names import common_name
 from ..trace import Trace
@@ -34,11 +35,11 @@ def _issued_for(client: Any, name: str, certificate_set: Any) -> None:
     certificate = getattr(client, "certificate", None)
     key = getattr(client, "private_key", None)
     if certificate is None or key is None:
-        raise _not_yet(f"{name} should be what issue_client({name!r}) returned "
-                       "(a certificate with its key)")
+        raise _not_yet(ui("{name} should be what issue_client({name!r}) returned (a "
+                          "certificate with its key)").format(name=name))
     if common_name(certificate.subject) != name:
-        raise _not_yet(f"the certificate is for {common_name(certificate.subject)!r}, "
-                       f"not {name!r}")
+        raise _not_yet(ui("the certificate is for {found!r}, not {name!r}").format(
+            found=common_name(certificate.subject), name=name))
     if not signed_by(certificate, certificate_set.intermediate2.certificate):
         raise _not_yet("the certificate was not issued by this lesson's intermediate2")
     if not key_matches(key, certificate):
@@ -51,23 +52,27 @@ def _new_client(server: Any, client: Any, reply: Any, certificate_set: Any,
 
     _issued_for(client, name, certificate_set)
     if not isinstance(reply, RequestResult):
-        raise _not_yet(f"{name}_reply should be what request(...) returned")
+        raise _not_yet(ui("{name}_reply should be what request(...) returned").format(
+            name=name))
     if not isinstance(server, HTTPSServer) or server.mtls != "required":
         raise _not_yet("use the lesson's mutual-TLS server, server")
     seen = sum(e.kind == "request" and e.client == name and e.status == 200
                for e in server.events)
     if seen <= _CHECK_REQUESTS.get(server, 0):
-        raise _not_yet(f"the server has no record of a request from {name!r} yet")
+        raise _not_yet(ui("the server has no record of a request from {name!r} yet").format(
+            name=name))
     if not (reply.status == 200 and reply.sent_certificate and f"Hello, {name}!" in reply.body):
-        raise _not_yet(f"{name}_reply is HTTP {reply.status}, without {name}'s greeting")
+        raise _not_yet(ui("{name}_reply is HTTP {status}, without {name}'s greeting").format(
+            name=name, status=reply.status))
     try:
         _CHECK_REQUESTS[server] = _CHECK_REQUESTS.get(server, 0) + 1
         mine = request(server.url, ca=certificate_set.root.certificate, cert=client,
                        timeout=10)
     except PkilabError as error:
-        raise _not_yet(f"the server refused {name}'s certificate: {error.what}") from None
+        raise _not_yet(ui("the server refused {name}'s certificate: {what}").format(
+            name=name, what=error.what)) from None
     if f"Hello, {name}!" not in mine.body:
-        raise _not_yet(f"the server did not greet {name}")
+        raise _not_yet(ui("the server did not greet {name}").format(name=name))
     return True
 
 
@@ -76,9 +81,9 @@ def new_client_check(server: Any, client: Any, reply: Any, certificate_set: Any,
     """Exercise 1: a client certificate for ``name`` from intermediate2 that ``server``
     accepted, and the learner's own reply."""
     return check(lambda: _new_client(server, client, reply, certificate_set, name),
-                 f"cs.intermediate2.issue_client({name!r}), then "
-                 "request(server.url, ca=..., cert=it)",
-                 f"the server verified {name}'s chain and greeted {name}.")
+                 ui("cs.intermediate2.issue_client({name!r}), then request(server.url, "
+                    "ca=..., cert=it)").format(name=name),
+                 ui("the server verified {name}'s chain and greeted {name}.").format(name=name))
 
 
 def _statuses(folder: Path, allow: Sequence[str]) -> list[int]:
@@ -95,8 +100,8 @@ def _allow_list(allowed: Any, folder: Path) -> bool:
         raise _not_yet("allowed should be a list of names, like ['someone']")
     got = dict(zip(("client", "client2"), _statuses(folder, list(allowed)), strict=True))
     if got != {"client": 403, "client2": 200}:
-        raise _not_yet(f"with that list client gets {got['client']} and client2 gets "
-                       f"{got['client2']}")
+        raise _not_yet(ui("with that list client gets {client} and client2 gets "
+                          "{client2}").format(client=got["client"], client2=got["client2"]))
     return True
 
 
@@ -113,9 +118,10 @@ def _mutual_messages(extra: Any, one_way: Trace, mutual: Trace) -> bool:
     truth = set(mutual.names) - set(one_way.names)
     missing, surplus = len(truth - extra), sorted(extra - truth)
     if surplus:
-        raise _not_yet(f"these are in both traces or in neither: {', '.join(surplus)}")
+        raise _not_yet(ui("these are in both traces or in neither: {names}").format(
+            names=", ".join(surplus)))
     if missing:
-        raise _not_yet(f"{missing} more message(s) to find")
+        raise _not_yet(ui("{count} more message(s) to find").format(count=missing))
     return True
 
 

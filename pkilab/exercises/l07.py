@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PkilabError
+from ..i18n import ui
 from ..lesson import Verdict, check
 
 
@@ -41,11 +42,12 @@ def _server_block_text(block: Any, folder: Path) -> dict[str, list[str]]:
     found = _directives(block)
     for name in ("listen", "ssl_certificate", "ssl_certificate_key", "ssl_client_certificate"):
         if name not in found:
-            raise _not_yet(f"the block has no {name} line")
+            raise _not_yet(ui("the block has no {name} line").format(name=name))
     for name in ("ssl_certificate", "ssl_certificate_key", "ssl_client_certificate"):
         path = Path(found[name][0])
         if not path.exists() or path.resolve().parent != folder.resolve():
-            raise _not_yet(f"{name} should name a file of this lesson's folder, not {path}")
+            raise _not_yet(ui("{name} should name a file of this lesson's folder, not "
+                              "{path}").format(name=name, path=path))
     return found
 
 
@@ -76,7 +78,7 @@ def _served(block: str, folder: Path) -> dict[str, int | str] | None:
         return None
     ok, message = nginx_config_test(block, folder)
     if not ok:
-        raise _not_yet(f"nginx -t refuses the block: {message}")
+        raise _not_yet(ui("nginx -t refuses the block: {message}").format(message=message))
     with NginxServer(folder, block=block) as nginx:
         return _client_statuses(nginx.url, folder)
 
@@ -84,8 +86,9 @@ def _served(block: str, folder: Path) -> dict[str, int | str] | None:
 def _optional_block(block: Any, folder: Path) -> bool:
     found = _server_block_text(block, folder)
     if found.get("ssl_verify_client") != ["optional"]:
-        raise _not_yet(f"ssl_verify_client is {found.get('ssl_verify_client')}, "
-                       "not the setting that asks but lets requests without one through")
+        raise _not_yet(ui("ssl_verify_client is {value}, not the setting that asks but lets "
+                          "requests without one through").format(
+                              value=found.get("ssl_verify_client")))
     statuses = _served(block, folder)
     if statuses is None:
         print("(nginx is not installed here: only the block's text was checked)")
@@ -93,7 +96,8 @@ def _optional_block(block: Any, folder: Path) -> bool:
     want = {"none": 200, "client": 200, "client2": 200, "stranger": 400}
     wrong = {k: v for k, v in statuses.items() if v != want[k]}
     if wrong:
-        raise _not_yet(f"served by nginx, the answers were {statuses}; wanted {want}")
+        raise _not_yet(ui("served by nginx, the answers were {statuses}; wanted {want}").format(
+            statuses=statuses, want=want))
     return True
 
 
@@ -116,14 +120,15 @@ def _allow_block(block: Any, folder: Path, allowed: str, refused: str) -> bool:
             raise _not_yet("the block never looks at $ssl_client_verify")
         return True
     if statuses[allowed] != 200:
-        raise _not_yet(f"{allowed} gets {statuses[allowed]}, not 200")
+        raise _not_yet(ui("{who} gets {status}, not 200").format(who=allowed,
+                                                                  status=statuses[allowed]))
     if statuses[refused] != 403:
-        raise _not_yet(f"{refused} gets {statuses[refused]}: a valid client that is not "
-                       "allowed should get 403")
-    for label, who in (("stranger", "a stranger from another CA"),
-                       ("none", "a request without a certificate")):
+        raise _not_yet(ui("{who} gets {status}: a valid client that is not allowed should "
+                          "get 403").format(who=refused, status=statuses[refused]))
+    for label, who in (("stranger", ui("a stranger from another CA")),
+                       ("none", ui("a request without a certificate"))):
         if statuses[label] == 200:
-            raise _not_yet(f"{who} gets in")
+            raise _not_yet(ui("{who} gets in").format(who=who))
     return True
 
 
@@ -134,7 +139,8 @@ def allow_block_check(block: Any, folder: str | os.PathLike[str], allowed: str =
     return check(lambda: _allow_block(block, Path(folder), allowed, refused),
                  "nginx_server_block(lab, mtls=..., allow=[...]) with client2's identity "
                  "(nginx_client_identity)",
-                 f"only {allowed} gets the page: authenticated and authorized.")
+                 ui("only {who} gets the page: authenticated and authorized.").format(
+                     who=allowed))
 
 
 # sha256 of the right letter: the answer stays out of the notebook
@@ -147,8 +153,8 @@ def right_curl_check(right: Any) -> Verdict:
         if right not in ("a", "b", "c"):
             raise _not_yet('right should be "a", "b" or "c"')
         if hashlib.sha256(right.encode()).hexdigest() != _RIGHT_CURL:
-            raise _not_yet(f"{right} either sends no client certificate or does not check "
-                           "the server")
+            raise _not_yet(ui("{right} either sends no client certificate or does not check "
+                              "the server").format(right=right))
         return True
     return check(ok, "one sends no client certificate, one does not check the server",
                  "it sends client.crt and checks the server against root.crt.")

@@ -119,7 +119,10 @@ def render(scene: Scene, save: str | os.PathLike[str] | None = None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": [st.FONT_SANS],
+    note = st.missing_font_note()  # Chinese edition without a CJK font: say why English
+    if note:
+        print(note)
+    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": st.sans_families(),
                          "font.monospace": [st.FONT_MONO], "hatch.linewidth": 0.8,
                          "svg.hashsalt": "pkilab", "path.simplify": True}):
         fig = plt.figure(figsize=(scene.width, scene.height), dpi=100, facecolor="white")
@@ -149,9 +152,10 @@ def render(scene: Scene, save: str | os.PathLike[str] | None = None):
         for t in scene.texts:
             bbox = None if t.background is None else {
                 "facecolor": t.background, "edgecolor": "none", "pad": 1.5}
-            ax.text(t.x, t.y, t.text, fontsize=t.size, color=t.colour, ha=t.ha, va=t.va,
-                    fontweight="bold" if t.bold else "normal",
-                    family=st.FONT_MONO if t.mono else st.FONT_SANS, zorder=t.z, gid=t.key,
+            ax.text(t.x, t.y, st.chart_text(t.text), fontsize=t.size, color=t.colour,
+                    ha=t.ha, va=t.va, fontweight="bold" if t.bold else "normal",
+                    family=[st.FONT_MONO] if t.mono else st.sans_families(), zorder=t.z,
+                    gid=t.key,
                     bbox=bbox)
         if save is not None:
             save_png(fig, save)

@@ -6,11 +6,22 @@ read when printed in greyscale or seen with a colour-vision deficiency.
 
 Text widths are measured from DejaVu Sans advance widths (matplotlib's default font),
 so layouts are computed without importing matplotlib and still fit when drawn.
+
+Chinese (``pkilab.set_language("zh")``): the labels listed in :data:`CHART_WORDS` are
+drawn in Chinese, and Chinese text (problem words) is drawn with a CJK font that
+matplotlib falls back to per glyph after DejaVu Sans (Noto Sans CJK, Source Han Sans,
+WenQuanYi...; :func:`cjk_font`). Without one, labels stay English and Chinese text is
+replaced by a note: a picture never shows boxes for missing glyphs. A CJK glyph is
+measured as one em, which it is in those fonts.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import textwrap
+
+from .. import i18n
 
 FONT_SANS = "DejaVu Sans"
 FONT_MONO = "DejaVu Sans Mono"
@@ -109,3 +120,84 @@ def hex_bytes(data: bytes, width: float, size: float = SMALL_PT) -> str:
     room = int(width / (_MONO / 1000 * size / 72)) - len(count) - 4
     shown = max(1, (room + 1) // 3)
     return f"{data[:shown].hex(' ')} …  {count}"
+
+
+# ---- Chinese pictures (issue 12) -------------------------------------------------------
+
+#: CJK fonts by family name, best first (Simplified Chinese forms before the others).
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Source Han Sans CN", "Noto Sans SC",
+             "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "Microsoft YaHei", "PingFang SC",
+             "Heiti SC", "SimHei", "Noto Sans CJK JP", "Source Han Sans")
+#: Where Linux packages put them (fonts-noto-cjk, fonts-wqy-*): matplotlib's font cache
+#: may predate the install, so these files are added to it when no name is found.
+_CJK_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+              "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+              "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+              "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+              "/usr/share/fonts/opentype/source-han-sans/SourceHanSans-Regular.ttc")
+_HAN = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+NO_CJK_NOTE = "(Chinese text not shown: no CJK font installed; see lesson 00)"
+
+#: The fixed words of the pictures, translated when the language is Chinese. A word
+#: drawn as "WORD" or "WORD: more" / "WORD · more" is looked up (context "chart").
+CHART_WORDS = (
+    "subject", "issuer", "key", "valid", "names", "signs", "✔ checks pass",
+    "✘ link missing", "missing", "✔ OK", "✘ FAILED", "ROOT", "INTERMEDIATE", "LEAF",
+    "checked", "version", "validity", "extensions", "signature", "client", "server",
+    "encrypted", "not encrypted",
+)
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """The name of an installed CJK font matplotlib can use, or None."""
+    import os
+
+    from matplotlib import font_manager
+
+    def find() -> str | None:
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in CJK_FONTS if name in names), None)
+
+    found = find()
+    if found is None:
+        for path in _CJK_FILES:
+            if os.path.exists(path):
+                font_manager.fontManager.addfont(path)
+        found = find()
+    return found
+
+
+def sans_families() -> list[str]:
+    """The sans-serif families to draw with: DejaVu Sans, then a CJK font when the
+    language is Chinese and one is installed (matplotlib falls back glyph by glyph)."""
+    font = cjk_font() if i18n.language() == "zh" else None
+    return [FONT_SANS, font] if font else [FONT_SANS]
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_HAN.search(text))
+
+
+def chart_text(text: str) -> str:
+    """``text`` as the picture shows it in the current language (see :data:`CHART_WORDS`)."""
+    if i18n.language() == "en":
+        return text
+    if cjk_font() is None:
+        return NO_CJK_NOTE if has_cjk(text) else text
+    whole = i18n.pgettext("chart", text)
+    if whole != text:
+        return whole
+    for separator, wide in ((": ", "："), (" · ", " · ")):
+        head, found, rest = text.partition(separator)
+        if found and i18n.pgettext("chart", head) != head:
+            return i18n.pgettext("chart", head) + wide + rest
+    return text
+
+
+def missing_font_note() -> str | None:
+    """What to tell the reader when Chinese pictures fall back to English, else None."""
+    if i18n.language() == "zh" and cjk_font() is None:
+        return ("(no Chinese font found, so the picture's labels are in English: install "
+                "one, e.g. apt-get install fonts-noto-cjk, then restart the kernel)")
+    return None
