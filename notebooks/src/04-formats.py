@@ -725,7 +725,8 @@ format_explorer(lab)
 # A colleague sends five files in `_lab/04/mystery/`. For each, set its `kind` as
 # `identify` names it — for example `"der-certificate"`, `"pem-encrypted-pkcs8-key"`,
 # `"jks"`, `"html"`, `"ssh-public-key"`, `"pkcs7-der"`, `"pkcs12"`. Hint: trust the bytes,
-# not the extension. (`pkilab inspect FILE` in a terminal tells you too.)
+# not the extension. (`pkilab inspect FILE` in a terminal describes each one in words,
+# without the `kind`.)
 
 # %% [markdown] lang=zh-CN
 # ## 小结
@@ -747,7 +748,7 @@ format_explorer(lab)
 # ## 练习 1：这是什么文件？
 #
 # 同事发来 `_lab/04/mystery/` 里的五个文件。给每个文件填上 `identify` 给出的 `kind`——例如
-# `"der-certificate"`、`"pem-encrypted-pkcs8-key"`、`"jks"`、`"html"`、`"ssh-public-key"`、`"pkcs7-der"`、`"pkcs12"`。提示：相信字节，别信扩展名。（在终端里运行 `pkilab inspect FILE` 也能告诉你。）
+# `"der-certificate"`、`"pem-encrypted-pkcs8-key"`、`"jks"`、`"html"`、`"ssh-public-key"`、`"pkcs7-der"`、`"pkcs12"`。提示：相信字节，别信扩展名。（在终端里运行 `pkilab inspect FILE` 也会用文字描述每个文件，只是不给出 `kind`。）
 
 # %%
 mystery = lab / "mystery"
