@@ -324,8 +324,8 @@ print("... then more EncryptedRecords: the HTTP request and reply, session ticke
 # After `ServerHello`, only `EncryptedRecord`s: opaque records whose length (not printed
 # here) is all a listener learns. What that hides is *which* certificate this connection
 # used, not the certificate itself: a server's certificate is public — anyone can connect
-# and fetch it (the impostor test in section 6 does exactly that), and public CAs publish theirs in Certificate Transparency logs. The
-# real privacy gain is for the **client's** certificate in mutual TLS (lesson 06): in TLS
+# and fetch it (the impostor test in section 6 does exactly that), and public CAs
+# publish theirs in Certificate Transparency logs. The real privacy gain is for the **client's** certificate in mutual TLS (lesson 06): in TLS
 # 1.2 it crosses in the clear and names the person; in TLS 1.3 it is encrypted. (Only the
 # handshake rows are printed: after it, the request, the reply and the server's session
 # tickets cross at the same time, in an order that varies from run to run.) It does
