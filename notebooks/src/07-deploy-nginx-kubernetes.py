@@ -194,14 +194,14 @@ else:
 # store) — `-k` would have silenced that and would equally accept an attacker's server.
 # With depth 1, nginx refuses our perfectly valid `client.crt` — `400 The SSL certificate
 # error` — because its path has two intermediates; the client one level higher gets in.
-# Depth 2 is the least our chain needs (the set's files use 3). Note that nginx finished
-# the handshake and answered with an HTTP page even for a certificate it rejected.
+# Depth 2 is the least our chain needs (`nginx_server_block` writes 3). Note that nginx
+# finished the handshake and answered with an HTTP page even for a certificate it rejected.
 #
 
 # %% [markdown] lang=zh-CN
 # 不加 `--cacert` 时，curl 拒绝了服务器（它的签发者不在系统的信任库（trust
 # store）里）——`-k` 会让这个提示消失，也同样会接受攻击者的服务器。在深度 1 下，nginx
-# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（这套证书的文件用的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
+# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（`nginx_server_block` 写的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
 
 # %% [markdown]
 # ## 5. Authorization: who may in, not only who you are
