@@ -39,13 +39,10 @@ import warnings
 
 from cryptography.hazmat.primitives import serialization
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import fingerprint
-from pkilab import PkilabError
-from pkilab import identify, load_any
+from pkilab import (PkilabError, build_certificate_set, common_name, fingerprint, identify,
+                    load_any, write_certificate_set)
 from pkilab.exercises import l04
 from pkilab.lesson import have, lab_dir, run_pkilab, run_tool
-from pkilab import common_name
 
 lab = lab_dir("04")
 cs = build_certificate_set(seed="lesson-04")
@@ -627,7 +624,7 @@ pkilab("convert client.jks client-short.jks --in-password 123456 --password 1234
 
 # %%
 pkilab("convert fullchain.crt chain.p7b")
-from cryptography.hazmat.primitives.serialization import pkcs7  # noqa: E402
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 
 def p7b_order(name):

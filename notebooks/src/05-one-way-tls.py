@@ -36,17 +36,15 @@
 # 对应原教程章节：*HTTPS 单向认证 (SSL/TLS)*。
 
 # %%
-
 import re
 import subprocess
 
-from pkilab import build_certificate_set, describe_key, write_certificate_set
-from pkilab import load_any, same_public_key
+from pkilab import (HTTPSServer, TLSConnectionError, build_certificate_set, compare_traces,
+                    describe_key, load_any, record, request, same_public_key,
+                    write_certificate_set)
 from pkilab.exercises import l05
-from pkilab.lesson import have, lab_dir, run_pkilab
 from pkilab.lesson import curl as run_curl
-from pkilab import HTTPSServer, TLSConnectionError, request
-from pkilab import compare_traces, record
+from pkilab.lesson import have, lab_dir, run_pkilab
 
 lab = lab_dir("05")
 cs = build_certificate_set(seed="lesson-05")

@@ -41,14 +41,12 @@ import subprocess
 
 from cryptography import x509
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import NginxServer, find_nginx, nginx_server_block
+from pkilab import (HTTPSServer, NginxServer, TLSConnectionError, build_certificate_set,
+                    compare_traces, find_nginx, nginx_server_block, record, request,
+                    short_name, write_certificate_set)
 from pkilab.exercises import l06
-from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab import short_name
-from pkilab import HTTPSServer, TLSConnectionError, request
-from pkilab import compare_traces, record
+from pkilab.lesson import have, lab_dir
 
 lab = lab_dir("06")
 cs = build_certificate_set(seed="lesson-06")

@@ -38,14 +38,14 @@ import subprocess
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import (cert_manager_ca_issuer, cert_manager_certificate, client_ca_bundle,
+from pkilab import (NginxServer, build_certificate_set, cert_manager_ca_issuer,
+                    cert_manager_certificate, client_ca_bundle, find_nginx,
                     gateway_api_gateway, gateway_api_httproute, kubernetes_ca_configmap,
-                    kubernetes_tls_secret, nginx_client_identity, nginx_server_block)
+                    kubernetes_tls_secret, nginx_client_identity, nginx_server_block,
+                    write_certificate_set)
 from pkilab.exercises import l07
-from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab import NginxServer, find_nginx
+from pkilab.lesson import have, lab_dir
 
 lab = lab_dir("07")
 # lab.example.com is the host of the Kubernetes Gateway in section 6: the certificate
