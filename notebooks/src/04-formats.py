@@ -679,7 +679,9 @@ mismatch = (lab / "server.crt").read_bytes() + (lab / "client.key").read_bytes()
 upside_down = b"".join(c.public_bytes(serialization.Encoding.PEM)
                        for c in reversed(cs.server.fullchain))
 for label, data in (("server.crt + client.key", mismatch), ("fullchain reversed", upside_down)):
-    print(f"{label}:", load_any(data).warnings)
+    print(f"{label}:")
+    for warning in load_any(data).warnings:
+        print("   ", warning)
 
 # %% [markdown]
 # ### Your turn: the format explorer

@@ -320,7 +320,7 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 #
 # | setting | no client certificate | certificate from another CA | expired certificate |
 # |---|---|---|---|
-# | pkilab `required` | refused in the handshake | refused in the handshake (alert) | refused in the handshake |
+# | pkilab `required` | refused in the handshake | refused in the handshake | refused in the handshake |
 # | pkilab `on` | 400 *No required SSL certificate was sent* | refused in the handshake | refused in the handshake |
 # | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
 # | nginx `optional` | passes; `$ssl_client_verify` is `NONE` | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
@@ -358,7 +358,7 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 #
 # | 设置 | 不带客户端证书 | 来自另一个 CA 的证书 | 过期的证书 |
 # |---|---|---|---|
-# | pkilab `required` | 在握手中拒绝 | 在握手中拒绝（告警） | 在握手中拒绝 |
+# | pkilab `required` | 在握手中拒绝 | 在握手中拒绝 | 在握手中拒绝 |
 # | pkilab `on` | 400 *No required SSL certificate was sent* | 在握手中拒绝 | 在握手中拒绝 |
 # | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
 # | nginx `optional` | 通过；`$ssl_client_verify` 为 `NONE` | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
