@@ -425,8 +425,10 @@ def load_certificate_set(directory: str | os.PathLike[str]) -> LoadedSet:
 
     folder = Path(directory)
     if not folder.is_dir():
-        raise InputError(f"{str(folder)!r} is not a folder", "",
-                         f"make a set first: pkilab init {folder}", code="not_a_folder")
+        # a file of a set (root.crt, fullchain.crt) is the likely slip: name its folder
+        fix = (f"name the folder that holds it: {folder.parent}" if folder.is_file()
+               else f"make a set first: pkilab init {folder}")
+        raise InputError(f"{str(folder)!r} is not a folder", "", fix, code="not_a_folder")
     missing = [n for n in SET_GATE if not (folder / n).exists()]
     if missing:
         raise InputError(f"{str(folder)!r} is not a complete certificate set",

@@ -339,8 +339,8 @@ def _backend_path(service: str, port: int) -> dict:
 
 #: The Gateway API version the builders below follow (standard channel
 #: ``gateway.networking.k8s.io/v1``; client-certificate validation,
-#: ``spec.tls.frontend``, is in its experimental channel as of v1.4).
-GATEWAY_API_VERSION = "v1.4"
+#: ``spec.tls.frontend``, moved from the experimental to the standard channel in v1.5).
+GATEWAY_API_VERSION = "v1.5"
 
 
 def kubernetes_ca_configmap(name: str, ca_pem: bytes, *, namespace: str = "default") -> str:

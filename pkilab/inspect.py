@@ -143,7 +143,7 @@ def summary(obj: Any) -> str:
                                else "INVALID"),
         ])
     return "\n".join([kind.capitalize(), f"  key: {info['key']}",
-                      f"  public key SHA-256: {info['public_key_sha256']}"])
+                      f"  public key SHA-256 (first 16 bytes): {info['public_key_sha256']}"])
 
 
 _STYLE = ("border-collapse:collapse;font-family:monospace;font-size:12px;"

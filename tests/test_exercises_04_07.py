@@ -149,7 +149,7 @@ def test_05_second_site_cheats_fail(one_way, lesson_set, capsys):
     api = lesson_set.intermediate2.issue_server(["api.localhost"])
     with HTTPSServer(api) as server:
         result = request(server.url, ca=lesson_set.root.certificate, host="api.localhost")
-    assert "still running" in fails(l05.second_site_check(server, result, lesson_set), capsys)
+    assert "stopped" in fails(l05.second_site_check(server, result, lesson_set), capsys)
 
 
 def test_05_eavesdropper(one_way, lesson_set, capsys):

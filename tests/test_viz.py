@@ -271,6 +271,12 @@ def test_empty_client_certificate_is_not_drawn_as_proof(traces):
         ["Certificate (empty)"]
     # the server still asked (CertificateRequest is mutual) and refused with an alert
     assert legend_keys(scene) == ["alert", "encrypted", "mutual"]
+    # ... but no client proved anything: the legend does not say so
+    mutual_text = next(t.text for t in scene.of_kind("legend") if t.key == "legend:mutual:text")
+    assert "proves" not in mutual_text and "asks" in mutual_text
+    full = next(t.text for t in handshake_layout(traces["mutual 1.2"]).of_kind("legend")
+                if t.key == "legend:mutual:text")
+    assert "proves" in full
 
 
 def test_tls12_client_hello_note_claims_no_key_share(traces):

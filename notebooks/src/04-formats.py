@@ -39,13 +39,10 @@ import warnings
 
 from cryptography.hazmat.primitives import serialization
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import fingerprint
-from pkilab import PkilabError
-from pkilab import identify, load_any
+from pkilab import (PkilabError, build_certificate_set, common_name, fingerprint, identify,
+                    load_any, write_certificate_set)
 from pkilab.exercises import l04
 from pkilab.lesson import have, lab_dir, run_pkilab, run_tool
-from pkilab import common_name
 
 lab = lab_dir("04")
 cs = build_certificate_set(seed="lesson-04")
@@ -64,10 +61,10 @@ def short_fp(certificate):
 
 
 # %% [markdown]
-# The set is the one from lesson 03 (`root` → `intermediate1` → `intermediate2` →
+# The set has the shape lesson 03 built (`root` → `intermediate1` → `intermediate2` →
 # `server`, plus `client` and `client2`), written under the seed's file names. It is built
-# from a fixed seed text, so its certificates — and their fingerprints — are the same every
-# time you run this lesson.
+# from this lesson's own fixed seed text (`seed="lesson-04"`), so its certificates — and
+# their fingerprints — are the same every time you run this lesson.
 #
 # ## 1. PEM: base64 text between two label lines
 #
@@ -75,8 +72,9 @@ def short_fp(certificate):
 # "-----END CERTIFICATE-----" 的边界标记*. Open `server.crt` and look at its first lines:
 
 # %% [markdown] lang=zh-CN
-# 这套证书就是第 03 课那一套（`root` → `intermediate1` → `intermediate2` → `server`，外加
-# `client` 和 `client2`），文件名沿用原教程的写法。它由一段固定的种子文本生成，所以每次运行本课，证书——以及它们的指纹——都完全一样。
+# 这套证书的结构和第 03 课搭出来的一样（`root` → `intermediate1` → `intermediate2` →
+# `server`，外加 `client` 和 `client2`），文件名沿用原教程的写法。它由本课自己的一段固定种子文本
+# （`seed="lesson-04"`）生成，所以每次运行本课，证书——以及它们的指纹——都完全一样。
 #
 # ## 1. PEM：夹在两行标签之间的 base64 文本
 #
@@ -626,7 +624,7 @@ pkilab("convert client.jks client-short.jks --in-password 123456 --password 1234
 
 # %%
 pkilab("convert fullchain.crt chain.p7b")
-from cryptography.hazmat.primitives.serialization import pkcs7  # noqa: E402
+from cryptography.hazmat.primitives.serialization import pkcs7
 
 
 def p7b_order(name):
@@ -681,7 +679,9 @@ mismatch = (lab / "server.crt").read_bytes() + (lab / "client.key").read_bytes()
 upside_down = b"".join(c.public_bytes(serialization.Encoding.PEM)
                        for c in reversed(cs.server.fullchain))
 for label, data in (("server.crt + client.key", mismatch), ("fullchain reversed", upside_down)):
-    print(f"{label}:", load_any(data).warnings)
+    print(f"{label}:")
+    for warning in load_any(data).warnings:
+        print("   ", warning)
 
 # %% [markdown]
 # ### Your turn: the format explorer
@@ -708,9 +708,10 @@ format_explorer(lab)
 # * Private keys come as PKCS#8 (`PRIVATE KEY`, any algorithm), PKCS#1 (`RSA PRIVATE KEY`)
 #   or SEC1 (`EC PRIVATE KEY`); converting never changes the key.
 # * **PKCS#12** bundles a key, its certificate and chain behind a password. Always give it a
-#   password of 6+ characters; use `p12-legacy` for old readers; RC2 files need
-#   `openssl -legacy` on OpenSSL 3. Take one apart with `openssl pkcs12 -in … -nocerts
-#   -noenc` (the key), `-clcerts -nokeys` (the certificate), `-cacerts -nokeys` (the CAs).
+#   password of 6+ characters; use `p12-legacy` for old readers and any Apple import;
+#   RC2 files need `openssl -legacy` on OpenSSL 3. Take one apart with `openssl pkcs12 -in
+#   … -nocerts -noenc` (the key), `-clcerts -nokeys` (the certificate), `-cacerts -nokeys`
+#   (the CAs).
 # * **JKS** keystores hold a key entry, **truststores** the roots; keytool reads pkilab's and
 #   pkilab reads keytool's.
 # * **PKCS#7** holds certificates in a SET OF: strict DER writers sort them, `openssl
@@ -723,7 +724,8 @@ format_explorer(lab)
 # A colleague sends five files in `_lab/04/mystery/`. For each, set its `kind` as
 # `identify` names it — for example `"der-certificate"`, `"pem-encrypted-pkcs8-key"`,
 # `"jks"`, `"html"`, `"ssh-public-key"`, `"pkcs7-der"`, `"pkcs12"`. Hint: trust the bytes,
-# not the extension. (`pkilab inspect FILE` in a terminal tells you too.)
+# not the extension. (`pkilab inspect FILE` in a terminal describes each one in words,
+# without the `kind`.)
 
 # %% [markdown] lang=zh-CN
 # ## 小结
@@ -733,7 +735,7 @@ format_explorer(lab)
 # * 私钥有 PKCS#8（`PRIVATE KEY`，任何算法）、PKCS#1（`RSA PRIVATE KEY`）和
 #   SEC1（`EC PRIVATE KEY`）几种格式；格式转换从不改变私钥本身。
 # * **PKCS#12** 把私钥、对应的证书和证书链打包在一起，用密码保护。一定要给它设 6
-#   个字符以上的密码；老旧的读取方用 `p12-legacy`；RC2 文件在 OpenSSL 3 上要用
+#   个字符以上的密码；老旧的读取方和任何 Apple 设备的导入都用 `p12-legacy`；RC2 文件在 OpenSSL 3 上要用
 #   `openssl -legacy`。拆开它：`openssl pkcs12 -in … -nocerts -noenc`（私钥）、`-clcerts -nokeys`（证书）、`-cacerts -nokeys`（CA 证书）。
 # * **JKS** 密钥库装私钥条目，**信任库**装根证书；keytool 能读 pkilab 写的，pkilab 也能读
 #   keytool 写的。
@@ -745,7 +747,7 @@ format_explorer(lab)
 # ## 练习 1：这是什么文件？
 #
 # 同事发来 `_lab/04/mystery/` 里的五个文件。给每个文件填上 `identify` 给出的 `kind`——例如
-# `"der-certificate"`、`"pem-encrypted-pkcs8-key"`、`"jks"`、`"html"`、`"ssh-public-key"`、`"pkcs7-der"`、`"pkcs12"`。提示：相信字节，别信扩展名。（在终端里运行 `pkilab inspect FILE` 也能告诉你。）
+# `"der-certificate"`、`"pem-encrypted-pkcs8-key"`、`"jks"`、`"html"`、`"ssh-public-key"`、`"pkcs7-der"`、`"pkcs12"`。提示：相信字节，别信扩展名。（在终端里运行 `pkilab inspect FILE` 也会用文字描述每个文件，只是不给出 `kind`。）
 
 # %%
 mystery = lab / "mystery"

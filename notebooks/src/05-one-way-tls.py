@@ -36,17 +36,15 @@
 # 对应原教程章节：*HTTPS 单向认证 (SSL/TLS)*。
 
 # %%
-
 import re
 import subprocess
 
-from pkilab import build_certificate_set, describe_key, write_certificate_set
-from pkilab import load_any, same_public_key
+from pkilab import (HTTPSServer, TLSConnectionError, build_certificate_set, compare_traces,
+                    describe_key, load_any, record, request, same_public_key,
+                    write_certificate_set)
 from pkilab.exercises import l05
-from pkilab.lesson import have, lab_dir, run_pkilab
 from pkilab.lesson import curl as run_curl
-from pkilab import HTTPSServer, TLSConnectionError, request
-from pkilab import compare_traces, record
+from pkilab.lesson import have, lab_dir, run_pkilab
 
 lab = lab_dir("05")
 cs = build_certificate_set(seed="lesson-05")
@@ -321,11 +319,11 @@ print("\n".join(rows[:11]))  # the handshake; the HTTP request and reply follow
 print("... then more EncryptedRecords: the HTTP request and reply, session tickets, goodbyes")
 
 # %% [markdown]
-# After `ServerHello`, `EncryptedRecord` and a size, nothing more. What that hides is
-# *which* certificate this connection used, not the certificate itself: a server's
-# certificate is public — anyone can connect and fetch it (the impostor test in section 6
-# does exactly that), and public CAs publish theirs in Certificate Transparency logs. The
-# real privacy gain is for the **client's** certificate in mutual TLS (lesson 06): in TLS
+# After `ServerHello`, only `EncryptedRecord`s: opaque records whose length (not printed
+# here) is all a listener learns. What that hides is *which* certificate this connection
+# used, not the certificate itself: a server's certificate is public — anyone can connect
+# and fetch it (the impostor test in section 6 does exactly that), and public CAs
+# publish theirs in Certificate Transparency logs. The real privacy gain is for the **client's** certificate in mutual TLS (lesson 06): in TLS
 # 1.2 it crosses in the clear and names the person; in TLS 1.3 it is encrypted. (Only the
 # handshake rows are printed: after it, the request, the reply and the server's session
 # tickets cross at the same time, in an order that varies from run to run.) It does
@@ -344,8 +342,7 @@ print("... then more EncryptedRecords: the HTTP request and reply, session ticke
 # `--cacert`, curl trusts only the system's roots, which do not include ours:
 
 # %% [markdown] lang=zh-CN
-# `ServerHello` 之后只有 `EncryptedRecord`
-# 和一个长度，别的什么都没有。这隐藏的是这次连接用了*哪张*证书，而不是证书本身：服务器的证书是公开的——谁都可以连上去把它取回来（第 6 节的冒名服务器测试做的正是这件事），公共 CA 还会把它们签发的证书发布到证书透明度（Certificate Transparency）日志里。真正在隐私上有收获的是双向认证（mTLS，第 06 课）里的**客户端**证书（client certificate）：在 TLS 1.2 里它明文传输，上面写着这个人的名字；在 TLS 1.3 里它是加密的。（这里只打印握手的那几行：握手之后，请求、响应和服务器的会话票据同时在传输，顺序每次运行都不一样。）它**不**隐藏你在和谁通信：`ClientHello` 始终是明文的，它的 SNI 扩展里带着服务器名称（pkilab 的客户端把 `localhost` 作为 `server_hostname` 发送，就像浏览器发送网站的名字一样），而服务器的 IP 地址写在每个数据包上。加密客户端问候（Encrypted Client Hello，ECH）仍在推广中，是正在到来的解决办法：它把名称也加密了。在 TLS 1.2 里，同样的视角会看到明文的 `Certificate`（试试把 `source="records"` 和 `tls_version="1.2"` 一起用）。（TLS 1.3 里的 `ChangeCipherSpec` 消息不携带任何内容；发送它们只是为了让老旧的中间设备放行这个连接。）
+# `ServerHello` 之后只有一个个 `EncryptedRecord`：看不到内容的记录，旁听者能知道的只有它们的长度（上表没有打印）。这隐藏的是这次连接用了*哪张*证书，而不是证书本身：服务器的证书是公开的——谁都可以连上去把它取回来（第 6 节的冒名服务器测试做的正是这件事），公共 CA 还会把它们签发的证书发布到证书透明度（Certificate Transparency）日志里。真正在隐私上有收获的是双向认证（mTLS，第 06 课）里的**客户端**证书（client certificate）：在 TLS 1.2 里它明文传输，上面写着这个人的名字；在 TLS 1.3 里它是加密的。（这里只打印握手的那几行：握手之后，请求、响应和服务器的会话票据同时在传输，顺序每次运行都不一样。）它**不**隐藏你在和谁通信：`ClientHello` 始终是明文的，它的 SNI 扩展里带着服务器名称（pkilab 的客户端把 `localhost` 作为 `server_hostname` 发送，就像浏览器发送网站的名字一样），而服务器的 IP 地址写在每个数据包上。加密客户端问候（Encrypted Client Hello，ECH）仍在推广中，是正在到来的解决办法：它把名称也加密了。在 TLS 1.2 里，同样的视角会看到明文的 `Certificate`（试试把 `source="records"` 和 `tls_version="1.2"` 一起用）。（TLS 1.3 里的 `ChangeCipherSpec` 消息不携带任何内容；发送它们只是为了让老旧的中间设备放行这个连接。）
 #
 # ## 6. `curl -k` 掩盖了什么
 #

@@ -41,14 +41,12 @@ import subprocess
 
 from cryptography import x509
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import NginxServer, find_nginx, nginx_server_block
+from pkilab import (HTTPSServer, NginxServer, TLSConnectionError, build_certificate_set,
+                    compare_traces, find_nginx, nginx_server_block, record, request,
+                    short_name, write_certificate_set)
 from pkilab.exercises import l06
-from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab import short_name
-from pkilab import HTTPSServer, TLSConnectionError, request
-from pkilab import compare_traces, record
+from pkilab.lesson import have, lab_dir
 
 lab = lab_dir("06")
 cs = build_certificate_set(seed="lesson-06")
@@ -148,8 +146,21 @@ server
 # `client.crt` up to the root. (In nginx: put them all in the `ssl_client_certificate` file
 # and raise `ssl_verify_depth` — it counts the intermediates between client and root, so
 # this chain needs **2**; nginx's default of 1 allows only one. Lesson 07 tries both.)
-# Only the self-signed root is a trust anchor.
-#
+# Only the self-signed root is a trust anchor. The server's list:
+
+# %% [markdown] lang=zh-CN
+# 它信任哪些 CA 来验证客户端？根证书（root certificate）**以及**两张中间证书（intermediate
+# certificate）：curl 只发送 `client.crt`，所以服务器需要中间证书才能构建从 `client.crt`
+# 到根证书的路径。（在 nginx 里：把它们全部放进 `ssl_client_certificate` 文件，并调高
+# `ssl_verify_depth`——它数的是客户端证书和根证书之间的中间证书个数，所以这条链需要
+# **2**；nginx 的默认值 1 只允许一张。第 07
+# 课两种都会试。）只有自签名的根证书是信任锚（trust anchor）。服务器的列表：
+
+# %%
+for der in server.context.get_ca_certs(binary_form=True):
+    print(short_name(x509.load_der_x509_certificate(der).subject))
+
+# %% [markdown]
 # The other way round also works: the **client** sends its chain — a `--cert` file holding
 # `client.crt` followed by intermediate2 and intermediate1 (curl and most clients send
 # every certificate in that file) — and the server's CA file may hold only `root.crt`.
@@ -158,21 +169,10 @@ server
 # chain (an `IssuedCertificate` carries its intermediates):
 
 # %% [markdown] lang=zh-CN
-# 它信任哪些 CA 来验证客户端？根证书（root certificate）**以及**两张中间证书（intermediate
-# certificate）：curl 只发送 `client.crt`，所以服务器需要中间证书才能构建从 `client.crt`
-# 到根证书的路径。（在 nginx 里：把它们全部放进 `ssl_client_certificate` 文件，并调高
-# `ssl_verify_depth`——它数的是客户端证书和根证书之间的中间证书个数，所以这条链需要
-# **2**；nginx 的默认值 1 只允许一张。第 07
-# 课两种都会试。）只有自签名的根证书是信任锚（trust anchor）。
-#
 # 反过来也行：由**客户端**发送它的证书链（certificate chain）——一个 `--cert`
 # 文件，里面依次是 `client.crt`、intermediate2 和 intermediate1（curl
 # 和大多数客户端会发送这个文件里的每一张证书）——服务器的 CA 文件里就可以只放
 # `root.crt`。这时深度依然要紧：它限制的是整条路径，不管路径上的证书是从哪儿来的。下面是一台真正的 nginx，`ssl_client_certificate` 里只有根证书，pkilab 的客户端发送它的证书链（`IssuedCertificate` 带着它的中间证书）：
-
-# %%
-for der in server.context.get_ca_certs(binary_form=True):
-    print(short_name(x509.load_der_x509_certificate(der).subject))
 
 # %% tags=["needs-nginx"]
 if find_nginx() is None:
@@ -313,14 +313,14 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 #   a request without one gets through with `$ssl_client_verify` = `NONE`) and
 #   `optional_no_ca` (a certificate from *any* CA gets through).
 #
-# (Before pkilab 0.2, pkilab's server called `on` "optional", and `nginx_server_block`
+# (Earlier versions of pkilab called the server's `on` "optional", and `nginx_server_block`
 # called nginx's `on` "required"; both old spellings still work, with a warning.) What
 # each setting does — the nginx rows measured with nginx 1.22 and curl, and checked on
 # every test run by `tests/test_deploy.py::test_real_nginx_modes_table_of_lesson_06`:
 #
 # | setting | no client certificate | certificate from another CA | expired certificate |
 # |---|---|---|---|
-# | pkilab `required` | refused in the handshake | refused in the handshake (alert) | refused in the handshake |
+# | pkilab `required` | refused in the handshake | refused in the handshake | refused in the handshake |
 # | pkilab `on` | 400 *No required SSL certificate was sent* | refused in the handshake | refused in the handshake |
 # | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
 # | nginx `optional` | passes; `$ssl_client_verify` is `NONE` | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
@@ -351,14 +351,14 @@ curl("--cacert", "root.crt", "--tls-max", "1.2")
 # * nginx 自己的 `ssl_verify_client` 取值，`nginx_server_block(mtls=...)`（第 07
 #   课）原样写出：`off`、`on`、`optional`（发来的证书会被验证；不带证书的请求也能通过，`$ssl_client_verify` = `NONE`）和 `optional_no_ca`（*任何* CA 签发的证书都能通过）。
 #
-# （pkilab 0.2 之前，pkilab 的服务器把 `on` 叫作 “optional”，`nginx_server_block` 把 nginx
+# （pkilab 早先的版本把服务器的 `on` 叫作 “optional”，`nginx_server_block` 把 nginx
 # 的 `on` 叫作 “required”；两种旧写法仍然可用，但会给出警告。）每种设置的效果如下——nginx
 # 那几行是用 nginx 1.22 和 curl 实测的，每次运行测试时都由
 # `tests/test_deploy.py::test_real_nginx_modes_table_of_lesson_06` 再核对一遍：
 #
 # | 设置 | 不带客户端证书 | 来自另一个 CA 的证书 | 过期的证书 |
 # |---|---|---|---|
-# | pkilab `required` | 在握手中拒绝 | 在握手中拒绝（告警） | 在握手中拒绝 |
+# | pkilab `required` | 在握手中拒绝 | 在握手中拒绝 | 在握手中拒绝 |
 # | pkilab `on` | 400 *No required SSL certificate was sent* | 在握手中拒绝 | 在握手中拒绝 |
 # | nginx `on` | 400 *No required SSL certificate was sent* | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
 # | nginx `optional` | 通过；`$ssl_client_verify` 为 `NONE` | 400 *The SSL certificate error* | 400 *The SSL certificate error* |
@@ -584,11 +584,13 @@ print("then:", "the server's 'certificate required' alert, or the end of the con
 print("outcome:", refused13.outcome)
 
 # %% [markdown]
-# The server's own log tells each story of this section from its side (the first line is
-# the stranger, the second the expired laptop):
+# The server's own log tells each story of this section from its side: the first line is
+# the stranger, the second the expired laptop, the last two the missing certificate in
+# TLS 1.2 and in TLS 1.3 (the `on` and allow-list servers kept logs of their own):
 
 # %% [markdown] lang=zh-CN
-# 服务器自己的日志从它的角度讲述了本节的每个故事（第一行是那位陌生人，第二行是那台过期的笔记本电脑）：
+# 服务器自己的日志从它的角度讲述了本节的每个故事：第一行是那位陌生人，第二行是那台过期的笔记本电脑，最后两行是
+# TLS 1.2 和 TLS 1.3 下没带证书的那两次（`on` 模式的服务器和带允许列表的服务器各有自己的日志）：
 
 # %%
 server.wait_idle()

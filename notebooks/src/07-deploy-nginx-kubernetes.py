@@ -38,14 +38,14 @@ import subprocess
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from pkilab import build_certificate_set, write_certificate_set
-from pkilab import (cert_manager_ca_issuer, cert_manager_certificate, client_ca_bundle,
+from pkilab import (NginxServer, build_certificate_set, cert_manager_ca_issuer,
+                    cert_manager_certificate, client_ca_bundle, find_nginx,
                     gateway_api_gateway, gateway_api_httproute, kubernetes_ca_configmap,
-                    kubernetes_tls_secret, nginx_client_identity, nginx_server_block)
+                    kubernetes_tls_secret, nginx_client_identity, nginx_server_block,
+                    write_certificate_set)
 from pkilab.exercises import l07
-from pkilab.lesson import have, lab_dir
 from pkilab.lesson import curl as run_curl
-from pkilab import NginxServer, find_nginx
+from pkilab.lesson import have, lab_dir
 
 lab = lab_dir("07")
 # lab.example.com is the host of the Kubernetes Gateway in section 6: the certificate
@@ -194,14 +194,14 @@ else:
 # store) — `-k` would have silenced that and would equally accept an attacker's server.
 # With depth 1, nginx refuses our perfectly valid `client.crt` — `400 The SSL certificate
 # error` — because its path has two intermediates; the client one level higher gets in.
-# Depth 2 is the least our chain needs (the set's files use 3). Note that nginx finished
-# the handshake and answered with an HTTP page even for a certificate it rejected.
+# Depth 2 is the least our chain needs (`nginx_server_block` writes 3). Note that nginx
+# finished the handshake and answered with an HTTP page even for a certificate it rejected.
 #
 
 # %% [markdown] lang=zh-CN
 # 不加 `--cacert` 时，curl 拒绝了服务器（它的签发者不在系统的信任库（trust
 # store）里）——`-k` 会让这个提示消失，也同样会接受攻击者的服务器。在深度 1 下，nginx
-# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（这套证书的文件用的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
+# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（`nginx_server_block` 写的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
 
 # %% [markdown]
 # ## 5. Authorization: who may in, not only who you are
@@ -300,6 +300,23 @@ else:
     print("(nginx or curl is not installed here: this live part is skipped)")
 
 # %% [markdown]
+# All three refusals came from the `if`: with `optional_no_ca` nginx raises neither 495
+# nor 496, so the `error_page` line never fires. With `mtls="on"` it does — the stranger
+# and the request without a certificate get the named page instead:
+
+# %% [markdown] lang=zh-CN
+# 这三次拒绝都来自那条 `if`：在 `optional_no_ca` 下 nginx 既不会产生 495，也不会产生
+# 496，所以 `error_page` 那一行从不生效。换成 `mtls="on"` 它就生效了——陌生人和不带证书的请求改由那个写明原因的页面回答：
+
+# %% tags=["needs-nginx", "needs-curl"]
+if find_nginx() and have("curl"):
+    with NginxServer(lab, mtls="on", allow=[dn]) as nginx:   # error_page 495 496 at work
+        curl(nginx.url, "--cert", "stranger.pem")
+        curl(nginx.url)
+else:
+    print("(nginx or curl is not installed here: this live part is skipped)")
+
+# %% [markdown]
 # ### Telling the application who it is
 #
 # Behind nginx, the application learns the client's identity from request headers. Two
@@ -379,12 +396,13 @@ print("server.crt is valid for:", [str(name.value) for name in names.value])
 # `auth-tls-verify-depth` 3 for the same reason as nginx's `ssl_verify_depth`.
 #
 # The current way to route traffic into a cluster is the **Gateway API** (this lesson
-# follows Gateway API v1.4, `gateway.networking.k8s.io/v1`): a `Gateway` with an HTTPS
+# follows Gateway API v1.5, `gateway.networking.k8s.io/v1`): a `Gateway` with an HTTPS
 # listener that terminates TLS with the Secret, and an `HTTPRoute` that sends the host
 # to a Service. Client certificates (mutual TLS) are checked by the Gateway against a CA
 # bundle in a ConfigMap's `ca.crt` (a CA certificate is public: no Secret needed) —
-# `spec.tls.frontend.default.validation` from GEP-91, in the Gateway API's
-# *experimental* channel as of v1.4, so check that your implementation supports it.
+# `spec.tls.frontend.default.validation` from GEP-91, part of the Gateway API's
+# *standard* channel since v1.5 (February 2026; experimental before). Implementations
+# adopt it at their own pace, so check that yours supports it.
 # `AllowValidOnly` refuses clients without a valid certificate; `AllowInsecureFallback`
 # lets them through, like nginx's `optional`. The chain depth a Gateway accepts is up to
 # the implementation.
@@ -396,12 +414,12 @@ print("server.crt is valid for:", [str(name.value) for name in names.value])
 # 本身仍然存在；其他控制器用它们自己的注解来读取它。）仍在运行它的集群应当迁移；对这些集群，pkilab 仍然会写出它的 Ingress（`kubernetes_ingress(..., client_ca_secret=..., match_cn=...)`），其中 `auth-tls-verify-depth` 为 3，理由和 nginx 的 `ssl_verify_depth` 一样。
 #
 # 如今把流量引入集群的方式是 **Gateway API**（本课依据 Gateway API
-# v1.4，`gateway.networking.k8s.io/v1`）：一个 `Gateway` 带一个 HTTPS 监听器，用那个
+# v1.5，`gateway.networking.k8s.io/v1`）：一个 `Gateway` 带一个 HTTPS 监听器，用那个
 # Secret 终结 TLS；一个 `HTTPRoute` 把该主机名的请求发往一个
 # Service。客户端证书（双向认证）由 Gateway 对照 ConfigMap 的 `ca.crt` 里的 CA
 # 证书包来检查（CA 证书是公开的：不需要 Secret）——这是 GEP-91 定义的
-# `spec.tls.frontend.default.validation`，到 v1.4 为止仍在 Gateway API
-# 的*实验*通道（experimental channel）里，所以要确认你用的实现支持它。`AllowValidOnly`
+# `spec.tls.frontend.default.validation`，自 v1.5（2026 年 2 月）起属于 Gateway API
+# 的*标准*通道（standard channel），此前在实验通道里。各家实现跟进的速度不一，所以要确认你用的实现支持它。`AllowValidOnly`
 # 拒绝没有有效证书的客户端；`AllowInsecureFallback` 让它们通过，类似 nginx 的
 # `optional`。Gateway 接受的证书链深度由具体实现决定。
 

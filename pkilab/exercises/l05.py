@@ -73,8 +73,10 @@ def _second_site(api_server: Any, api_result: Any, certificate_set: Any) -> bool
         mine = request(api_server.url, ca=certificate_set.root.certificate,
                        host="api.localhost", timeout=10)
     except PkilabError as error:
-        raise _not_yet(ui("the check could not reach api.localhost on your server (still "
-                          "running?): {what}").format(what=error.what)) from None
+        # a running server that fails the check has the wrong certificate, not a stop
+        where = "" if api_server.running else ui(" (it is stopped: start it again)")
+        raise _not_yet(ui("the check could not reach api.localhost on your server{where}: "
+                          "{what}").format(where=where, what=error.what)) from None
     leaf = mine.server_chain[0]
     names = [str(n.value) for n in subject_alt_names(leaf)]
     if names != ["api.localhost"]:

@@ -86,9 +86,14 @@ def _served(block: str, folder: Path) -> dict[str, int | str] | None:
 def _optional_block(block: Any, folder: Path) -> bool:
     found = _server_block_text(block, folder)
     if found.get("ssl_verify_client") != ["optional"]:
-        raise _not_yet(ui("ssl_verify_client is {value}, not the setting that asks but lets "
-                          "requests without one through").format(
-                              value=found.get("ssl_verify_client")))
+        value = " ".join(found.get("ssl_verify_client", ["off"]))
+        # say what the chosen word gets wrong, without naming the right one
+        why = {"on": ui("it refuses requests without a certificate"),
+               "optional_no_ca": ui("it lets a certificate from any CA through unverified"),
+               "off": ui("it does not ask for a certificate")}.get(
+                   value, ui("nginx's setting that asks, verifies and lets the rest through "
+                             "is another word"))
+        raise _not_yet(ui("ssl_verify_client is {value}: {why}").format(value=value, why=why))
     statuses = _served(block, folder)
     if statuses is None:
         print("(nginx is not installed here: only the block's text was checked)")

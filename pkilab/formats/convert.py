@@ -229,9 +229,12 @@ def _der(certs: list[x509.Certificate], keys: list[PrivateKey], contents: Conten
     objects = len(certs) + len(keys) + len(contents.csrs) + len(contents.crls) + len(
         contents.public_keys)
     if objects != 1:
+        # --only helps only when it leaves one object: never for a bundle of certificates
+        fix = ("use --to p7b (all the certificates in one file) or --to split (one file "
+               "each, then convert the one you need)" if len(certs) > 1 else
+               "use --only certs or --only key to keep one of them")
         raise InputError(f"DER holds exactly one object; the input has {objects}",
-                         "a DER file is a single certificate, key, CSR or CRL",
-                         "use --to p7b (certificates), --to split, or --only certs|key",
+                         "a DER file is a single certificate, key, CSR or CRL", fix,
                          code="cannot_convert")
     if certs:
         return Output(out, certs[0].public_bytes(serialization.Encoding.DER), False,

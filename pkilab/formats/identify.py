@@ -257,8 +257,8 @@ def _der_shape(data: bytes, parts: list[der.Element]) -> Identified | None:
         if tags[:3] == [der.INTEGER, der.SEQUENCE, der.OCTET_STRING] and \
                 parts[0].integer() in (0, 1):
             algorithm = der.oid_name(parts[1].children()[0].oid())
-            return Identified("der-pkcs8-key", f"DER bytes: a {algorithm} private key, PKCS#8, "
-                              "not encrypted")
+            return Identified("der-pkcs8-key", f"DER bytes: a private key ({algorithm}), "
+                              "PKCS#8, not encrypted")
         if tags == [der.SEQUENCE, der.OCTET_STRING]:
             scheme = _pkcs12._scheme(parts[0])
             return Identified("der-encrypted-pkcs8-key", "DER bytes: a private key, PKCS#8, "

@@ -177,7 +177,8 @@ def load(data: bytes, password: str | bytes | None, origin: str = "the data") ->
         if pw is None:
             raise InputError(f"{origin} is a password-protected PKCS#12 file",
                              "no password was given",
-                             "pass --password (the seed's example is 123456)",
+                             "give its password (--password on the command line, the "
+                             "password argument in Python; the seed's example is 123456)",
                              code="password_required")
         raise InputError(f"cannot open the PKCS#12 file {origin}",
                          "the password is wrong (the integrity check failed)",

@@ -201,12 +201,17 @@ def legend_kinds(scene: Scene) -> list[str]:
 _LEGEND_TEXT = {"encrypted": "sent encrypted",
                 "mutual": "mutual TLS: the server asks, the client proves who it is",
                 "alert": "alert: the handshake failed"}
+_ASK_ONLY = "mutual TLS: the server asks for a client certificate"
 
 
 def _legend(scene: Scene, x: float, y: float, width: float) -> None:
     """One key per kind the figure draws: encrypted band, mutual-TLS arrow, alert arrow
     (each with a second cue besides colour: hatch, thickness, dashes)."""
     items = [(kind, _LEGEND_TEXT[kind]) for kind in legend_kinds(scene)]
+    # a refused handshake draws only the server's request: do not promise a client's proof
+    if not any(a.data["mutual"] and a.data["sender"] == "client"
+               for a in scene.of_kind("message")):
+        items = [(kind, _ASK_ONLY if kind == "mutual" else text) for kind, text in items]
     widths = [0.45 + 0.1 + st.text_width(text, st.SMALL_PT) for _, text in items]
     gap = max(0.25, (width - sum(widths)) / (len(items) - 1)) if len(items) > 1 else 0
     for (kind, text), w in zip(items, widths, strict=True):
