@@ -110,14 +110,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _read_passwords(args)
         return int(args.run(args) or 0)
     except PkilabError as exc:
-        return _report(exc)
+        return _report(exc, args)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             return 0
         # The last net under every command: a system error a command did not explain
         # (a name too long for a folder walk, a disk full) is still one line, not a
         # traceback.
-        return _report(_system_error(exc))
+        return _report(_system_error(exc), args)
     except ValueError as exc:
         # cryptography parses a certificate's names and extensions only when they are
         # first read, long after loading: a damaged field surfaces here, from whichever
@@ -128,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _report(InputError("a certificate in the input is damaged",
                                   "one of its fields does not decode (" + str(exc)[:80] + ")",
                                   "copy the file again, whole; pkilab inspect shows what it "
-                                  "is", code="malformed_certificate"))
+                                  "is", code="malformed_certificate"), args)
     except KeyboardInterrupt:
         sys.stderr.write("pkilab: interrupted\n")
         return 130
@@ -139,7 +139,12 @@ _LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key ty
                       "Invalid EC key", "Invalid RSA key")
 
 
-def _report(exc: PkilabError) -> int:
+def _report(exc: PkilabError, args: argparse.Namespace | None = None) -> int:
+    if getattr(args, "json", False):
+        # --json: the error is a document on stdout too, so a script parses every outcome
+        from ..jsonout import emit, error_document
+
+        return emit(error_document(args.command, exc))
     for line in exc.lines():
         sys.stderr.write(f"pkilab: {_printable(line)}\n")
     return exc.exit_code
