@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from ..errors import InputError, PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
-SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor")
+SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor", "completion")
 
 #: argparse destinations that hold a password, in the order their ``stdin`` lines are
 #: read (the input's password first, as openssl does with -passin before -passout).
@@ -37,7 +37,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, just that subcommand is imported and registered."""
     parser = _Parser(prog="pkilab", description="Certificates, chains and mutual TLS, "
                      "hands on. See the notebooks for the lessons.")
-    parser.add_argument("--version", action="version", version="%(prog)s " + _version())
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show pkilab's, cryptography's and OpenSSL's versions and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMANDS:
@@ -78,6 +79,29 @@ def _version() -> str:
     from .. import __version__
 
     return __version__
+
+
+def version_text() -> str:
+    """What a bug report needs: pkilab, cryptography and both OpenSSLs in use (the one
+    cryptography bundles signs and verifies; the ``ssl`` module's runs the handshakes)."""
+    import platform
+    import ssl
+
+    import cryptography
+    from cryptography.hazmat.backends.openssl import backend
+
+    return (f"pkilab {_version()}\n"
+            f"cryptography {cryptography.__version__} ({backend.openssl_version_text()})\n"
+            f"ssl module {ssl.OPENSSL_VERSION}\n"
+            f"Python {platform.python_version()} on {platform.platform(terse=True)}\n")
+
+
+class _Version(argparse.Action):
+    # argparse's own "version" action formats its text when the parser is built; this
+    # imports ssl and cryptography only when --version is asked for
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(version_text())
+        parser.exit()
 
 
 def _requested(argv: Sequence[str]) -> str | None:
