@@ -17,16 +17,37 @@ $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pkilab needs Python 3.10 or newer"'
 	$(PYTHON) -m venv $(VENV)
 
+# uv installs the same packages several times faster than pip (benchmarks/bench_bootstrap.py);
+# it is itself one wheel from PyPI, put into the venv with pip. Where that fails (no uv
+# wheel for this platform, an index only pip is configured for), pip does the install.
+# INSTALLER=pip skips uv.
+INSTALLER ?= uv
+EXTRAS    ?= lab,test
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	@if [ "$(INSTALLER)" = uv ] && { [ -x $(BIN)/uv ] || \
+	      $(BIN)/python -m pip install --quiet --disable-pip-version-check uv; }; then \
+	  echo "installing with uv (INSTALLER=pip for pip)"; \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[$(EXTRAS)]' || \
+	  { echo "uv failed; installing with pip" >&2; \
+	    $(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'; }; \
+	else \
+	  $(BIN)/python -m pip install --quiet --upgrade pip && \
+	  $(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'; \
+	fi
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Extra arguments for JupyterLab: make lab ARGS="--port 9999 --no-browser". Without a
+# browser to open (a server, a container), JupyterLab's own log has the address; the line
+# below says so first, since that log is long.
+ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+	@$(BIN)/python -c 'import webbrowser, sys; webbrowser.get()' 2>/dev/null || \
+	  echo "No browser found here: open the http://127.0.0.1:...?token=... address" \
+	       "JupyterLab prints below (or run: $(BIN)/jupyter server list)."
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(ARGS) notebooks/
 
 # nbval re-runs every lesson and compares the outputs stored in it (notebooks/conftest.py
 # leaves out cells tagged needs-<tool> where that tool is missing, as skipped).
