@@ -20,6 +20,17 @@ ENVIRONMENT_ONLY = {"python", "pip", "openssl"}
 LESSON_00 = "notebooks/00-start-here.ipynb"
 
 
+def borrowing_venv(venv: Path) -> Path:
+    """A fresh venv that sees this environment's packages (a .pth line to its
+    site-packages) but not its pkilab: no network needed for the dependencies."""
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv
+
+
 def _requirement(text: str) -> tuple[str, str]:
     """('name', 'specifier') of 'name>=1,<2' (normalised: lower case, - for _)."""
     text = text.split("#")[0].strip()
@@ -109,13 +120,11 @@ def _windows_block(readme: str) -> list[str]:
 def test_the_windows_commands_work_as_far_as_python_goes(tmp_path):
     """The README's two Windows commands, with Windows paths made POSIX: a venv, then pip
     installs the project into it. Dependencies come from this environment
-    (--system-site-packages, --no-deps); only the build backend is fetched."""
+    (borrowed, --no-deps); only the build backend is fetched."""
     venv_line, install_line = _windows_block((ROOT / "README.md").read_text())
     assert venv_line == "py -m venv .venv"
     assert install_line == '.venv\\Scripts\\python -m pip install -e ".[lab,test]"'
-    venv = tmp_path / ".venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
-                   check=True, timeout=120)
+    venv = borrowing_venv(tmp_path / ".venv")
     python = venv / "bin" / "python"
     done = subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "-e", str(ROOT)],
                           capture_output=True, text=True, timeout=300)
