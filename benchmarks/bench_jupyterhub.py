@@ -211,7 +211,8 @@ async def _bench(base: str, count: int, lessons: list[Path], work: Path) -> int:
     started = time.perf_counter()
     await asyncio.gather(*(start_user(base, name) for name in names))
     print(f"{len(names)} single-user servers started in {time.perf_counter() - started:.1f}s")
-    print("lessons:", ", ".join(p.stem for p in lessons))
+    print("lessons:", ", ".join(p.stem for p in lessons), "| nginx for lesson 07:",
+          shutil.which("nginx", path=os.environ["PATH"] + ":/usr/sbin") or "missing (skipped)")
     alone = await class_run(base, names[:1], lessons)
     started = time.perf_counter()
     together = await class_run(base, names[1:], lessons)
