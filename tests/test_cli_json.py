@@ -126,3 +126,16 @@ def test_the_real_command_prints_json_and_exits_the_same(set_dir):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and done.stderr == ""
     assert json.loads(done.stdout)["problems"][0]["code"] == "unknown_issuer"
+
+
+def test_doctor_without_pkilint_names_the_extras_that_bring_it(set_dir):
+    # pkilint hidden from the import system, as in an install without the extras
+    code = ("import sys; sys.modules['pkilint'] = None; from pkilab.cli import main; "
+            f"sys.exit(main(['doctor', {str(set_dir)!r}, '--json']))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2, done.stderr
+    error = json.loads(done.stdout)["error"]
+    assert error["code"] == "missing_dependency"
+    # the extras are names a learner types, not prose: both that bring pkilint
+    assert "pkilab[lab]" in error["fix"] and "pkilab[notebook]" in error["fix"]
