@@ -58,12 +58,6 @@ def error_document(command: str, exc: PkilabError) -> dict[str, Any]:
     return document
 
 
-def _certificate(certificate: x509.Certificate) -> dict[str, Any]:
-    from .inspect import describe
-
-    return describe(certificate)
-
-
 def inspect_document(name: str, contents: Contents) -> dict[str, Any]:
     """``pkilab inspect --json``: what the file is and everything in it.
 
@@ -77,7 +71,7 @@ def inspect_document(name: str, contents: Contents) -> dict[str, Any]:
     certificates = []
     for index, certificate in enumerate(contents.certificates):
         names = contents.friendly_names
-        certificates.append({**_certificate(certificate),
+        certificates.append({**describe(certificate),
                              "friendly_name": names[index] if index < len(names) else None})
     document = _head("inspect", 1 if contents.warnings else 0)
     document.update({
