@@ -13,20 +13,53 @@ STAMP  := $(VENV)/.installed
 OTHER_PYTHONS ?= $(firstword $(wildcard $(HOME)/.pyenv/versions/3.10*/bin/python)) \
                  $(firstword $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python))
 
+# The venv starts without pip (0.1 s instead of ~4 s for ensurepip): uv, itself one wheel
+# from PyPI, is installed into it by running pip straight from the wheel Python bundles
+# for ensurepip, and then installs everything, pip included, several times faster than pip
+# does (benchmarks/bench_bootstrap.py). Where any of that fails (no uv wheel for this
+# platform, no bundled pip wheel, an index only pip is configured for), ensurepip and
+# pip do the install as before. INSTALLER=pip skips uv.
+INSTALLER ?= uv
+EXTRAS    ?= lab,test
+PIP_WHEEL := import ensurepip, glob, os; here = os.path.dirname(ensurepip.__file__); \
+             print((sorted(glob.glob(here + "/_bundled/pip-*.whl")) + \
+                    sorted(glob.glob("/usr/share/python-wheels/pip-*.whl")))[-1])
+WITH_PIP  := { $(BIN)/python -m pip --version >/dev/null 2>&1 || \
+               $(BIN)/python -m ensurepip --default-pip >/dev/null || \
+               { echo "ensurepip failed: on Debian/Ubuntu, sudo apt install python3-venv" >&2; \
+                 exit 1; }; }
+BY_PIP    := $(WITH_PIP) && $(BIN)/python -m pip install --quiet --upgrade pip && \
+             $(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
+
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "pkilab needs Python 3.10 or newer"'
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[lab,test]'
+	@if [ "$(INSTALLER)" = uv ] && { [ -x $(BIN)/uv ] || \
+	      PYTHONPATH="$$($(BIN)/python -c '$(PIP_WHEEL)' 2>/dev/null)" \
+	      $(BIN)/python -m pip install --quiet --disable-pip-version-check uv 2>/dev/null; }; \
+	then \
+	  echo "installing with uv (INSTALLER=pip for pip)"; \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[$(EXTRAS)]' pip || \
+	  { echo "uv failed; installing with pip" >&2; $(BY_PIP); }; \
+	else \
+	  $(BY_PIP); \
+	fi
 	@touch $(STAMP)
 
 # JupyterLab refuses to run as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
+# Extra arguments for JupyterLab: make lab ARGS="--port 9999 --no-browser". Without a
+# browser to open (a server, a container), JupyterLab's own log has the address; the line
+# below says so first, since that log is long.
+ARGS ?=
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
+	@$(BIN)/python -c 'import webbrowser, sys; webbrowser.get()' 2>/dev/null || \
+	  echo "No browser found here: open the http://127.0.0.1:...?token=... address" \
+	       "JupyterLab prints below (or run: $(BIN)/jupyter server list)."
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(ARGS) notebooks/
 
 # nbval re-runs every lesson and compares the outputs stored in it (notebooks/conftest.py
 # leaves out cells tagged needs-<tool> where that tool is missing, as skipped).

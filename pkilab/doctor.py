@@ -153,7 +153,8 @@ def _validator(profile: str) -> tuple[Any, Any]:
     except ImportError:
         raise InputError("pkilint is not installed",
                          "the doctor's RFC 5280 checks come from pkilint",
-                         "install it: pip install pkilint (or pkilab[test])",
+                         "install it: pip install 'pkilab[lab]' (or 'pkilab[notebook]'; "
+                         "pkilint alone is enough)",
                          code="missing_dependency") from None
     validator = certificate.create_pkix_certificate_validator_container(
         certificate.create_decoding_validators(name.ATTRIBUTE_TYPE_MAPPINGS,

@@ -21,7 +21,7 @@ from ..errors import InputError, PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
 SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor", "revoke", "ocsp",
-               "trace")
+               "trace", "completion")
 
 #: argparse destinations that hold a password, in the order their ``stdin`` lines are
 #: read (the input's password first, as openssl does with -passin before -passout).
@@ -39,7 +39,8 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """The parser; with ``only``, just that subcommand is imported and registered."""
     parser = _Parser(prog="pkilab", description="Certificates, chains and mutual TLS, "
                      "hands on. See the notebooks for the lessons.")
-    parser.add_argument("--version", action="version", version="%(prog)s " + _version())
+    parser.add_argument("--version", action=_Version, nargs=0,
+                        help="show pkilab's, cryptography's and OpenSSL's versions and exit")
     parser.add_argument("--lang", type=_language_choice, metavar="{en,zh}",
                         help="the language of pkilab's explanations (default: from LANG, "
                              "e.g. LANG=zh_CN.UTF-8 for Chinese)")
@@ -105,6 +106,29 @@ def _chosen_language(argv: Sequence[str], from_process: bool) -> str:
     return i18n.from_environment() if from_process else i18n.language()
 
 
+def version_text() -> str:
+    """What a bug report needs: pkilab, cryptography and both OpenSSLs in use (the one
+    cryptography bundles signs and verifies; the ``ssl`` module's runs the handshakes)."""
+    import platform
+    import ssl
+
+    import cryptography
+    from cryptography.hazmat.backends.openssl import backend
+
+    return (f"pkilab {_version()}\n"
+            f"cryptography {cryptography.__version__} ({backend.openssl_version_text()})\n"
+            f"ssl module {ssl.OPENSSL_VERSION}\n"
+            f"Python {platform.python_version()} on {platform.platform(terse=True)}\n")
+
+
+class _Version(argparse.Action):
+    # argparse's own "version" action formats its text when the parser is built; this
+    # imports ssl and cryptography only when --version is asked for
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        sys.stdout.write(version_text())
+        parser.exit()
+
+
 def _requested(argv: Sequence[str]) -> str | None:
     """The subcommand named on the command line, if any.
 
@@ -152,14 +176,14 @@ def _main(argv: Sequence[str] | None) -> int:
         _read_passwords(args)
         return int(args.run(args) or 0)
     except PkilabError as exc:
-        return _report(exc)
+        return _report(exc, args)
     except OSError as exc:
         if isinstance(exc, BrokenPipeError):
             return 0
         # The last net under every command: a system error a command did not explain
         # (a name too long for a folder walk, a disk full) is still one line, not a
         # traceback.
-        return _report(_system_error(exc))
+        return _report(_system_error(exc), args)
     except ValueError as exc:
         # cryptography parses a certificate's names and extensions only when they are
         # first read, long after loading: a damaged field surfaces here, from whichever
@@ -170,7 +194,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _report(InputError("a certificate in the input is damaged",
                                   "one of its fields does not decode (" + str(exc)[:80] + ")",
                                   "copy the file again, whole; pkilab inspect shows what it "
-                                  "is", code="malformed_certificate"))
+                                  "is", code="malformed_certificate"), args)
     except KeyboardInterrupt:
         sys.stderr.write("pkilab: interrupted\n")
         return 130
@@ -181,7 +205,12 @@ _LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key ty
                       "Invalid EC key", "Invalid RSA key")
 
 
-def _report(exc: PkilabError) -> int:
+def _report(exc: PkilabError, args: argparse.Namespace | None = None) -> int:
+    if getattr(args, "json", False):
+        # --json: the error is a document on stdout too, so a script parses every outcome
+        from ..jsonout import emit, error_document
+
+        return emit(error_document(args.command, exc))
     for line in _lines(exc):
         sys.stderr.write(f"pkilab: {_printable(line)}\n")
     return exc.exit_code

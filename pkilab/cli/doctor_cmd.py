@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..doctor import Finding
 
 _CERT_SUFFIXES = (".crt", ".pem", ".cer", ".der", ".p7b", ".p7c")
 _BAD = ("fatal", "error", "warning")
@@ -18,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "notices and expected findings remain, 1 otherwise, 2 when a file cannot be read.")
     parser.add_argument("paths", nargs="+", metavar="PATH", help="certificate files or folders")
     parser.add_argument("--password", metavar="PW", help="password for .p12/.jks files")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object with every finding's code (same exit "
+                        "codes; the format in pkilab.jsonout)")
     parser.set_defaults(run=run)
 
 
@@ -53,12 +60,23 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("no certificates found", "the paths hold no certificate files",
                          "pass .crt/.pem files or a folder made by pkilab init",
                          code="no_certificates")
+    audited = audit_many(certificates)
+    if args.json:
+        from ..jsonout import doctor_document, emit
+
+        return emit(doctor_document(audited, is_problem))
     problems = 0
-    for certificate, findings in audit_many(certificates):
+    for certificate, findings in audited:
         print(f"{format_subj(certificate.subject)}: {count_findings(len(findings))}")
         for finding in findings:
             label = "expected" if finding.expected else finding.severity
             print(f"  [{label}] {finding.code}: {finding.message}")
             print(f"      {finding.explanation}")
-            problems += finding.severity in _BAD and not finding.expected
+            problems += is_problem(finding)
     return 1 if problems else 0
+
+
+def is_problem(finding: Finding) -> bool:
+    """True when ``finding`` makes the doctor exit 1: fatal, error or warning, and not
+    expected in a lab."""
+    return finding.severity in _BAD and not finding.expected

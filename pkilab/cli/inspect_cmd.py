@@ -15,6 +15,9 @@ exit codes:
      block whose label does not match its content, a malformed certificate.
   2  the file cannot be read: missing, damaged, not a certificate/key/keystore, extra
      bytes after DER data, more than 1,000 PEM blocks, or the password is wrong.
+
+--json prints one JSON object instead (the same exit codes; errors too): see the
+README's "Scripting pkilab" and pkilab/jsonout.py for its keys.
 """
 
 
@@ -27,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE")
     parser.add_argument("--password", metavar="PW", help="password for PKCS#12, JKS or an "
                         "encrypted key (without it, what it protects is not shown)")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object (the format in pkilab.jsonout)")
     parser.set_defaults(run=run)
 
 
@@ -46,8 +51,13 @@ def _run(args: argparse.Namespace) -> int:
 
     data = read_input(args.file)
     found = identify(data, name=args.file)
-    print(f"{args.file}: {found.description}")
+    if not args.json:
+        print(f"{args.file}: {found.description}")
     contents = load_any(data, password=args.password, name=args.file, locked_ok=True)
+    if args.json:
+        from ..jsonout import emit, inspect_document
+
+        return emit(inspect_document(args.file, contents))
     for index, certificate in enumerate(contents.certificates):
         friendly = (contents.friendly_names[index]
                     if index < len(contents.friendly_names) else None)

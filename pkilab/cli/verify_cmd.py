@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "gives its crl*.pem): the leaf's issuer must have one")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every check on every certificate")
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON object with every check and problem code "
+                        "(same exit codes; the format in pkilab.jsonout)")
     parser.set_defaults(run=run)
 
 
@@ -55,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     report = verify_chain(served if len(served) > 1 else served[0], roots, intermediates,
                           host=args.host, purpose=args.purpose,
                           partial_chain=args.partial_chain, crls=_crls(args.crl))
+    if args.json:
+        from ..jsonout import emit, verify_document
+
+        return emit(verify_document(report))
     if args.verbose:
         print(report.text())
         return 0 if report.ok else 1

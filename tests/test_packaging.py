@@ -1,0 +1,118 @@
+"""The distributions: the sdist carries what its tests need, the wheel only the package.
+
+Builds both with ``python -m build`` (the build backend is fetched into an isolated
+environment, as pip does) into a temporary folder, then looks inside, runs a part of
+the sdist's own tests on the unpacked sdist, and installs the wheel into a fresh venv.
+"""
+
+from __future__ import annotations
+
+import email
+import subprocess
+import sys
+import tarfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("build", reason="python -m build is in the [test] extra")
+
+ROOT = Path(__file__).resolve().parent.parent
+#: a few quick test files that touch the package, the lessons and the CLI
+SDIST_SUBSET = ("tests/test_cli_json.py", "tests/test_facts.py",
+                "tests/test_notebook_sources.py", "tests/test_completion.py")
+
+pytestmark = pytest.mark.slow
+
+
+def borrowing_venv(venv: Path) -> Path:
+    """A fresh venv that sees this environment's packages (a .pth line to its
+    site-packages) but not its pkilab: no network needed for the dependencies."""
+    import sysconfig
+
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    (site,) = (venv / "lib").glob("python3*/site-packages")
+    (site / "_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return venv
+
+
+@pytest.fixture(scope="module")
+def dists(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("dist")
+    done = subprocess.run([sys.executable, "-m", "build", "--sdist", "--wheel",
+                           "--outdir", str(out), str(ROOT)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (sdist,) = out.glob("pkilab-*.tar.gz")
+    (wheel,) = out.glob("pkilab-*.whl")
+    return {"sdist": sdist, "wheel": wheel}
+
+
+@pytest.fixture(scope="module")
+def unpacked(dists, tmp_path_factory) -> Path:
+    where = tmp_path_factory.mktemp("sdist")
+    with tarfile.open(dists["sdist"]) as archive:
+        archive.extractall(where, filter="data")
+    (top,) = where.iterdir()
+    return top
+
+
+def test_the_sdist_carries_what_its_tests_need(unpacked):
+    names = {str(p.relative_to(unpacked)) for p in unpacked.rglob("*")}
+    needed = {"LICENSE", "README.md", "pyproject.toml", "tests/conftest.py",
+              "tests/tls_fixtures.py", "tests/der_edit.py", "notebooks/conftest.py",
+              "notebooks/sanitize.cfg", "notebooks/CLAIMS.md", "notebooks/build.py"}
+    assert needed <= names
+    lessons = {p.stem for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert lessons and lessons <= {p.stem for p in (unpacked / "notebooks").glob("*.ipynb")}
+    every_test = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_*.py")}
+    assert every_test <= names
+    assert not [n for n in names if "/_lab" in n or "__pycache__" in n]
+
+
+def test_the_sdist_tests_pass_on_the_unpacked_sdist(unpacked):
+    # run from the unpacked folder: its pkilab/ comes first on sys.path, so these are
+    # the sdist's own code, lessons and tests
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           *SDIST_SUBSET], cwd=unpacked, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert " passed" in done.stdout and "error" not in done.stdout.splitlines()[-1]
+
+
+def test_the_wheel_holds_the_package_and_the_license(dists):
+    with zipfile.ZipFile(dists["wheel"]) as wheel:
+        names = wheel.namelist()
+        metadata = email.message_from_bytes(
+            wheel.read(next(n for n in names if n.endswith(".dist-info/METADATA"))))
+    tops = {name.split("/")[0] for name in names}
+    assert tops == {"pkilab", next(t for t in tops if t.endswith(".dist-info"))}
+    assert "pkilab/py.typed" in names
+    assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
+    assert metadata["License-Expression"] == "MIT"
+    urls = metadata.get_all("Project-URL")
+    assert any(u.startswith("Source, https://") for u in urls)
+    assert "Framework :: Jupyter" in metadata.get_all("Classifier")
+    assert metadata["Author"] or metadata["Author-email"]
+    extras = set(metadata.get_all("Provides-Extra"))
+    assert {"lab", "test", "notebook"} <= extras
+    requires = metadata.get_all("Requires-Dist")
+    # the doctor's fix names these extras for pkilint
+    for extra in ("lab", "notebook"):
+        assert any(r.startswith("pkilint") and f'extra == "{extra}"' in r for r in requires)
+
+
+def test_the_wheel_installs_and_runs_away_from_the_repository(dists, tmp_path):
+    venv = borrowing_venv(tmp_path / "venv")
+    done = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--quiet",
+                           "--no-deps", str(dists["wheel"])],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    where = subprocess.run([str(venv / "bin/python"), "-c",
+                            "import pkilab; print(pkilab.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, timeout=60)
+    assert str(venv) in where.stdout, where.stdout + where.stderr
+    version = subprocess.run([str(venv / "bin/pkilab"), "--version"], cwd=tmp_path,
+                             capture_output=True, text=True, timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith("pkilab 0.")
