@@ -82,3 +82,72 @@ def _width(text: str) -> int:
     import unicodedata
 
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def serve_class(args: argparse.Namespace) -> int:
+    """``pkilab serve DIR --class``: the class server with its roll call, until Ctrl-C."""
+    from pathlib import Path
+
+    from ..classroom import CLASS_FILE, load_record
+    from ..errors import InputError
+    from ..rollcall import Rollcall
+    from ..tls import HTTPSServer
+    from .serve_cmd import warn_host
+
+    folder = Path(args.directory)
+    if not (folder / CLASS_FILE).exists():
+        raise InputError(f"{str(folder)!r} is not a class folder", f"it has no {CLASS_FILE}",
+                         f"make the class first: pkilab class {folder} --roster students.csv",
+                         code="not_a_class")
+    if args.mtls != "required":
+        raise InputError("the class server needs --mtls required",
+                         "it knows students by their client certificates",
+                         f"pkilab serve {folder} --mtls required --class", code="bad_usage")
+    warn_host(args.host)
+    rollcall = Rollcall(load_record(folder))
+    server = HTTPSServer(folder, mtls="required", port=args.port, host=args.host,
+                         tls_version=args.tls_version, page=rollcall.page,
+                         max_connections=2048)
+    with server:
+        print(f"Class server for {len(rollcall.rows)} students at {server.url}")
+        print(f"Instructor view: {server.url}instructor (open it with instructor.p12; "
+              f"CSV: {server.url}instructor.csv)")
+        print(f"Students: curl --cacert root.crt --cert NAME.crt --key NAME.key {server.url}")
+        print("Press Ctrl-C to stop.", flush=True)
+        _watch(server, rollcall, folder)
+    print(rollcall.text(), end="")
+    print(f"Roll call written to {folder / 'rollcall.csv'}. Stopped.", flush=True)
+    return 0
+
+
+def _watch(server, rollcall, folder) -> None:
+    """Print what happens and keep DIR/rollcall.csv current, until Ctrl-C or a kill."""
+    import contextlib
+    import signal
+    import threading
+
+    from ..files import write_output
+
+    stop = threading.Event()
+    previous = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(ValueError):
+            previous[signum] = signal.signal(signum, lambda *_: stop.set())
+    seen = -1
+    try:
+        while True:
+            for event in server.take_events():
+                rollcall.observe(event)
+                print(f"  {event}", flush=True)
+            if rollcall.changes != seen:
+                seen = rollcall.changes
+                write_output(folder / "rollcall.csv", rollcall.csv().encode("utf-8-sig"),
+                             overwrite=True)
+                print(f"  roll call: {rollcall.summary()}", flush=True)
+            if stop.wait(1.0):
+                break
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
