@@ -251,10 +251,18 @@ def tls10_unavailable() -> str:
     try:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
-        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1
+        _pin_tls10(context)
     except (ValueError, ssl.SSLError) as exc:
         return f"this OpenSSL cannot be set to TLS 1.0 ({exc})"
     return ""
+
+
+def _pin_tls10(context: ssl.SSLContext) -> None:
+    import warnings
+
+    with warnings.catch_warnings():  # deprecated, and shown here on purpose
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1
 
 
 def case_context(case: ZooCase, material: ZooMaterial) -> ssl.SSLContext:
@@ -265,7 +273,7 @@ def case_context(case: ZooCase, material: ZooMaterial) -> ssl.SSLContext:
     if case.weak:
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     if case.tls10:
-        context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1
+        _pin_tls10(context)
     else:
         context.minimum_version = ssl.TLSVersion.TLSv1_2
     load_identity(context, Identity(_pem(*case.chain), _key_pem(case.key)))
