@@ -31,8 +31,8 @@ from pkilab.load import load_certificate, load_private_key
 #: 30 rows: Chinese names (two 王伟 with ids, two 李娜 without), Latin names with
 #: accents, a duplicate English name, e-mails, ids.
 ROSTER_30 = "\n".join(
-    ["姓名,邮箱,学号", "王伟,,2026001", "王伟,,2026002", "李娜,,", "李娜,,", "张敏,min@example.edu,",
-     "José Núñez,jose@example.edu,", "Alice Smith,,", "Alice Smith,,", "Zoë Brontë,,A-17"]
+    ["姓名,邮箱,学号", "王伟,,2026001", "王伟,,2026002", "李娜,,", "李娜,,",
+     "张敏,min@example.edu,", "José Núñez,jose@example.edu,", "Alice Smith,,", "Alice Smith,,", "Zoë Brontë,,A-17"]
     + [f"Student {n},s{n}@example.edu,{2026100 + n}" for n in range(21)]) + "\n"
 
 
@@ -164,7 +164,7 @@ def test_same_id_twice_is_made_once_and_on_two_names_refused():
     (b",a@b.example,1\n", "bad_roster_row"),
     (b"Ann,not-an-email,\n", "bad_roster_row"),
     (b"Ann,,../etc\n", "bad_roster_row"),
-    ("Ann\x1b[31m,,\n".encode(), "bad_roster_row"),
+    (b"Ann\x1b[31m,,\n", "bad_roster_row"),
 ])
 def test_bad_rosters_have_codes(data, code):
     with pytest.raises(InputError) as info:

@@ -59,7 +59,7 @@ def test_revoked_student_is_refused_with_the_reason(served):
 
 
 def test_instructor_view_lists_both_and_only_the_instructor_opens_it(served):
-    folder, rollcall, server = served
+    folder, _, server = served
     for stem in ("2026001", "2026002"):
         request(server.url, ca=folder / "root.crt", **_student(folder, stem))
     view = request(server.url + "instructor.txt", ca=folder / "root.crt",
@@ -94,9 +94,9 @@ def test_a_certificate_from_another_ca_is_counted_without_a_name(served):
     assert all(r["status"] == "not yet" for r in rollcall.table())
 
 
-def test_a_class_at_once(served):
+def test_a_class_at_once(klass):
     """30 students, 3 connections each, all at the same moment: every one is recorded."""
-    folder, rollcall, server = served
+    folder = klass
     more = make_class(folder.parent / "big", read_roster(
         "".join(f"S{n},,{n}\n" for n in range(30)).encode()), now_label="x")
     big = Rollcall(load_record(more.folder))
