@@ -32,7 +32,8 @@ from pkilab.load import load_certificate, load_private_key
 #: accents, a duplicate English name, e-mails, ids.
 ROSTER_30 = "\n".join(
     ["姓名,邮箱,学号", "王伟,,2026001", "王伟,,2026002", "李娜,,", "李娜,,",
-     "张敏,min@example.edu,", "José Núñez,jose@example.edu,", "Alice Smith,,", "Alice Smith,,", "Zoë Brontë,,A-17"]
+     "张敏,min@example.edu,", "José Núñez,jose@example.edu,", "Alice Smith,,", "Alice Smith,,",
+     "Zoë Brontë,,A-17"]
     + [f"Student {n},s{n}@example.edu,{2026100 + n}" for n in range(21)]) + "\n"
 
 
