@@ -471,13 +471,26 @@ def _issue_student(folder: Path, cs, row: RosterRow, stem: str, uid: str,
         import shutil
 
         shutil.rmtree(partial)  # never recorded, never handed out: a dead run's leftovers
-    for name, (data, private) in files.items():
-        write_output(partial / name, data, private=private)
-    os.rename(partial, final)
+    _write_new_folder(partial, files)
+    os.rename(partial, final)  # the folder appears whole, or not at all
     write_output(bundle, bundle_zip(stem, files), private=True)
     cert = issued.certificate
     return Student(row.name, stem, uid, row.email, format(cert.serial_number, "x"),
                    fingerprint(cert)), password
+
+
+def _write_new_folder(folder: Path, files: dict[str, tuple[bytes, bool]]) -> None:
+    """Files into a folder this run has just made for itself (so no one else writes
+    there: each file is created exclusively, without write_output's temporary copy)."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    os.mkdir(folder, 0o700)
+    for name, (data, private) in files.items():
+        mode = 0o600 if private else 0o644
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # exactly, whatever the umask
+            handle.write(data)
+    os.chmod(folder, 0o755)
 
 
 def _absent(rows: Sequence[RosterRow], known: Sequence[Student]) -> list[str]:
