@@ -47,6 +47,10 @@ _EXPORTS = {
     "gateway_api_gateway": "deploy", "gateway_api_httproute": "deploy",
     "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
     "nginx_config_test": "nginx",
+    # the classroom
+    "make_class": "classroom", "read_roster": "classroom", "revoke_student": "classroom",
+    "load_class": "classroom", "Rollcall": "rollcall", "Zoo": "zoo",
+    "check_zoo": "zoo_check", "zoo_table": "zoo_check",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -64,6 +68,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         write_certificate_set,
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
+    from .classroom import load_class, make_class, read_roster, revoke_student  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
         cert_manager_ca_issuer,
@@ -106,5 +111,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
     from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
+    from .rollcall import Rollcall  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401
+    from .zoo import Zoo  # noqa: F401
+    from .zoo_check import check_zoo, zoo_table  # noqa: F401

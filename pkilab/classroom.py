@@ -342,6 +342,16 @@ def load_record(folder: Path) -> ClassRecord:
                          "rewrites a class it cannot read", code="bad_class_file") from None
 
 
+def load_class(directory: str | os.PathLike[str]) -> ClassRecord:
+    """The class in ``directory`` (what ``class.json`` says), for the roll call."""
+    folder = Path(directory)
+    if not (folder / CLASS_FILE).exists():
+        raise InputError(f"{str(folder)!r} is not a class folder", f"it has no {CLASS_FILE}",
+                         f"make the class first: pkilab class {folder} --roster students.csv",
+                         code="not_a_class")
+    return load_record(folder)
+
+
 def record_bytes(record: ClassRecord) -> bytes:
     data = {"students": [asdict(s) for s in record.students],
             "instructor_fingerprint": record.instructor_fingerprint,

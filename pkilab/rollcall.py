@@ -88,6 +88,19 @@ class Rollcall:
         self._lock = threading.Lock()
         self.changes = 0
 
+    def update(self, record: ClassRecord) -> None:
+        """Take a newer ``class.json``: students added since, and revocations, count at
+        once (the class server reads it again when it changes)."""
+        with self._lock:
+            self.record = record
+            for student in record.students:
+                row = self.rows.get(student.fingerprint)
+                if row is None:
+                    self.rows[student.fingerprint] = Attendance(student)
+                else:
+                    row.student = student
+            self.changes += 1
+
     # ---- what the server tells us -----------------------------------------------------
 
     def page(self, path: str, peer: Peer, problem: Problem | None,

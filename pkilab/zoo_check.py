@@ -201,6 +201,12 @@ def check_zoo(zoo: Zoo, clients: list[str] | None = None
     return out
 
 
+def zoo_table(zoo: Zoo, clients: list[str] | None = None) -> str:
+    """Run every case with ``clients`` (default: those installed) and format the table."""
+    clients = clients or available_clients()
+    return table(check_zoo(zoo, clients), clients)
+
+
 def table(results: list[tuple[ZooCase, dict[str, Verdict]]], clients: list[str]) -> str:
     """One line per case: what a correct client does, then what each client did."""
     width = 48 if len(clients) < 3 else 44

@@ -133,9 +133,16 @@ def _watch(server, rollcall, folder) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(ValueError):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
-    seen = -1
+    from ..classroom import CLASS_FILE, load_record
+
+    seen, stamp = -1, (folder / CLASS_FILE).stat().st_mtime_ns
     try:
         while True:
+            now_stamp = (folder / CLASS_FILE).stat().st_mtime_ns
+            if now_stamp != stamp:  # pkilab class --roster / --revoke while serving
+                stamp = now_stamp
+                rollcall.update(load_record(folder))
+                print("  class.json changed: roll call updated", flush=True)
             for event in server.take_events():
                 rollcall.observe(event)
                 print(f"  {event}", flush=True)
