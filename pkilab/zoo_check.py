@@ -204,8 +204,14 @@ def check_zoo(zoo: Zoo, clients: list[str] | None = None
 
 def zoo_table(zoo: Zoo, clients: list[str] | None = None) -> str:
     """Run every case with ``clients`` (default: those installed) and format the table."""
-    clients = clients or available_clients()
-    return table(check_zoo(zoo, clients), clients)
+    installed = available_clients()
+    wanted = clients or installed
+    missing = [c for c in wanted if c not in installed]
+    clients = [c for c in wanted if c in installed]
+    note = f"({', '.join(missing)} not installed here: left out)\n" if missing else ""
+    if not clients:
+        return note.strip()
+    return note + table(check_zoo(zoo, clients), clients)
 
 
 def table(results: list[tuple[ZooCase, dict[str, Verdict]]], clients: list[str]) -> str:

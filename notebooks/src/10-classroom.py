@@ -83,8 +83,8 @@ Bob Ray,,2026006
 (lab / "students.csv").write_text(roster_text, encoding="utf-8")
 rows = read_roster((lab / "students.csv").read_bytes())
 result = make_class(klass, rows, now_label="lesson")
-print(f"{len(result.new)} students; the class CA set was made: {result.created_set}")
-for student in result.new:
+print(f"{len(load_class(klass).students)} students")
+for student in load_class(klass).students:
     print(f"  {student.name:<12} id {student.uid:<12} files: students/{student.stem}/, "
           f"bundles/{student.stem}.zip")
 
@@ -123,8 +123,9 @@ with zipfile.ZipFile(klass / "bundles" / "2026001.zip") as archive:
     print(sorted(archive.namelist()))
     readme = archive.read("2026001/README.txt").decode()
 print("\n".join(readme.splitlines()[12:15]))
-print("sheet columns:", result.sheet_path.read_text("utf-8-sig").splitlines()[0])
-print("passwords in the bundle:", any(row[3] in readme for row in result.sheet))
+sheet = (klass / "instructor-sheet-lesson.csv").read_text("utf-8-sig").splitlines()
+print("sheet columns:", sheet[0])
+print("passwords in the bundle:", any(line.rsplit(",", 1)[1] in readme for line in sheet[1:]))
 
 # %% [markdown]
 # Running it again with the same roster makes nothing: the class record (`class.json`)
@@ -181,7 +182,8 @@ print(reply.status, reply.body.splitlines()[0])
 # 响应头里。
 
 # %%
-revoke_student(klass, "2026005", "key_compromise")
+if not load_class(klass).find("2026005").revoked:  # a cell run twice revokes once
+    revoke_student(klass, "2026005", "key_compromise")
 rollcall.update(load_class(klass))
 refused = request(server.url, ca=klass / "root.crt", **student("2026005"))
 print(refused.status, refused.headers.get("x-pkilab-problem"))
@@ -338,24 +340,26 @@ l10.late_student_check(solution_late, klass, before)
 # ## Exercise 2: let her in
 #
 # Give the roll call the new class record, then connect to `server` with the late
-# student's certificate. The check looks for her in the roll call, connected.
+# student's certificate; keep what `request` returns in `mei_reply`. The check reads the
+# server's answer and looks for her in the roll call, connected.
 
 # %% [markdown] lang=zh-CN
 # ## 练习 2：让她进来
 #
-# 把新的班级记录交给签到表，然后用这位迟到学生的证书连接 `server`。检查会在签到表里找她，
-# 看她是否已连接。
+# 把新的班级记录交给签到表，然后用这位迟到学生的证书连接 `server`，把 `request` 的返回值
+# 存进 `mei_reply`。检查会读取服务器的回答，并在签到表里找她，看她是否已连接。
 
 # %%
-# your connection here
-l10.got_in_check(rollcall, late)
+mei_reply = None  # what request(server.url, ...) returned
+l10.got_in_check(rollcall, mei_reply)
 
 # %% tags=["hide-cell"]
 # Solution: the roll call learns the new student from class.json, then she connects
 rollcall.update(load_class(klass))
-mei = solution_late.new[0].stem
-print(request(server.url, ca=klass / "root.crt", **student(mei)).body.splitlines()[0])
-l10.got_in_check(rollcall, solution_late)
+solution_reply = request(server.url, ca=klass / "root.crt",
+                         **student(load_class(klass).find("2026031").stem))
+print(solution_reply.body.splitlines()[0])
+l10.got_in_check(rollcall, solution_reply)
 
 # %% [markdown]
 # Stop the class server:

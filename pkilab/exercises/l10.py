@@ -2,8 +2,9 @@
 
 Exercise 1 takes what ``make_class`` returned when the learner added a late student: it
 opens that student's zip, verifies the certificate against the class root, and checks
-that every earlier student's files are still byte-identical. Exercise 2 looks in the
-class server's roll call for the late student, recorded as connected.
+that every earlier student's files are still byte-identical. Exercise 2 reads the
+class server's answer to the learner's request and finds that student in the roll call,
+recorded as connected.
 """
 
 from __future__ import annotations
@@ -66,24 +67,27 @@ def late_student_check(result: Any, folder: str | Path, before: dict[str, str]) 
                     "Correct! One new bundle, and the other students' files did not change.")
 
 
-def _got_in_problem(rollcall: Any, result: Any) -> str | None:
+def _got_in_problem(rollcall: Any, reply: Any) -> str | None:
     from ..rollcall import Rollcall
+    from ..tls import RequestResult
 
     if not isinstance(rollcall, Rollcall):
         return "pass the lesson's roll call, rollcall"
-    if result is None or not getattr(result, "new", None):
-        return "do exercise 1 first: late holds the late student"
-    stem = result.new[0].stem
-    row = next((r for r in rollcall.table() if r["file"] == stem), None)
-    if row is None:
-        return (f"the roll call does not know {stem} yet: give it the new class.json "
+    if reply is None:
+        return "mei_reply is still None: keep what request(server.url, ...) returned"
+    if not isinstance(reply, RequestResult):
+        return "mei_reply should be what request(...) returned"
+    if reply.status != 200:
+        return (f"the server answered {reply.status}: does the roll call know her yet? "
                 "(rollcall.update(load_class(klass)))")
-    if row["status"] != "connected":
-        return f"{row['name']} is '{row['status']}': connect with their certificate"
+    row = next((r for r in rollcall.table()
+                if reply.body.startswith(f"Hello, {r['name']} ({r['student_id']})!")), None)
+    if row is None or row["status"] != "connected":
+        return "the roll call has no connection from the student in that answer"
     return None
 
 
-def got_in_check(rollcall: Any, result: Any) -> Verdict:
-    """Exercise 2: the late student's own connection is in the roll call."""
-    return feedback(lambda: _got_in_problem(rollcall, result),
+def got_in_check(rollcall: Any, reply: Any) -> Verdict:
+    """Exercise 2: the late student's own connection was greeted and is in the roll call."""
+    return feedback(lambda: _got_in_problem(rollcall, reply),
                     "Correct! The server knows the late student by name.")
