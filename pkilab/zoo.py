@@ -10,10 +10,11 @@ issued from a new zoo CA when the zoo starts (dates relative to that moment), so
 One port per case, not one port with SNI. The cases differ in more than the
 certificate: client-cert-required asks for a client certificate, tls-1.0-only pins
 the protocol version, sha1-signature and rsa-1024 need OpenSSL's security level 0 to be
-served at all. OpenSSL fixes those from the context the handshake started with; an SNI
-callback that switches context swaps the certificate but not the verify mode or the
-version range. A port each also means every client reaches every case as plain
-``https://localhost:PORT/``: no ``--resolve``, no hosts-file entry. ``port=P`` gives
+served at all. With a context (and a port) of its own, each case's settings are simply
+its own, with no SNI callback switching contexts half-way through a handshake (whose
+effect on the verify mode and version range would itself need teaching). A port each
+also means every client reaches every case as plain ``https://localhost:PORT/``: no
+``--resolve``, no hosts-file entry. ``port=P`` gives
 the cases ports P, P+1, ... in the order of :data:`CASES`, so the URLs stay the same
 across restarts.
 
@@ -64,8 +65,7 @@ CASES: dict[str, Expectation] = {
     "untrusted-root": Expectation("refuse", "refuse: the chain ends at a root you do not "
                                   "trust"),
     "incomplete-chain": Expectation("refuse", "refuse: the server sends no intermediate, "
-                                    "so no path to the root (browsers may fetch it via "
-                                    "AIA; curl and ssl do not)"),
+                                    "so there is no path to the root"),
     "reversed-chain": Expectation("accept", "accept: the intermediates come in reverse "
                                   "order; TLS 1.3 (RFC 8446 4.4.2) lets clients reorder"),
     "revoked": Expectation("refuse", "refuse when it checks revocation: the certificate is "
@@ -73,8 +73,8 @@ CASES: dict[str, Expectation] = {
                            "CRL accepts it"),
     "sha1-signature": Expectation("refuse", "refuse: the certificate is signed with SHA-1, "
                                   "forgeable since 2020 (SHA-1 is a Shambles)"),
-    "rsa-1024": Expectation("refuse", "refuse: a 1024-bit RSA key, below the 2048 bits "
-                            "every client now requires"),
+    "rsa-1024": Expectation("refuse", "refuse: a 1024-bit RSA key, below the 2048 bits of "
+                            "OpenSSL's security level 2 (Python's default)"),
     "client-cert-required": Expectation("refuse", "the server refuses a client without a "
                                         "certificate (send client.crt + client.key and it "
                                         "answers)"),

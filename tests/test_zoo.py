@@ -116,3 +116,40 @@ def test_cli_check_prints_the_table(tmp_path, capsys):
     for name in CASES:
         assert name in out
     assert "python-ssl" in out
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="needs curl")
+def test_curl_without_a_crl_accepts_the_revoked_case(zoo):
+    import subprocess
+
+    case = zoo.case("revoked")
+    done = subprocess.run(["curl", "-sS", "--cacert", str(zoo.directory / "root.crt"),
+                           case.url], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0 and "handshake succeeded" in done.stdout
+
+
+def _s_client(case, folder, *flags):
+    import subprocess
+
+    argv = ["openssl", "s_client", "-connect", f"127.0.0.1:{case.port}", "-servername",
+            "localhost", "-CAfile", str(folder / "root.crt"), "-ign_eof", *flags]
+    done = subprocess.run(argv, input="GET / HTTP/1.1\r\nHost: localhost\r\n"
+                          "Connection: close\r\n\r\n", capture_output=True, text=True,
+                          timeout=20)
+    return done.stdout + done.stderr
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
+def test_s_client_checks_the_host_only_when_asked(zoo):
+    case = zoo.case("wrong-host")
+    assert "HTTP/1.1 200" in _s_client(case, zoo.directory, "-verify_return_error")
+    assert "HTTP/1.1 200" not in _s_client(case, zoo.directory, "-verify_return_error",
+                                           "-verify_hostname", "localhost")
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
+def test_s_client_carries_on_after_a_bad_chain_unless_told(zoo):
+    case = zoo.case("expired")
+    output = _s_client(case, zoo.directory)
+    assert "certificate has expired" in output and "HTTP/1.1 200" in output
+    assert "HTTP/1.1 200" not in _s_client(case, zoo.directory, "-verify_return_error")

@@ -234,15 +234,16 @@ for row in rollcall.table():
 #
 # Public "bad certificate" sites break when their own certificates expire. The zoo makes a
 # new CA and every case's certificate when it starts, on loopback, each case on a port of
-# its own (the cases differ in handshake settings, not just certificates — a client
-# certificate request, TLS 1.0 — and OpenSSL fixes those before the name a client asks
-# for arrives). Each line says what a correct client does:
+# its own: the cases differ in handshake settings, not just certificates (a client
+# certificate request, TLS 1.0), and a port each keeps every case's settings its own and
+# lets any client reach it as plain `https://localhost:PORT/`. Each line says what a
+# correct client does:
 
 # %% [markdown] lang=zh-CN
 # 公共的“坏证书”网站常常因为自己的证书过期而失效。动物园每次启动时都在本机回环地址上新建一个
-# CA，并重新签发每个案例的证书，每个案例占一个端口（案例之间的差别不只在证书上，还在握手设置
-# 上——是否要求客户端证书、TLS 1.0——而 OpenSSL 在收到客户端请求的主机名之前就已确定这些
-# 设置）。每行说明一个正确的客户端应该怎么做：
+# CA，并重新签发每个案例的证书，每个案例占一个端口：案例之间的差别不只在证书上，还在握手设置
+# 上（是否要求客户端证书、TLS 1.0）；每个案例一个端口，各自的设置互不干扰，任何客户端都能直接用
+# `https://localhost:PORT/` 访问。每行说明一个正确的客户端应该怎么做：
 
 # %%
 with Zoo(lab / "zoo") as zoo:
