@@ -518,8 +518,13 @@ def _utc_label() -> str:
     return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
 
 
+#: The revocation reasons (RFC 5280 5.3.1) pkilab writes, as the CRL code spells them.
+REVOKE_REASONS = ("unspecified", "keyCompromise", "superseded", "cessationOfOperation",
+                  "affiliationChanged", "privilegeWithdrawn")
+
+
 def revoke_student(directory: str | os.PathLike[str], who: str,
-                   reason: str = "cessation_of_operation") -> Student:
+                   reason: str = "unspecified") -> Student:
     """Mark ``who`` revoked in ``class.json`` (the class server refuses them with the
     reason), and add their certificate to the class CRL when :mod:`pkilab.revoke` exists.
 
@@ -527,6 +532,11 @@ def revoke_student(directory: str | os.PathLike[str], who: str,
     """
     import datetime as dt
 
+    if reason not in REVOKE_REASONS:
+        raise InputError(f"{reason!r} is not a revocation reason", "RFC 5280 5.3.1 names "
+                         "them; pkilab writes " + ", ".join(REVOKE_REASONS),
+                         "pass --reason keyCompromise (a lost laptop) or another of those",
+                         code="unknown_reason")
     folder = Path(directory)
     record = load_record(folder)
     student = record.find(who)

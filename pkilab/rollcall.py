@@ -123,7 +123,10 @@ class Rollcall:
                 return None if problem is not None else _page(
                     403, "403: this certificate is not one of this class's students\n")
             if row.student.revoked:
-                return self._refuse(row, REVOKED, now, reason=row.student.revoked)
+                s = row.student
+                return self._refuse(row, REVOKED, now, name=s.name, reason=s.revoked,
+                                    date=s.revoked_at, serial=s.serial,
+                                    issuer="the class CA")
             if problem is not None:
                 row.refused, row.refused_at = problem.code, now
                 row.refused_words = problem.what

@@ -218,3 +218,12 @@ def test_cli_makes_a_class_and_revokes(tmp_path, capsys):
     assert "no student" in capsys.readouterr().err
     assert main(["class", str(folder)]) == 2
     assert main(["class", str(folder), "--roster", str(tmp_path / "missing.csv")]) == 2
+
+
+def test_revoke_refuses_an_unknown_reason(tmp_path):
+    folder = tmp_path / "cls"
+    make_class(folder, _rows("Ann,,1\n"), now_label="a")
+    with pytest.raises(InputError) as info:
+        revoke_student(folder, "Ann", "certificateHold")
+    assert info.value.code == "unknown_reason"
+    assert not load_record(folder).students[0].revoked

@@ -21,7 +21,7 @@ ROSTER = "王伟,,2026001\nAnn Lee,,2026002\nBob Ray,,2026003\n"
 def klass(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rollcall") / "cls"
     make_class(folder, read_roster(ROSTER.encode()), now_label="t")
-    revoke_student(folder, "2026002", "key_compromise")
+    revoke_student(folder, "2026002", "keyCompromise")
     return folder
 
 
@@ -53,7 +53,7 @@ def test_revoked_student_is_refused_with_the_reason(served):
     assert reply.status == 400
     assert reply.headers.get("x-pkilab-problem", reply.headers.get("X-Pkilab-Problem")) \
         == REVOKED
-    assert "key_compromise" in reply.body
+    assert "keyCompromise" in reply.body
     row = next(r for r in rollcall.table() if r["student_id"] == "2026002")
     assert row["status"] == f"refused ({REVOKED})" and "revoked" in row["refused_because"]
 

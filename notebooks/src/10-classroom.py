@@ -183,7 +183,7 @@ print(reply.status, reply.body.splitlines()[0])
 
 # %%
 if not load_class(klass).find("2026005").revoked:  # a cell run twice revokes once
-    revoke_student(klass, "2026005", "key_compromise")
+    revoke_student(klass, "2026005", "keyCompromise")
 rollcall.update(load_class(klass))
 refused = request(server.url, ca=klass / "root.crt", **student("2026005"))
 print(refused.status, refused.headers.get("x-pkilab-problem"))

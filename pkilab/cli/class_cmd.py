@@ -19,8 +19,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--roster", metavar="CSV", help="the students (UTF-8 CSV)")
     parser.add_argument("--revoke", metavar="NAME",
                         help="revoke one student (name, file name or student id)")
-    parser.add_argument("--reason", default="cessation_of_operation",
-                        help="why, for --revoke (default: cessation_of_operation)")
+    parser.add_argument("--reason", default="unspecified",
+                        help="why, for --revoke: unspecified (default), keyCompromise (a "
+                        "lost laptop), superseded, cessationOfOperation, "
+                        "affiliationChanged, privilegeWithdrawn")
     parser.add_argument("--server-name", action="append", metavar="NAME",
                         help="name or IP address of the class server (repeatable; default: "
                         "localhost and 127.0.0.1; add the classroom machine's address)")
