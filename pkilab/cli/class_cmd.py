@@ -128,6 +128,7 @@ def _watch(server, rollcall, folder) -> None:
     import signal
     import threading
 
+    from ..classroom import CLASS_FILE, load_record
     from ..files import write_output
 
     stop = threading.Event()
@@ -135,9 +136,12 @@ def _watch(server, rollcall, folder) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(ValueError):
             previous[signum] = signal.signal(signum, lambda *_: stop.set())
-    from ..classroom import CLASS_FILE, load_record
-
     seen, stamp = -1, (folder / CLASS_FILE).stat().st_mtime_ns
+
+    def export() -> None:
+        write_output(folder / "rollcall.csv", rollcall.csv().encode("utf-8-sig"),
+                     overwrite=True)
+
     try:
         while True:
             now_stamp = (folder / CLASS_FILE).stat().st_mtime_ns
@@ -150,8 +154,7 @@ def _watch(server, rollcall, folder) -> None:
                 print(f"  {event}", flush=True)
             if rollcall.changes != seen:
                 seen = rollcall.changes
-                write_output(folder / "rollcall.csv", rollcall.csv().encode("utf-8-sig"),
-                             overwrite=True)
+                export()
                 print(f"  roll call: {rollcall.summary()}", flush=True)
             if stop.wait(1.0):
                 break
@@ -160,3 +163,6 @@ def _watch(server, rollcall, folder) -> None:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+        for event in server.take_events():
+            rollcall.observe(event)
+        export()  # what happened in the last second too
