@@ -296,7 +296,7 @@ Hello {name}. This folder holds:
 
 1. From a terminal, in this folder:
      {curl}
-   The server answers "Hello, {name}!".
+   The server greets you by name: "Hello, {name} (...)!".
 
 2. In a browser: import {stem}.p12 (Firefox: Settings > Privacy & Security >
    Certificates > View Certificates > Your Certificates > Import; Chrome/Edge on
@@ -312,7 +312,7 @@ Hello {name}. This folder holds:
 
 1. 在终端里进入这个文件夹，运行：
      {curl}
-   服务器会回答 "Hello, {name}!"。
+   服务器会按名字问候你："Hello, {name} (...)!"。
 
 2. 在浏览器里：导入 {stem}.p12（Firefox：设置 > 隐私与安全 > 证书 > 查看证书 >
    您的证书 > 导入；Windows 上的 Chrome/Edge：双击 {stem}.p12；macOS：用“钥匙串访问”

@@ -153,3 +153,13 @@ def test_s_client_carries_on_after_a_bad_chain_unless_told(zoo):
     output = _s_client(case, zoo.directory)
     assert "certificate has expired" in output and "HTTP/1.1 200" in output
     assert "HTTP/1.1 200" not in _s_client(case, zoo.directory, "-verify_return_error")
+
+
+def test_zoo_table_leaves_out_clients_that_are_not_installed(zoo, monkeypatch):
+    import pkilab.zoo_check as zoo_check
+
+    monkeypatch.setattr(zoo_check, "available_clients", lambda: ["python-ssl"])
+    assert zoo_check.zoo_table(zoo, ["curl", "openssl"]) == \
+        "(curl, openssl not installed here: left out)"
+    text = zoo_check.zoo_table(zoo, ["python-ssl", "curl"])
+    assert text.startswith("(curl not installed here") and "python-ssl" in text
