@@ -122,7 +122,8 @@ for stem in ("2026001", "2026002", "student-004"):
 with zipfile.ZipFile(klass / "bundles" / "2026001.zip") as archive:
     print(sorted(archive.namelist()))
     readme = archive.read("2026001/README.txt").decode()
-print("\n".join(readme.splitlines()[12:15]))
+print("README:", readme.splitlines()[0])
+print("  " + next(line for line in readme.splitlines() if "curl --cacert" in line).strip())
 sheet = (klass / "instructor-sheet-lesson.csv").read_text("utf-8-sig").splitlines()
 print("sheet columns:", sheet[0])
 print("passwords in the bundle:", any(line.rsplit(",", 1)[1] in readme for line in sheet[1:]))
