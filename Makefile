@@ -59,7 +59,7 @@ notebooks-future: $(STAMP)
 # The lessons on a machine without openssl, curl, keytool, java or nginx (a Windows or
 # macOS laptop): a private mount namespace hides each binary under /dev/null (not
 # executable, so shutil.which finds nothing). Needs root (CI runs as root).
-HIDDEN_TOOLS := openssl curl keytool java nginx
+HIDDEN_TOOLS := openssl curl keytool java nginx pebble tshark
 notebooks-without-tools: $(STAMP)
 	unshare -m sh -c 'set -e; \
 	  for path in $$(PATH="$$PATH:/usr/sbin:/usr/local/sbin" which -a $(HIDDEN_TOOLS) | \

@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 TOOL_TAGS = {"needs-openssl": "openssl", "needs-curl": "curl", "needs-keytool": "keytool",
-             "needs-nginx": "nginx"}
+             "needs-nginx": "nginx", "needs-pebble": "pebble", "needs-tshark": "tshark"}
 
 
 def tool_installed(tool: str) -> bool:

@@ -39,6 +39,16 @@ _EXPORTS = {
     "identify": "formats", "load_any": "formats",
     # handshakes
     "compare_traces": "trace",
+    # one connection byte by byte (issue 11)
+    "capture_connection": "capture", "annotate_capture": "capture",
+    "handshake_checks": "capture", "capture_table": "capture", "explain_message": "capture",
+    "write_capture_files": "capture", "capture_certificate_set": "capture",
+    "hkdf_expand_label": "capture", "transcript_hash": "capture",
+    "finished_verify_data": "capture", "traffic_keys": "capture",
+    "certificate_verify_input": "capture", "verify_signature": "capture",
+    "early_secret": "capture", "serve_names": "capture",
+    "rsa_premaster_secret": "capture", "tls12_master_secret": "capture",
+    "capture_trace": "capture",
     # deployment
     "client_ca_bundle": "deploy", "nginx_server_block": "deploy",
     "kubernetes_tls_secret": "deploy", "kubernetes_ca_secret": "deploy",
@@ -47,6 +57,14 @@ _EXPORTS = {
     "gateway_api_gateway": "deploy", "gateway_api_httproute": "deploy",
     "cert_manager_ca_issuer": "deploy", "cert_manager_certificate": "deploy",
     "nginx_config_test": "nginx",
+    # ACME (lesson 09)
+    "PebbleServer": "acme", "find_pebble": "acme", "acme_issue": "acme", "AcmeIssue": "acme",
+    "HTTP01Server": "acme", "show_messages": "acme", "decode_jws": "acme",
+    "key_authorization": "acme",
+    # revocation
+    "revoke_certificate": "revoke", "refresh_crl": "revoke", "refresh_crls": "revoke",
+    "load_crls": "revoke", "OCSPResponder": "ocsp", "ocsp_status": "ocsp",
+    "build_crl": "crl", "revocations": "crl", "crl_number": "crl",
     # the classroom
     "make_class": "classroom", "read_roster": "classroom", "revoke_student": "classroom",
     "load_class": "classroom", "Rollcall": "rollcall", "Zoo": "zoo",
@@ -60,7 +78,37 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
+    from .acme import (  # noqa: F401
+        AcmeIssue,
+        HTTP01Server,
+        PebbleServer,
+        acme_issue,
+        decode_jws,
+        find_pebble,
+        key_authorization,
+        show_messages,
+    )
     from .ca import CertificateAuthority, IssuedCertificate  # noqa: F401
+    from .capture import (  # noqa: F401
+        annotate_capture,
+        capture_certificate_set,
+        capture_connection,
+        capture_table,
+        capture_trace,
+        certificate_verify_input,
+        early_secret,
+        explain_message,
+        finished_verify_data,
+        handshake_checks,
+        hkdf_expand_label,
+        rsa_premaster_secret,
+        serve_names,
+        tls12_master_secret,
+        traffic_keys,
+        transcript_hash,
+        verify_signature,
+        write_capture_files,
+    )
     from .certset import (  # noqa: F401
         CertificateSet,
         build_certificate_set,
@@ -69,6 +117,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
     from .classroom import load_class, make_class, read_roster, revoke_student  # noqa: F401
+    from .crl import build_crl, crl_number, revocations  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
         cert_manager_ca_issuer,
@@ -111,6 +160,13 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     )
     from .names import build_name, common_name, format_subj, parse_subj, short_name  # noqa: F401
     from .nginx import NginxServer, find_nginx, nginx_config_test  # noqa: F401
+    from .ocsp import OCSPResponder, ocsp_status  # noqa: F401
+    from .revoke import (  # noqa: F401
+        load_crls,
+        refresh_crl,
+        refresh_crls,
+        revoke_certificate,
+    )
     from .rollcall import Rollcall  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401

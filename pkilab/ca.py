@@ -28,7 +28,7 @@ from . import keys as _keys
 from .errors import InputError, PolicyError
 from .keys import PrivateKey
 from .names import as_name, format_subj, short_name
-from .profiles import Profile, build_extensions, general_names, profile
+from .profiles import Profile, build_extensions, general_names, name_constraints, profile
 
 #: Lessons built with a ``seed`` all start on this date, so their outputs never change.
 LESSON_EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -103,6 +103,9 @@ class CertificateAuthority:
     parent: CertificateAuthority | None = None
     seed: str | None = None
     _issued: int = field(default=0, repr=False)
+    #: (OCSP URL, CRL URL) put on every certificate this CA issues (see
+    #: :func:`pkilab.profiles.revocation_pointers`); None: no revocation pointers
+    revocation_urls: tuple[str | None, str | None] | None = None
 
     # ---- construction -------------------------------------------------------------
 
@@ -202,11 +205,18 @@ class CertificateAuthority:
         days: int | None = None,
         not_before: dt.datetime | None = None,
         allow_invalid: bool = False,
+        permitted_dns: Sequence[str] = (),
+        permitted_ips: Sequence[str] = (),
+        allow_outside_constraints: bool = False,
     ) -> CertificateAuthority:
         """A CA below this one. ``path_length`` = how many more CAs may follow below it.
 
         The seed's chain root -> intermediate1 -> intermediate2 -> server needs
         ``path_length=1`` on intermediate1 and 0 on intermediate2.
+
+        ``permitted_dns`` / ``permitted_ips`` give the new CA a critical nameConstraints
+        extension: it, and every CA below it, may then vouch only for those names
+        (see :func:`pkilab.profiles.name_constraints` for what the entries mean).
         """
         limit = facts.path_length(self.certificate)
         if limit is not None and limit < 1 and not allow_invalid:
@@ -219,10 +229,14 @@ class CertificateAuthority:
                 code="path_length_exceeded",
             )
         name = as_name(subject)
+        constraints = name_constraints(permitted_dns, permitted_ips)
+        if not allow_outside_constraints and name != self.certificate.subject:
+            # RFC 5280 6.1.3 (b): a self-issued CA is not held to the constraints above it
+            refuse_outside_constraints(self._constraints(), name, (), is_ca=True)
         key = key or _new_key(key_kind or self._key_kind(), self.seed, name, False)
         certificate = self._build(name, self.certificate.subject, key.public_key(),
                                   profile("intermediate"), days=days, path_length=path_length,
-                                  sans=(), not_before=not_before)
+                                  sans=(), not_before=not_before, constraints=constraints)
         return CertificateAuthority(certificate, key, parent=self, seed=self.seed)
 
     def issue_server(
@@ -234,6 +248,7 @@ class CertificateAuthority:
         key: PrivateKey | None = None,
         days: int | None = None,
         not_before: dt.datetime | None = None,
+        allow_outside_constraints: bool = False,
     ) -> IssuedCertificate:
         """A TLS server certificate for host names and IP addresses (subjectAltName).
 
@@ -242,6 +257,10 @@ class CertificateAuthority:
         names must be in the subjectAltName, which is why ``names`` is required. The
         subject defaults to ``CN=<first name>`` so that tools that still print the CN
         show something useful.
+
+        Under a CA with name constraints (its own or one above it), names outside them
+        are refused (code ``outside_name_constraints``): every verifier would refuse the
+        certificate. ``allow_outside_constraints=True`` issues it anyway, on purpose.
         """
         if isinstance(names, str):
             names = [names]
@@ -256,7 +275,7 @@ class CertificateAuthority:
         sans = general_names(names)
         return self._issue_leaf(profile("server"), subject if subject is not None
                                 else {"CN": str(names[0])}, sans, key_kind, key, days,
-                                not_before)
+                                not_before, allow_outside_constraints)
 
     def issue_client(
         self,
@@ -268,23 +287,26 @@ class CertificateAuthority:
         key: PrivateKey | None = None,
         days: int | None = None,
         not_before: dt.datetime | None = None,
+        allow_outside_constraints: bool = False,
     ) -> IssuedCertificate:
         """A client certificate (extendedKeyUsage clientAuth) for mutual TLS.
 
         ``name`` becomes the CN, which servers usually show or match against an allow
         list. The subjectAltName holds ``emails``, by default ``NAME@pkilab.test``:
         cryptography's client verifier (like the web PKI rules it follows) requires a
-        subjectAltName on client certificates too.
+        subjectAltName on client certificates too. Name constraints of the CAs above
+        are enforced as in :meth:`issue_server`.
         """
         if not name or not str(name).strip():
             raise InputError("a client certificate needs a name", "", "pass name='client'",
                              code="no_names")
         if emails is None:
-            emails = [_client_email(str(name))]
+            emails = [default_client_email(str(name))]
         sans = general_names(emails)
         return self._issue_leaf(profile("client"),
                                 subject if subject is not None else {"CN": name},
-                                sans, key_kind, key, days, not_before)
+                                sans, key_kind, key, days, not_before,
+                                allow_outside_constraints)
 
     def sign_csr(
         self,
@@ -295,13 +317,15 @@ class CertificateAuthority:
         days: int | None = None,
         path_length: int | None = 0,
         not_before: dt.datetime | None = None,
+        allow_outside_constraints: bool = False,
     ) -> IssuedCertificate:
         """Issue a certificate for someone else's key, from their CSR.
 
         This is the seed's ``openssl x509 -req -in server.csr -CA ... -CAkey ...`` step,
         done right: the CSR's signature is checked first (proof that the requester
         holds the private key), and the profile's extensions are added. ``names``
-        defaults to the subjectAltName requested in the CSR.
+        defaults to the subjectAltName requested in the CSR. Name constraints of the
+        CAs above are enforced as in :meth:`issue_server`.
         """
         from .csr import check_csr, requested_names
 
@@ -311,7 +335,7 @@ class CertificateAuthority:
             names = requested_names(csr)
         if not names and kind == "client":
             # Client verifiers want a subjectAltName too: the same default as issue_client.
-            names = [_client_email(short_name(csr.subject))]
+            names = [default_client_email(short_name(csr.subject))]
         sans = general_names(names or ())
         if prof.needs_subject_alt_name and not sans:
             raise InputError(
@@ -320,6 +344,9 @@ class CertificateAuthority:
                 "pass names=['your.host'] (pkilab sign --name)",
                 code="no_names",
             )
+        if not allow_outside_constraints:
+            refuse_outside_constraints(self._constraints(), csr.subject, sans,
+                                       is_ca=prof.is_ca)
         public_key = csr.public_key()
         certificate = self._build(csr.subject, self.certificate.subject, public_key, prof,
                                   days=days, path_length=path_length if prof.is_ca else None,
@@ -358,14 +385,25 @@ class CertificateAuthority:
 
     # ---- internals ------------------------------------------------------------------
 
-    def _issue_leaf(self, prof: Profile, subject, sans, key_kind, key, days, not_before
-                    ) -> IssuedCertificate:
+    def _issue_leaf(self, prof: Profile, subject, sans, key_kind, key, days, not_before,
+                    allow_outside_constraints: bool = False) -> IssuedCertificate:
         name = as_name(subject)
+        if not allow_outside_constraints:  # before the key: a refusal should be quick
+            refuse_outside_constraints(self._constraints(), name, sans)
         key = key or _new_key(key_kind or self._key_kind(), self.seed, name, False)
         certificate = self._build(name, self.certificate.subject, key.public_key(), prof,
                                   days=days, path_length=None, sans=sans,
                                   not_before=not_before, subject_is_empty=len(name) == 0)
         return IssuedCertificate(certificate, key, self.intermediates, self.root)
+
+    def _constraints(self) -> list[tuple[str, x509.NameConstraints]]:
+        """(CA name, its nameConstraints) for this CA and each CA above that has them."""
+        found = []
+        for certificate in self.chain:
+            constraints = facts.extension(certificate, x509.NameConstraints)
+            if constraints is not None:
+                found.append((short_name(certificate.subject), constraints))
+        return found
 
     def _key_kind(self) -> str:
         key = self.private_key
@@ -393,7 +431,8 @@ class CertificateAuthority:
 
     def _build(self, subject: x509.Name, issuer: x509.Name, public_key, prof: Profile, *,
                days: int | None, path_length: int | None, sans, not_before,
-               subject_is_empty: bool = False) -> x509.Certificate:
+               subject_is_empty: bool = False,
+               constraints: x509.NameConstraints | None = None) -> x509.Certificate:
         if days is not None and days <= 0 and not_before is None:
             raise InputError(f"validity of {days} days is not positive", "",
                              "give days=1 or more (or not_before in the past for an expired "
@@ -406,9 +445,14 @@ class CertificateAuthority:
         issuer_key = (self.private_key.public_key() if self.certificate is None
                       else self.certificate.public_key())
         extensions = build_extensions(prof, public_key, issuer_key, path_length=path_length,
-                                      subject_alt_names=sans, subject_is_empty=subject_is_empty)
+                                      subject_alt_names=sans, subject_is_empty=subject_is_empty,
+                                      constraints=constraints)
         if self.certificate is not None:
             extensions = [_aki_from_issuer(self.certificate, ext) for ext in extensions]
+            if self.revocation_urls is not None:
+                from .profiles import revocation_pointers
+
+                extensions += revocation_pointers(*self.revocation_urls)
         builder = (x509.CertificateBuilder()
                    .subject_name(subject)
                    .issuer_name(issuer)
@@ -426,6 +470,53 @@ class CertificateAuthority:
         return summary_html(self.certificate)
 
 
+def refuse_outside_constraints(constrained: Sequence[tuple[str, x509.NameConstraints]],
+                               subject: x509.Name, sans: Sequence[x509.GeneralName], *,
+                               is_ca: bool = False) -> None:
+    """Raise PolicyError (code ``outside_name_constraints``) when a certificate with this
+    subject and these subjectAltNames would break a constraint in ``constrained``
+    ((CA name, nameConstraints) pairs).
+
+    The judge is :func:`pkilab.constraints.violations`, the same that ``verify_chain``
+    uses, asked about a stand-in certificate with the same names (signed with a
+    throw-away key, so no real key has to exist yet). Its rules include OpenSSL's CN
+    fallback: a leaf whose subject CN looks like a host name and that has no DNS
+    subjectAltName is checked by that CN.
+    """
+    if not constrained:
+        return
+    from .constraints import violations
+
+    stand_in = _stand_in(subject, sans, is_ca)
+    found = [(ca, v) for ca, nc in constrained for v in violations(nc, stand_in)]
+    if not found:
+        return
+    ca = found[0][0]
+    outside = list(dict.fromkeys(repr(v.name) for _, v in found))
+    raise PolicyError(
+        f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} outside the name "
+        f"constraints of {ca!r}",
+        "; ".join(dict.fromkeys(v.text for _, v in found)) + ": every verifier (OpenSSL: "
+        "'permitted subtree violation') would refuse the certificate",
+        "issue it only for names inside the permitted subtrees, or make the CA with those "
+        "names permitted too (pkilab init --permitted-dns / --permitted-ip); to make the "
+        "broken certificate on purpose, pass allow_outside_constraints=True",
+        code="outside_name_constraints")
+
+
+def _stand_in(subject: x509.Name, sans: Sequence[x509.GeneralName], is_ca: bool
+              ) -> x509.Certificate:
+    """A certificate that claims exactly these names: all the constraints judge reads."""
+    key = ed25519.Ed25519PrivateKey.generate()  # microseconds; never leaves this function
+    builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+               .public_key(key.public_key()).serial_number(1)
+               .not_valid_before(LESSON_EPOCH).not_valid_after(LESSON_EPOCH)
+               .add_extension(x509.BasicConstraints(ca=is_ca, path_length=None), True))
+    if sans:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(sans)), False)
+    return builder.sign(key, None)
+
+
 def _aki_from_issuer(issuer: x509.Certificate, item):
     """Copy the issuer's own subjectKeyIdentifier into the AKI, so the two always match
     even when the issuer was made by another tool with another key-id method."""
@@ -438,7 +529,7 @@ def _aki_from_issuer(issuer: x509.Certificate, item):
     return (x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski), critical)
 
 
-def _client_email(name: str) -> str:
+def default_client_email(name: str) -> str:
     """``NAME@pkilab.test``: a reserved domain (RFC 2606), so it can never be real."""
     local = re.sub(r"[^a-z0-9._-]+", "-", name.strip().lower()).strip("-.")
     return f"{local or 'client'}@pkilab.test"

@@ -20,11 +20,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
-from .ca import CertificateAuthority, IssuedCertificate
-from .errors import InputError, OverwriteError
+from .ca import (
+    CertificateAuthority,
+    IssuedCertificate,
+    default_client_email,
+    refuse_outside_constraints,
+)
+from .errors import InputError, OverwriteError, PolicyError
 from .keys import DEFAULT_KEY_KIND, PrivateKey
-from .names import build_name, check_text
+from .names import build_name, check_text, short_name
 from .passwords import check_new_password
+from .profiles import general_names, name_constraints
 
 DEFAULT_SERVER_NAMES = ("localhost", "127.0.0.1")
 DEFAULT_CLIENTS = ("client", "client2")
@@ -69,6 +75,10 @@ def build_certificate_set(
     subject: str | None = None,
     seed: str | None = None,
     not_before: dt.datetime | None = None,
+    permitted_dns: Sequence[str] = (),
+    permitted_ips: Sequence[str] = (),
+    ocsp_url: str | None = None,
+    crl_url: str | None = None,
 ) -> CertificateSet:
     """The seed's chain, done right: every certificate valid under strict verification.
 
@@ -76,26 +86,78 @@ def build_certificate_set(
     without the CN (the seed: "/C=CN/ST=bj/L=bj/O=alibaba/OU=test"); each certificate
     adds its own CN. Without it, every subject is ``/O=<organization>/CN=...``.
     ``seed`` makes every key, serial and date repeatable (lessons, fixtures).
+
+    ``permitted_dns`` / ``permitted_ips`` put a critical nameConstraints extension on
+    intermediate1, so that it and intermediate2 may vouch only for those names (and
+    ``localhost`` / ``127.0.0.1`` only when permitted too). A server name or a client
+    outside them is refused before any key is made (code ``outside_name_constraints``).
+    A server with IP addresses only gets the CN ``<O> server`` in such a set: OpenSSL
+    would otherwise check a CN of ``10.0.0.5`` as a DNS name against the DNS subtrees.
+    ``ocsp_url`` / ``crl_url`` put an authorityInfoAccess OCSP URL and a CRL
+    distribution point on the server and client certificates (intermediate2's
+    responder and list: ``pkilab ocsp``, ``crl.pem``).
     """
     _check_server_names(server_names)
     _check_clients(clients)
+    constraints = name_constraints(permitted_dns, permitted_ips)
     base = _base_fields(subject) if subject else [("O", organization)]
     label = dict(base).get("O", organization)
 
     def named(common_name: str) -> x509.Name:
         return build_name(dict([*base, ("CN", common_name)]))
 
+    server_cn = _server_cn(server_names, constraints, label)
+    if constraints is not None:
+        _check_inside(constraints, named(f"{label} Intermediate CA 1"),
+                      [(named(server_cn), general_names(server_names), _SERVER_FIX)]
+                      + [(named(name), general_names([default_client_email(name)]), _CLIENT_FIX)
+                         for name in clients])
     root = CertificateAuthority.create_root(
         named(f"{label} Root CA"), key_kind=key_kind, seed=seed, not_before=not_before)
     intermediate1 = root.issue_intermediate(
-        named(f"{label} Intermediate CA 1"), path_length=1, not_before=not_before)
+        named(f"{label} Intermediate CA 1"), path_length=1, not_before=not_before,
+        permitted_dns=permitted_dns, permitted_ips=permitted_ips)
     intermediate2 = intermediate1.issue_intermediate(
         named(f"{label} Intermediate CA 2"), path_length=0, not_before=not_before)
+    if ocsp_url is not None or crl_url is not None:
+        intermediate2.revocation_urls = (ocsp_url, crl_url)
     server = intermediate2.issue_server(
-        list(server_names), subject=named(str(server_names[0])), not_before=not_before)
+        list(server_names), subject=named(server_cn), not_before=not_before)
     issued = {name: intermediate2.issue_client(name, subject=named(name), not_before=not_before)
               for name in clients}
     return CertificateSet(root, intermediate1, intermediate2, server, issued)
+
+
+def _server_cn(server_names: Sequence[str], constraints: x509.NameConstraints | None,
+               label: str) -> str:
+    """The server's CN: its first name, except in a DNS-constrained set whose server has
+    only IP addresses (OpenSSL checks a CN like ``10.0.0.5`` as a DNS name then)."""
+    dns_constrained = constraints is not None and any(
+        isinstance(n, x509.DNSName) for n in constraints.permitted_subtrees or ())
+    if not dns_constrained or any(isinstance(n, x509.DNSName)
+                                  for n in general_names(server_names)):
+        return str(server_names[0])
+    return f"{label} server"
+
+
+_SERVER_FIX = ("give only server names inside them (--server-name), or permit these too: a "
+               "set for a lab on this machine usually adds --permitted-dns localhost "
+               "--permitted-ip 127.0.0.1/32")
+_CLIENT_FIX = ("name the client with one word (alice, not alice.smith: OpenSSL checks a CN "
+               "that looks like a host name as a DNS name when there is no DNS "
+               "subjectAltName), or permit that name too")
+
+
+def _check_inside(constraints: x509.NameConstraints, ca_name: x509.Name,
+                  leaves: Sequence[tuple[x509.Name, list[x509.GeneralName], str]]) -> None:
+    """Refuse (code ``outside_name_constraints``) a leaf of the set outside the constraints,
+    with the CLI's words for the fix."""
+    for subject, sans, fix in leaves:
+        try:
+            refuse_outside_constraints([(short_name(ca_name), constraints)], subject, sans)
+        except PolicyError as exc:
+            raise PolicyError(exc.what, exc.why, fix,
+                              code="outside_name_constraints") from None
 
 
 _SET_STEMS = ("root", "intermediate1", "intermediate2", "server", "fullchain")

@@ -265,16 +265,18 @@ def normalize_host(host: str) -> str:
 
 # ---- verification ------------------------------------------------------------------------------
 
-def _check_path(path, trusted, purpose, host, at) -> tuple[list[Link], list[Problem]]:
+def _check_path(path, trusted, purpose, host, at, crls=()
+                ) -> tuple[list[Link], list[Problem]]:
     links, problems = [], []
     for index in range(len(path)):
-        link, found = check_certificate(Context(index, path, trusted, purpose, host, at))
+        link, found = check_certificate(Context(index, path, trusted, purpose, host, at,
+                                                crls=crls))
         links.append(link)
         problems.extend(found)
     return links, problems
 
 
-def _best_path(leaf, trust: Trust, pool, purpose, host, at):
+def _best_path(leaf, trust: Trust, pool, purpose, host, at, crls=()):
     """(path, trusted, links, problems) of the first path that passes every check, else
     of the first that reaches an anchor, else of the one that got furthest."""
     first = furthest = None
@@ -283,14 +285,14 @@ def _best_path(leaf, trust: Trust, pool, purpose, host, at):
             if furthest is None or len(path) > len(furthest):
                 furthest = path
             continue
-        links, problems = _check_path(path, True, purpose, host, at)
+        links, problems = _check_path(path, True, purpose, host, at, crls)
         if not any(p.severity == "error" for p in problems):
             return path, True, links, problems
         first = first or (path, True, links, problems)
     if first is not None:
         return first
     path = furthest or [leaf]
-    links, problems = _check_path(path, False, purpose, host, at)
+    links, problems = _check_path(path, False, purpose, host, at, crls)
     return path, False, links, [dead_end(path, trust, pool), *problems]
 
 
@@ -317,6 +319,15 @@ def _arguments(leaf, roots, purpose, host, at):
             at or dt.datetime.now(dt.timezone.utc))
 
 
+def _check_crls(crls) -> tuple[x509.CertificateRevocationList, ...]:
+    found = (crls,) if isinstance(crls, x509.CertificateRevocationList) else tuple(crls)
+    if not all(isinstance(c, x509.CertificateRevocationList) for c in found):
+        raise InputError("crls= holds something that is not a CRL",
+                         "verify_chain takes CRL objects",
+                         "load them with pkilab.load_crls('crl.pem')", code="not_a_crl")
+    return found
+
+
 def verify_chain(
     leaf: x509.Certificate | Sequence[x509.Certificate],
     roots: x509.Certificate | Sequence[x509.Certificate],
@@ -326,6 +337,7 @@ def verify_chain(
     purpose: str = "server",
     at: dt.datetime | None = None,
     partial_chain: bool = False,
+    crls: Sequence[x509.CertificateRevocationList] = (),
 ) -> ChainReport:
     """Verify a chain for a TLS server (``purpose="server"``, optionally for ``host``) or a
     TLS client, against trusted ``roots``; never raises for a bad chain, returns a report.
@@ -335,6 +347,13 @@ def verify_chain(
     self-signed certificates in ``roots`` are anchors, unless ``partial_chain=True``
     (openssl's ``-partial_chain``) lets an intermediate in ``roots`` end the chain.
     Raises :class:`InputError` only for bad arguments (unknown purpose, no root).
+
+    ``crls`` (``pkilab.load_crls``) turns on revocation checking, like ``openssl verify
+    -crl_check_all`` but kinder: the leaf must have its issuer's CRL (else
+    ``crl_wrong_issuer``), a CA with no CRL among them is noted and passes. A listed
+    certificate is ``revoked`` (with its date and reason); an expired list, one signed
+    by another key, or one not yet valid are ``crl_expired``, ``crl_bad_signature``,
+    ``crl_not_yet_valid``.
 
     >>> report = verify_chain(server.certificate, root.certificate, server.chain,
     ...                       host="localhost")                        # doctest: +SKIP
@@ -348,8 +367,9 @@ def verify_chain(
     anchors = {a.fingerprint(hashes.SHA256()) for a in trust.anchors}
     pool = [c for c in facts.unique([*served[1:], *intermediates, *trust.given])
             if c.fingerprint(hashes.SHA256()) not in anchors]
+    crls = _check_crls(crls)
     path, trusted, links, problems = _best_path(served[0], trust, Pool(pool), purpose, host,
-                                                at)
+                                                at, crls)
     problems = order_problems + problems
     verified_by = "pkilab's checks"
     if not any(p.severity == "error" for p in problems):

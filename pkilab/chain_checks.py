@@ -75,6 +75,8 @@ class Context:
     host: str | None
     at: dt.datetime
     role: str = ""
+    #: CRLs to check revocation against (empty: revocation is not checked)
+    crls: tuple[x509.CertificateRevocationList, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.role:
@@ -372,6 +374,55 @@ def _name_constraints(ctx: Context) -> Iterable[Result]:
                               ca=short_name(ca.subject), detail=detail))
 
 
+def _newest(found: list[x509.CertificateRevocationList]) -> x509.CertificateRevocationList:
+    from .crl import crl_number
+
+    return max(found, key=lambda c: (crl_number(c) or 0, c.last_update_utc))
+
+
+def _revocation(ctx: Context) -> Iterable[Result]:
+    """Is the certificate on its issuer's CRL? (only with CRLs; like openssl -crl_check,
+    the leaf must have one, while a CA without a list is noted, not refused)."""
+    from .crl import crl_number, revocation_of, signed_by
+
+    if not ctx.crls or ctx.index + 1 >= len(ctx.path):
+        return
+    issuer = ctx.path[ctx.index + 1]
+    theirs = short_name(issuer.subject)
+    mine = [c for c in ctx.crls if c.issuer == ctx.certificate.issuer]
+    if not mine:
+        others = ", ".join(sorted({repr(short_name(c.issuer)) for c in ctx.crls}))
+        yield _result("revocation", ctx.index > 0, f"not checked: no CRL from {theirs!r}",
+                      ctx.problem("crl_wrong_issuer", issuer=theirs, crl_issuers=others))
+        return
+    crl = _newest(mine)
+    shown = {"issuer": theirs, "at": f"{ctx.at:%Y-%m-%d %H:%M} UTC"}
+    if not signed_by(crl, issuer):
+        yield _result("revocation", False, f"the CRL naming {theirs!r} has a bad signature",
+                      ctx.problem("crl_bad_signature", **shown))
+        return
+    start, end = crl.last_update_utc, crl.next_update_utc
+    if end is not None and _whole_seconds(ctx.at) > end:
+        yield _result("revocation", False, f"the CRL of {theirs!r} expired {end:%Y-%m-%d %H:%M}",
+                      ctx.problem("crl_expired", next_update=f"{end:%Y-%m-%d %H:%M} UTC",
+                                  **shown))
+        return
+    if _whole_seconds(ctx.at) < start:
+        yield _result("revocation", False, f"the CRL of {theirs!r} starts {start:%Y-%m-%d %H:%M}",
+                      ctx.problem("crl_not_yet_valid", last_update=f"{start:%Y-%m-%d %H:%M} "
+                                  "UTC", **shown))
+        return
+    entry, number = revocation_of(crl, ctx.certificate), crl_number(crl)
+    if entry is not None and entry.date <= ctx.at:
+        yield _result("revocation", False, f"revoked on {entry.date:%Y-%m-%d} ({entry.reason})",
+                      ctx.problem("revoked", date=f"{entry.date:%Y-%m-%d %H:%M} UTC",
+                                  reason=entry.reason, serial=f"{entry.serial:x}",
+                                  number=number, issuer=theirs))
+        return
+    yield _result("revocation", True, f"not on the CRL of {theirs!r} (number {number}, "
+                  f"next update {end:%Y-%m-%d})" if end else f"not on the CRL of {theirs!r}")
+
+
 LEAF, CAS, NOT_ROOT = ("leaf",), ("intermediate", "root", "anchor"), ("leaf", "intermediate",
                                                                        "anchor")
 ALL = ("leaf", "intermediate", "root", "anchor")
@@ -397,6 +448,7 @@ EXTENSION_CHECKS: tuple[tuple[str, tuple[str, ...], CheckFunction], ...] = (
     ("missing_key_identifier", NOT_ROOT, _authority_key_id),
     ("wrong_host", LEAF, _name),
     ("name_constraints", ALL, _name_constraints),
+    ("revoked", NOT_ROOT, _revocation),
 )
 CHECKS = PLAIN_CHECKS + EXTENSION_CHECKS
 

@@ -47,8 +47,19 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
                        server_name: str = "localhost", mtls: str = "off",
                        listen_address: str | None = None, verify_depth: int = 3,
                        allow: Sequence[str] | None = None,
-                       upstream: str | None = None) -> str:
+                       upstream: str | None = None, crl: bool | None = None,
+                       stapling: bool | None = None) -> str:
     """The ``server { ... }`` block for the set in ``folder``, one-way or mutual TLS.
+
+    ``crl`` adds ``ssl_crl`` with ``crl-chain.pem`` (every CRL of the set, see
+    :func:`pkilab.revoke.crl_chain`; :class:`~pkilab.NginxServer` writes it); by default
+    it is there when the folder has a ``crl.pem`` and client certificates are checked.
+    nginx reads the file when it starts or reloads, never in between.
+
+    ``stapling`` adds ``ssl_stapling on`` with ``ssl_stapling_file server.ocsp`` (an OCSP
+    answer about server.crt, :func:`pkilab.ocsp.stapling_response`; NginxServer writes
+    it): nginx sends it in every handshake (``openssl s_client -status`` shows it). By
+    default it is there when the folder has a ``server.ocsp``.
 
     ``mtls`` takes nginx's own words (:mod:`pkilab.modes`): ``"on"`` is the seed's setup
     (no certificate, no page: nginx answers "400 No required SSL certificate was sent");
@@ -88,6 +99,9 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
         f"    ssl_certificate_key {folder / 'server.key'};",
         "    ssl_protocols TLSv1.2 TLSv1.3;",
     ]
+    if stapling or (stapling is None and (folder / "server.ocsp").is_file()):
+        lines += ["    ssl_stapling on;",
+                  f"    ssl_stapling_file {folder / 'server.ocsp'};   # an OCSP answer, DER"]
     if mode != "off":
         lines += [
             f"    ssl_client_certificate {folder / 'client-ca.crt'};"
@@ -95,6 +109,9 @@ def nginx_server_block(folder: str | os.PathLike[str], *, port: int = 443,
             f"    ssl_verify_client {mode};",
             f"    ssl_verify_depth {verify_depth};   # default 1 = one intermediate; ours: two",
         ]
+        if crl or (crl is None and (folder / "crl.pem").is_file()):
+            lines.append(f"    ssl_crl {folder / 'crl-chain.pem'};"
+                         "   # every CA's CRL: nginx checks the whole chain")
     if allow is not None:
         lines += _authorization_checks(tag)
     lines += _location(upstream, tag if mode != "off" else None)
@@ -214,7 +231,7 @@ def nginx_client_identity(certificate: x509.Certificate) -> tuple[str, str]:
 def nginx_lab_config(folder: str | os.PathLike[str], workdir: str | os.PathLike[str], *,
                      port: int, mtls: str = "off", verify_depth: int = 3,
                      allow: Sequence[str] | None = None, upstream: str | None = None,
-                     block: str | None = None) -> str:
+                     block: str | None = None, stapling: bool | None = None) -> str:
     """A whole nginx.conf that runs in the foreground as any user, on 127.0.0.1 only.
 
     ``block`` is a server block written elsewhere (a learner's): its ``listen`` lines are
@@ -223,7 +240,8 @@ def nginx_lab_config(folder: str | os.PathLike[str], workdir: str | os.PathLike[
     work = Path(workdir).resolve()
     if block is None:
         block = nginx_server_block(folder, port=port, mtls=mtls, listen_address="127.0.0.1",
-                                   verify_depth=verify_depth, allow=allow, upstream=upstream)
+                                   verify_depth=verify_depth, allow=allow, upstream=upstream,
+                                   stapling=stapling)
     else:
         block = re.sub(r"^(\s*)listen\s+[^;]*;", rf"\g<1>listen 127.0.0.1:{port} ssl;", block,
                        flags=re.MULTILINE)
@@ -261,10 +279,17 @@ def kubernetes_tls_secret(name: str, fullchain_pem: bytes, key_pem: bytes, *,
             f"  tls.crt: {_b64(fullchain_pem)}\n  tls.key: {_b64(key_pem)}\n")
 
 
-def kubernetes_ca_secret(name: str, ca_pem: bytes, *, namespace: str = "default") -> str:
-    """A Secret holding ``ca.crt``: the CAs an ingress trusts for client certificates."""
+def kubernetes_ca_secret(name: str, ca_pem: bytes, *, namespace: str = "default",
+                         crl_pem: bytes | None = None) -> str:
+    """A Secret holding ``ca.crt``: the CAs an ingress trusts for client certificates.
+
+    ``crl_pem`` adds ``ca.crl`` (for a set: every CA's list, ``pkilab.revoke.crl_chain``),
+    which ingress-nginx's ``auth-tls-secret`` hands to nginx's ``ssl_crl``; the
+    controller reloads nginx when the Secret changes.
+    """
+    crl = f"  ca.crl: {_b64(crl_pem)}\n" if crl_pem else ""
     return (f"apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\n"
-            f"  namespace: {namespace}\ntype: Opaque\ndata:\n  ca.crt: {_b64(ca_pem)}\n")
+            f"  namespace: {namespace}\ntype: Opaque\ndata:\n  ca.crt: {_b64(ca_pem)}\n{crl}")
 
 
 def kubernetes_ingress(name: str, host: str, tls_secret: str, service: str, *,

@@ -97,13 +97,54 @@ def is_critical(certificate: x509.Certificate, kind: type[x509.ExtensionType]) -
     return found is not None and found.critical
 
 
-def _defect_error(certificate: x509.Certificate) -> InputError:
-    from .names import format_subj  # names imports nothing from here; kept local for speed
+def _subject(certificate: x509.Certificate) -> str:
+    # RFC 4514 text from cryptography itself: facts sits below pkilab.names.
+    try:
+        return repr(certificate.subject.rfc4514_string())
+    except ValueError:
+        return "(a certificate whose subject does not decode)"
 
-    return InputError(f"the certificate {format_subj(certificate.subject)!r} is malformed",
+
+def _defect_error(certificate: x509.Certificate) -> InputError:
+    return InputError(f"the certificate {_subject(certificate)} is malformed",
                       extension_defect(certificate) or "its extensions cannot be parsed",
                       "re-issue it: no verifier accepts a certificate like this",
                       code="malformed_extensions")
+
+
+# ---- fields parsed on first use ------------------------------------------------------
+
+def field_defect(certificate: x509.Certificate) -> str | None:
+    """Why ``certificate``'s names or public key cannot be read, or None when they can.
+
+    Like extensions, cryptography decodes the subject, the issuer and the public key
+    only when they are first used, so a damaged field would surface long after loading.
+    Loaders call this once, so every later use can rely on those fields.
+    """
+    for field, read in (("subject", lambda: certificate.subject),
+                        ("issuer", lambda: certificate.issuer),
+                        ("public key", certificate.public_key)):
+        try:
+            read()
+        except ValueError as exc:
+            return f"its {field} does not decode ({str(exc)[:80]})"
+        except Exception as exc:  # UnsupportedAlgorithm: a key type cryptography lacks
+            if field == "public key" and type(exc).__name__ == "UnsupportedAlgorithm":
+                continue  # readable, only not usable: inspect can still describe it
+            return f"its {field} does not decode ({type(exc).__name__})"
+    return None
+
+
+def require_readable(certificate: x509.Certificate, origin: str = "the data"
+                     ) -> x509.Certificate:
+    """``certificate`` when its names and public key decode; else an InputError
+    (code ``malformed_certificate``)."""
+    defect = field_defect(certificate)
+    if defect is not None:
+        raise InputError(f"{origin} holds a damaged certificate", defect,
+                         "copy the file again, whole; pkilab inspect shows what it is",
+                         code="malformed_certificate")
+    return certificate
 
 
 # ---- what a certificate is -------------------------------------------------------------
@@ -220,9 +261,7 @@ def require_key_matches(key: Any, certificate: x509.Certificate, *,
     """Raise the one "key does not belong" error (code ``key_mismatch``) unless it does."""
     if key_matches(key, certificate):
         return
-    from .names import format_subj
-
-    shown = certificate_name or repr(format_subj(certificate.subject))
+    shown = certificate_name or _subject(certificate)
     raise InputError(f"{key_name} does not belong to {shown}",
                      "its public half differs from the certificate's public key", fix,
                      code="key_mismatch")

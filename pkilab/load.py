@@ -13,7 +13,7 @@ import os
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from . import der, pem
+from . import der, facts, pem
 from .errors import InputError
 from .files import read_input
 from .keys import PrivateKey
@@ -58,7 +58,7 @@ def _first_block(data: bytes, origin: str, wanted: tuple[str, ...] | None
 def _der_certificate(data: bytes, origin: str, in_pem: bool) -> x509.Certificate:
     refuse_trailing_bytes(data, origin)
     try:
-        return x509.load_der_x509_certificate(data)
+        certificate = x509.load_der_x509_certificate(data)
     except ValueError:
         if in_pem:
             raise InputError(f"{origin} has a damaged certificate",
@@ -69,6 +69,7 @@ def _der_certificate(data: bytes, origin: str, in_pem: bool) -> x509.Certificate
                          "it is neither PEM text nor a DER certificate",
                          "run 'pkilab inspect' on it to see what it is",
                          code="not_a_certificate") from None
+    return facts.require_readable(certificate, origin)
 
 
 def _pem_certificates(data: bytes, origin: str) -> list[x509.Certificate]:

@@ -67,6 +67,31 @@ def nginx_config_test(block: str, folder: str | os.PathLike[str] = ".") -> tuple
     return done.returncode == 0, first or "syntax is ok"
 
 
+def _children(pid: int) -> set[int]:
+    """The worker processes of nginx's master (Linux: /proc; elsewhere: unknown)."""
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return set()
+    return {int(p) for p in text.split()}
+
+
+def _write_stapling_file(folder: str | os.PathLike[str]) -> None:
+    from .ocsp import stapling_response
+
+    (Path(folder) / "server.ocsp").write_bytes(stapling_response(folder))
+
+
+def write_crl_chain(folder: str | os.PathLike[str]) -> None:
+    """Write ``crl-chain.pem`` for ``ssl_crl`` when the set has CRLs (see
+    :func:`pkilab.revoke.crl_chain`); call it again, then :meth:`NginxServer.reload`,
+    after a new revocation."""
+    from .revoke import crl_chain
+
+    if (Path(folder) / "crl.pem").is_file():
+        (Path(folder) / "crl-chain.pem").write_bytes(crl_chain(folder))
+
+
 class NginxServer:
     """nginx serving a ``pkilab init`` folder; a context manager that always stops it.
 
@@ -77,13 +102,16 @@ class NginxServer:
     def __init__(self, folder: str | os.PathLike[str], *, mtls: str = "off",
                  verify_depth: int = 3, allow: Sequence[str] | None = None,
                  upstream: str | None = None, block: str | None = None,
-                 start_timeout: float = 10) -> None:
+                 start_timeout: float = 10, stapling: bool = False) -> None:
         self.folder = Path(folder)
         self.mtls = mtls
         self.verify_depth = verify_depth
         self.allow = allow
         self.upstream = upstream
         self.block = block
+        #: staple an OCSP answer about server.crt (written to server.ocsp at each start
+        #: and reload)
+        self.stapling = stapling
         self.start_timeout = start_timeout
         self.port = 0
         self.config = ""
@@ -103,10 +131,14 @@ class NginxServer:
         (work / "tmp").mkdir()
         if self.mtls != "off" and self.block is None:
             (self.folder / "client-ca.crt").write_bytes(client_ca_bundle(self.folder))
+            write_crl_chain(self.folder)
+        if self.stapling:
+            _write_stapling_file(self.folder)
         self.port = free_port()
         self.config = nginx_lab_config(self.folder, work, port=self.port, mtls=self.mtls,
                                        verify_depth=self.verify_depth, allow=self.allow,
-                                       upstream=self.upstream, block=self.block)
+                                       upstream=self.upstream, block=self.block,
+                                       stapling=self.stapling)
         conf = work / "nginx.conf"
         conf.write_text(self.config)
         self._process = subprocess.Popen(
@@ -132,6 +164,34 @@ class NginxServer:
                                "check the configuration with nginx -t",
                                code="nginx_did_not_start")
             time.sleep(0.05)
+
+    def reload(self, timeout: float = 10) -> None:
+        """``nginx -s reload``: re-read the configuration and the files it names.
+
+        nginx reads ``ssl_crl`` (like the certificates) only when it starts or reloads:
+        a revocation is invisible to a running nginx until then. This rewrites
+        ``crl-chain.pem`` from the set's CRLs, sends SIGHUP to the master, and returns
+        once the old workers have gone (their replacements use the new files).
+        """
+        import signal
+
+        if self._process is None:
+            raise TLSError("this nginx is not running", "", "start it first (with ...:)",
+                           code="nginx_not_running")
+        if self.mtls != "off" and self.block is None:
+            write_crl_chain(self.folder)
+        if self.stapling:
+            _write_stapling_file(self.folder)
+        old = _children(self._process.pid)
+        self._process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            now = _children(self._process.pid)
+            if now and not (now & old):
+                return
+            time.sleep(0.02)
+        raise TLSError("nginx did not reload in time", "its old workers are still running",
+                       "check its error.log", code="nginx_reload_timeout")
 
     def __exit__(self, *exc_info: object) -> None:
         if self._process is not None:

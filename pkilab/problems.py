@@ -31,6 +31,8 @@ Code = Literal[
     "unknown_critical_extension", "not_a_ca", "path_length", "key_usage",
     "missing_key_identifier", "wrong_purpose", "leaf_is_ca", "missing_san", "wrong_host",
     "name_constraints", "unsupported", "rejected",
+    # the chain checker: revocation (CRLs given to verify_chain)
+    "revoked", "crl_expired", "crl_not_yet_valid", "crl_bad_signature", "crl_wrong_issuer",
     # the chain as a server sends it
     "wrong_order", "leaf_not_first",
     # the doctor's own findings
@@ -251,6 +253,38 @@ PROBLEMS: dict[str, Words] = {
     "rejected": Words(
         "cryptography's verifier rejected the chain", "{detail}",
         "see the checks above; report this case to the pkilab developers"),
+    # ---- revocation (CRLs given to verify_chain) ---------------------------------------------
+    "revoked": Words(
+        "{name!r} was revoked on {date} ({reason})",
+        "its issuer {issuer!r} lists serial {serial} on its CRL (number {number}): whoever "
+        "holds its key is no longer vouched for, however good its dates and signature are "
+        "(OpenSSL: error 23, 'certificate revoked')",
+        "issue a new certificate with a new key; a revoked certificate is never trusted "
+        "again (there is no unrevoke)"),
+    "crl_expired": Words(
+        "the CRL of {issuer!r} expired on {next_update}",
+        "a CRL speaks only until its nextUpdate; after that nobody can tell what was revoked "
+        "since, so verifiers refuse the chain rather than guess (OpenSSL: error 12, 'CRL "
+        "has expired')",
+        "fetch or make a fresh list (pkilab revoke DIR --refresh re-signs the set's crl.pem)"),
+    "crl_not_yet_valid": Words(
+        "the CRL of {issuer!r} is not valid until {last_update}",
+        "its thisUpdate is later than the time checked ({at}): a clock is wrong (OpenSSL: "
+        "error 11, 'CRL is not yet valid')",
+        "check the clocks of the CA and of this machine"),
+    "crl_bad_signature": Words(
+        "the CRL that names {issuer!r} was not signed with the key of {issuer!r}",
+        "anyone can write a list with a CA's name on it; only the signature makes it the "
+        "CA's word, and this one was made by another key (OpenSSL: error 8, 'CRL signature "
+        "failure')",
+        "use the CRL the CA itself signed (the set's crl.pem, from the same folder as "
+        "intermediate2.crt)"),
+    "crl_wrong_issuer": Words(
+        "no CRL given is from {issuer!r}, which issued {name!r}",
+        "the CRLs given come from {crl_issuers}; a CRL speaks only for certificates its own "
+        "issuer signed, so whether {name!r} is revoked could not be checked (OpenSSL: error "
+        "3, 'unable to get certificate CRL')",
+        "pass the CRL of {issuer!r} (for a set's server and clients: crl.pem)"),
     # ---- the chain as a server sends it ---------------------------------------------------
     "wrong_order": Words(
         "the full chain is not in issuer order",
@@ -359,6 +393,12 @@ PROBLEMS: dict[str, Words] = {
     "client_certificate_rejected/expired": Words(
         "the server refused our client certificate", "its alert says 'certificate expired'",
         "renew the client certificate", refusal=True),
+    "client_certificate_rejected/revoked": Words(
+        "the server refused our client certificate",
+        "its alert says 'certificate revoked': the CA that issued it put it on its CRL, and "
+        "the server checks that list",
+        "get a new certificate (a revoked one is never accepted again); the server's log "
+        "says when and why it was revoked", refusal=True),
     "client_certificate_rejected/unsupported": Words(
         "the server refused our client certificate",
         "its alert says 'unsupported certificate' (is the extendedKeyUsage clientAuth?)",

@@ -9,6 +9,7 @@ certificates fail (lesson 03).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 from collections.abc import Iterable, Sequence
@@ -136,6 +137,67 @@ def dns_name(text: str) -> str:
     return text
 
 
+def name_constraints(permitted_dns: Iterable[str] = (), permitted_ips: Iterable[str] = ()
+                     ) -> x509.NameConstraints | None:
+    """The nameConstraints of a CA that may vouch only for these names (None if none given).
+
+    ``permitted_dns``: ``lab.example`` permits that name and every name below it on a
+    label boundary (``www.lab.example``, not ``badlab.example``); ``.lab.example`` permits
+    only the names below it. ``permitted_ips``: networks such as ``10.0.0.0/8`` or one
+    address (``127.0.0.1`` is ``127.0.0.1/32``). Each list restricts only its own form of
+    name: IP constraints alone leave every DNS name allowed, and the reverse. Nothing is
+    excluded, and e-mail addresses are not constrained (the set's client e-mail SANs
+    stay free). Refused (code ``bad_name_constraint``): wildcards, host bits set in a
+    network (``10.0.0.1/8``), and anything that is not a host name or a network.
+    """
+    subtrees: list[x509.GeneralName] = []
+    for text in permitted_dns:
+        subtrees.append(x509.DNSName(_permitted_dns(str(text))))
+    for text in permitted_ips:
+        subtrees.append(x509.IPAddress(_permitted_network(str(text))))
+    unique = list(dict.fromkeys(subtrees))  # the same subtree twice is noise
+    return x509.NameConstraints(permitted_subtrees=unique, excluded_subtrees=None) \
+        if unique else None
+
+
+def _permitted_dns(text: str) -> str:
+    stripped = text.strip()
+    below_only = stripped.startswith(".")
+    why = None
+    if "*" in stripped:
+        why = "a wildcard means nothing in a constraint: lab.example already covers " \
+              "every name below it"
+    elif not stripped.lstrip("."):
+        why = "it is empty"
+    else:
+        with contextlib.suppress(ValueError):
+            ipaddress.ip_network(stripped, strict=False)
+            why = "it is an IP address: IPs are constrained with --permitted-ip"
+    if why is None:
+        try:
+            return ("." if below_only else "") + dns_name(stripped[1:] if below_only
+                                                          else stripped)
+        except InputError as exc:
+            why = exc.why
+    raise InputError(f"{text!r} cannot be a permitted DNS name", why,
+                     "give a domain such as lab.example (it and every name below it) or "
+                     ".lab.example (only the names below it)", code="bad_name_constraint")
+
+
+def _permitted_network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    try:
+        return ipaddress.ip_network(text.strip(), strict=True)
+    except ValueError as exc:
+        try:
+            loose = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            loose = None
+        fix = (f"write the network itself: {loose}" if loose is not None else
+               "give a network such as 10.0.0.0/8, or one address such as 127.0.0.1")
+        raise InputError(f"{text!r} cannot be a permitted IP network", str(exc), fix,
+                         code="bad_name_constraint") from None
+
+
 def _key_usage(usages: frozenset[str]) -> x509.KeyUsage:
     return x509.KeyUsage(**{field: field in usages for field in _KEY_USAGE_FIELDS})
 
@@ -148,8 +210,12 @@ def build_extensions(
     path_length: int | None = None,
     subject_alt_names: Sequence[x509.GeneralName] = (),
     subject_is_empty: bool = False,
+    constraints: x509.NameConstraints | None = None,
 ) -> list[tuple[x509.ExtensionType, bool]]:
-    """The (extension, critical) pairs for a certificate of profile ``prof``."""
+    """The (extension, critical) pairs for a certificate of profile ``prof``.
+
+    ``constraints`` (CA profiles only) is added critical, as RFC 5280 4.2.1.10 asks.
+    """
     usages = set(prof.key_usage)
     if not prof.is_ca and isinstance(subject_public_key, rsa.RSAPublicKey):
         usages.add("key_encipherment")  # TLS 1.2 RSA key transport, still used by old clients
@@ -163,7 +229,49 @@ def build_extensions(
     if subject_alt_names:
         # RFC 5280 4.2.1.6: critical when the subject name is empty.
         extensions.append((x509.SubjectAlternativeName(list(subject_alt_names)), subject_is_empty))
+    if constraints is not None:
+        if not prof.is_ca:
+            raise InputError(f"a {prof.name} certificate cannot carry name constraints",
+                             "nameConstraints limit what a CA may sign; a leaf signs nothing",
+                             "put them on the CA (issue_intermediate(permitted_dns=...))",
+                             code="bad_name_constraint")
+        extensions.append((constraints, True))
     extensions.append((x509.SubjectKeyIdentifier.from_public_key(subject_public_key), False))
     extensions.append(
         (x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public_key), False))
     return extensions
+
+
+def revocation_pointers(ocsp_url: str | None, crl_url: str | None
+                        ) -> list[tuple[x509.ExtensionType, bool]]:
+    """Where a verifier asks about revocation: authorityInfoAccess with the OCSP URL and
+    cRLDistributionPoints with the CRL URL (both non-critical, RFC 5280 4.2.2.1 and
+    4.2.1.13). Only http:// URLs (RFC 5280: the CRL itself is signed, so no TLS is
+    needed; an https CRL URL could loop on its own revocation check)."""
+    found: list[tuple[x509.ExtensionType, bool]] = []
+    if ocsp_url is not None:
+        found.append((x509.AuthorityInformationAccess([x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.OCSP,
+            x509.UniformResourceIdentifier(_http_url(ocsp_url, "--ocsp-url")))]), False))
+    if crl_url is not None:
+        found.append((x509.CRLDistributionPoints([x509.DistributionPoint(
+            [x509.UniformResourceIdentifier(_http_url(crl_url, "--crl-url"))], None, None,
+            None)]), False))
+    return found
+
+
+def _http_url(url: str, option: str) -> str:
+    from urllib.parse import urlsplit
+
+    text = str(url).strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme != "http" or not parts.hostname or \
+            any(c.isspace() or ord(c) < 33 or ord(c) > 126 for c in text):
+        raise InputError(f"{text!r} is not an http:// URL", "revocation pointers are plain "
+                         "http URLs of ASCII characters (the CRL and the OCSP answers are "
+                         "signed, so they need no TLS)",
+                         f"pass {option} http://127.0.0.1:8080/...", code="bad_url")
+    return text

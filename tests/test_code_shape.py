@@ -58,3 +58,16 @@ def test_certificate_primitives_live_in_facts(path):
     used = [f"line {n.lineno}: .{n.attr}" for n in ast.walk(_tree(path))
             if isinstance(n, ast.Attribute) and n.attr in _PRIMITIVES]
     assert not used, f"call pkilab.facts instead: {used}"
+
+
+# The bottom layer (DESIGN.md's data flow): these use nothing of pkilab above them.
+_BOTTOM = {"facts.py": {"errors"}, "problems.py": set(), "errors.py": {"problems"}}
+
+
+@pytest.mark.parametrize("name", sorted(_BOTTOM))
+def test_the_bottom_layer_imports_nothing_above_it(name):
+    imported = set()
+    for node in ast.walk(_tree(PACKAGE / name)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            imported.add((node.module or "").split(".")[0])
+    assert imported <= _BOTTOM[name], imported - _BOTTOM[name]

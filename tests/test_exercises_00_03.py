@@ -160,3 +160,41 @@ def test_repair_solution_and_cheats(lesson03):
     assert l03.problem_repair(puzzle, puzzle, root.certificate) is not None
     assert "root out" in l03.problem_repair([*solution, root.certificate], puzzle,
                                             root.certificate)
+
+
+# ---- lesson 03, section 5: name constraints ------------------------------------------------
+
+def test_shop_ca_solution_and_cheats():
+    from pkilab import build_certificate_set
+
+    solution = build_certificate_set(seed="lesson-03 shop", permitted_dns=["shop.example"],
+                                     server_names=["shop.example"])
+    assert l03.problem_shop_ca(solution) is None
+    assert l03.check_shop_ca(solution)
+    # made today, not at the lesson's date: checked at its own dates
+    assert l03.problem_shop_ca(build_certificate_set(
+        permitted_dns=["shop.example", "localhost"], server_names=["localhost"])) is None
+    assert "None" in l03.problem_shop_ca(None)
+    assert "whole set" in l03.problem_shop_ca(solution.intermediate1)
+    # The cheat: a set without constraints, whose CA vouches for bank.example too.
+    unconstrained = build_certificate_set(seed="lesson-03 shop", server_names=["shop.example"])
+    assert "no name constraints" in l03.problem_shop_ca(unconstrained)
+    assert not l03.check_shop_ca(unconstrained)
+    too_wide = build_certificate_set(permitted_dns=["example"], server_names=["shop.example"])
+    assert "permit more" in l03.problem_shop_ca(too_wide)
+    below_only = build_certificate_set(permitted_dns=[".shop.example"],
+                                       server_names=["www.shop.example"])
+    assert "leading dot" in l03.problem_shop_ca(below_only)
+    # the lesson's own constrained set (lab.example) does not vouch for shop.example
+    lab = build_certificate_set(seed="lesson-03 constrained", permitted_dns=["lab.example"],
+                                server_names=["www.lab.example"])
+    assert "shop.example" in l03.problem_shop_ca(lab)
+    # constraints only on intermediate2 (made by hand): intermediate1 has none
+    root = CertificateAuthority.create_root("/CN=r")
+    intermediate1 = root.issue_intermediate("/CN=i1", path_length=1)
+    intermediate2 = intermediate1.issue_intermediate("/CN=i2", permitted_dns=["shop.example"])
+    from pkilab import CertificateSet
+
+    by_hand = CertificateSet(root, intermediate1, intermediate2,
+                             intermediate2.issue_server(["shop.example"]))
+    assert "intermediate1" in l03.problem_shop_ca(by_hand)

@@ -90,3 +90,29 @@ def test_public_names_are_the_facts_and_the_old_homes_are_gone():
     assert not hasattr(keys, "same_public_key") and not hasattr(keys, "public_key_of")
     assert not hasattr(format_keys, "same_key")
     assert not any(hasattr(bundle, n) for n in ("key_matches", "issued_by", "_ski", "_aki"))
+
+
+def _damaged_subject(cs) -> bytes:
+    """The server certificate with a byte of its subject's first name type broken: it
+    loads (cryptography decodes names on first use) but its subject does not decode."""
+    from cryptography.hazmat.primitives import serialization
+
+    der = bytearray(cs.server.certificate.public_bytes(serialization.Encoding.DER))
+    at = bytes(der).find(cs.server.certificate.subject.public_bytes())
+    der[at + 11] = 0x00
+    return bytes(der)
+
+
+def test_a_damaged_subject_is_caught_when_loading(cs, tmp_path):
+    from pkilab.cli import main
+    from pkilab.load import load_certificate
+
+    damaged = _damaged_subject(cs)
+    certificate = x509.load_der_x509_certificate(damaged)  # loads lazily ...
+    assert facts.field_defect(certificate) is not None     # ... but its subject is broken
+    with pytest.raises(InputError) as info:
+        load_certificate(damaged)
+    assert info.value.code == "malformed_certificate"
+    (tmp_path / "bad.der").write_bytes(damaged)
+    assert main(["inspect", str(tmp_path / "bad.der")]) == 2
+    assert facts.field_defect(cs.server.certificate) is None

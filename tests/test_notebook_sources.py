@@ -60,7 +60,8 @@ def test_lesson_shape(source):
 
 
 KNOWN_TAGS = {"hide-cell", "nbval-ignore-output", "nbval-skip", "raises-exception",
-              "needs-openssl", "needs-curl", "needs-keytool", "needs-nginx"}
+              "needs-openssl", "needs-curl", "needs-keytool", "needs-nginx",
+              "needs-pebble", "needs-tshark"}
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.stem)

@@ -455,6 +455,250 @@ from pkilab.widgets import chain_breaker
 chain_breaker(build_certificate_set(seed="lesson-03 breaker"))
 
 # %% [markdown]
+# ## 5. A CA that may only sign what it should
+#
+# For mutual TLS, every laptop of a class (or every machine of a company) installs
+# `root.crt` as a trust anchor — and a trust anchor vouches for **any** name. Whoever
+# holds the key of that root, or of any intermediate below it, can make a certificate
+# for `bank.com` that all those laptops accept without a warning. A class or company CA
+# is rarely guarded like a public one, so limit what it can vouch for. The
+# **nameConstraints** extension (RFC 5280, 4.2.1.10) on an intermediate says "below me,
+# only these names". pkilab puts it on intermediate1, marked critical, so intermediate2
+# and every leaf are bound by it. From a terminal:
+#
+# `pkilab init _lab/03/constrained --permitted-dns lab.example --permitted-dns localhost --permitted-ip 127.0.0.1/32`
+#
+# `localhost` and `127.0.0.1` are listed on purpose: a constrained set refuses them like
+# any other name that is not on its list.
+
+# %% [markdown] lang=zh-CN
+# ## 5. 只能签发该签的证书的 CA
+#
+# 做双向认证时，班上每台笔记本（或公司里每台机器）都要把 `root.crt` 装成信任锚
+# （trust anchor）——而信任锚可以为**任何**名字担保。谁拿到这个根证书的私钥，或它下面任何
+# 一个中间证书的私钥，就能签出一张 `bank.com` 的证书，这些笔记本会一声不响地接受。
+# 班级或公司自建的 CA 很少能像公共 CA 那样严加看管，所以要限制它能担保的范围：中间证书上的
+# **名称约束**（nameConstraints，RFC 5280 第 4.2.1.10 节）扩展表示“在我之下，只能是这些名字”。
+# pkilab 把它加在 intermediate1 上并标记为关键（critical），intermediate2 和所有叶子证书
+# 都受它约束。在终端里：
+#
+# `pkilab init _lab/03/constrained --permitted-dns lab.example --permitted-dns localhost --permitted-ip 127.0.0.1/32`
+#
+# 这里特意列出了 `localhost` 和 `127.0.0.1`：受约束的证书集对它们一视同仁，不在名单上就拒绝。
+
+# %%
+from cryptography import x509
+
+from pkilab import PolicyError, build_certificate_set
+
+constrained = build_certificate_set(
+    seed="lesson-03 constrained", permitted_dns=["lab.example", "localhost"],
+    permitted_ips=["127.0.0.1/32"], server_names=["www.lab.example", "localhost", "127.0.0.1"])
+for extension in constrained.intermediate1.certificate.extensions:
+    if isinstance(extension.value, x509.NameConstraints):
+        print("intermediate1: nameConstraints, critical =", extension.critical)
+        for subtree in extension.value.permitted_subtrees:
+            print("  permitted", type(subtree).__name__, subtree.value)
+print("server for www.lab.example verifies:",
+      verify_chain(constrained.server.fullchain, constrained.root.certificate,
+                   host="www.lab.example").ok)
+
+# %% [markdown]
+# `lab.example` permits that name and every name below it (`www.lab.example`), on a label
+# boundary: `badlab.example` is outside. The set's CAs refuse to issue a name outside
+# their constraints, and `pkilab init` refuses such a `--server-name` before it makes a
+# single key:
+
+# %% [markdown] lang=zh-CN
+# `lab.example` 允许这个名字本身以及它下面的所有名字（`www.lab.example`），按标签边界匹配：
+# `badlab.example` 不在其内。证书集里的 CA 拒绝签发约束之外的名字，`pkilab init` 遇到这样的
+# `--server-name` 也会在生成任何私钥之前就拒绝：
+
+# %%
+try:
+    constrained.intermediate2.issue_server(["bank.example"])
+except PolicyError as error:
+    print(f"[{error.code}] {error.what}")
+    print("fix:", error.fix)
+
+# %% [markdown]
+# ### A thief's certificate for `bank.example`
+#
+# A refusal inside pkilab protects nobody: a thief with intermediate2's key would use
+# openssl, not pkilab. What counts is what the **clients** do with such a certificate.
+# So make one on purpose (`allow_outside_constraints=True`) and show it to three
+# verifiers. pkilab names the constraint:
+
+# %% [markdown] lang=zh-CN
+# ### 窃贼签出的 `bank.example` 证书
+#
+# pkilab 自己拒绝签发，保护不了任何人：偷到 intermediate2 私钥的人会用 openssl，而不是 pkilab。
+# 真正起作用的是**客户端**如何对待这样的证书。所以我们故意签一张
+# （`allow_outside_constraints=True`），交给三个验证方去检查。pkilab 会指出是哪条约束：
+
+# %%
+bank = constrained.intermediate2.issue_server(["bank.example"], allow_outside_constraints=True)
+bank_report = verify_chain(bank.fullchain, constrained.root.certificate, host="bank.example")
+print(f"[{bank_report.problem.code}] {bank_report.problem.what}")
+print("why:", bank_report.problem.why)
+
+# %% [markdown]
+# OpenSSL, strict, refuses it with error 47, `permitted subtree violation` (the set's own
+# server certificate, first, passes):
+
+# %% [markdown] lang=zh-CN
+# 严格模式下的 OpenSSL 以错误 47（`permitted subtree violation`）拒绝它；排在前面的证书集自己的
+# 服务器证书则验证通过：
+
+# %% tags=["needs-openssl"]
+constrained_dir = lab / "constrained"
+constrained_dir.mkdir(exist_ok=True)
+(constrained_dir / "root.crt").write_bytes(pem(constrained.root.certificate))
+(constrained_dir / "fullchain.crt").write_bytes(pem(*constrained.server.fullchain))
+(constrained_dir / "bank.crt").write_bytes(pem(*bank.fullchain))
+for sent in ("fullchain.crt", "bank.crt"):
+    run_tool(f"openssl verify -x509_strict -purpose sslserver -CAfile root.crt "
+             f"-untrusted {sent} {sent}", cwd=constrained_dir)
+
+# %% [markdown]
+# And Python's `ssl`, in a real handshake with a server on 127.0.0.1 that sends the chain:
+# the client refuses it (OpenSSL's check, inside Python), while a leaf from the same CA
+# inside the constraints connects:
+
+# %% [markdown] lang=zh-CN
+# 再看 Python 的 `ssl`：与 127.0.0.1 上发送这条证书链的服务器做一次真实的握手，客户端拒绝了它
+# （Python 内部用的正是 OpenSSL 的检查）；而同一个 CA 签发、位于约束之内的叶子证书可以正常连接：
+
+# %%
+def connect(issued, host):
+    """Python's own client, strict (3.13's default flag, set here for every version)."""
+    context = ssl.create_default_context(cadata=pem(constrained.root.certificate).decode())
+    context.verify_flags |= ssl.VERIFY_X509_STRICT
+    with HTTPSServer(issued, name="lesson-03 constrained") as constrained_server:
+        try:
+            with socket.create_connection(("127.0.0.1", constrained_server.port),
+                                          timeout=5) as raw, \
+                    context.wrap_socket(raw, server_hostname=host):
+                return "connected"
+        except ssl.SSLCertVerificationError as error:
+            return f"refused: error {error.verify_code}, {error.verify_message}"
+
+
+print("www.lab.example:", connect(constrained.server, "www.lab.example"))
+print("bank.example:   ", connect(bank, "bank.example"))
+
+# %% [markdown]
+# ### Why the root stays offline and signs only intermediates
+#
+# The constraint sits on intermediate1; the root carries none. So the root can still vouch
+# for anything — a leaf for `bank.example` signed by the root itself verifies:
+
+# %% [markdown] lang=zh-CN
+# ### 为什么根证书要离线保存、只签中间证书
+#
+# 约束在 intermediate1 上，根证书本身没有任何约束。所以根证书仍然可以为任何名字担保——
+# 由根证书直接签发的 `bank.example` 叶子证书可以通过验证：
+
+# %%
+from_root = constrained.root.issue_server(["bank.example"])
+print("bank.example signed by the root itself verifies:",
+      verify_chain(from_root.fullchain, constrained.root.certificate, host="bank.example").ok)
+
+# %% [markdown]
+# That is why a root's private key is kept **offline** (on a machine that is never on a
+# network, a hardware token, in a safe) and used only to sign intermediates, a few times
+# in its life: then every certificate a client meets comes through an intermediate whose
+# constraints are in the chain. Day-to-day issuing happens at the intermediates, whose
+# keys have to be online. If one leaks, the thief gets only its names; the root revokes it
+# (lesson 08) and signs a new one, and the `root.crt` on every laptop stays as it is.
+# Constraints on the root itself would not help much: RFC 5280's path check does not read
+# the trust anchor's own extensions (the root is an input to the check, not part of the
+# path), so put them on the intermediate, where every verifier reads them.
+#
+# ### What name constraints cannot do
+#
+# * **They stop nothing at the CA.** The `bank.example` certificate above exists; the
+#   constraints only decide what *clients* accept. OpenSSL (hence Python's `ssl`) and
+#   pkilab check them. A client that does not know the extension must refuse the
+#   certificate, because an unknown *critical* extension means "refuse" (RFC 5280) — that
+#   is why pkilab marks it critical. A CA that marks it non-critical leaves such clients
+#   unconstrained.
+# * **They cover only the name forms they list.** `--permitted-ip 10.0.0.0/8` alone says
+#   nothing about DNS names: every host name stays allowed. List both.
+# * **The CN fallback.** RFC 5280's constraints apply to the subjectAltName (and the
+#   subject's directory name), not to a host name written in the CN. A client that falls
+#   back to the CN (Python's `ssl` and curl do, section 3) would accept a CN-only
+#   `bank.example` certificate unless its verifier checks the CN as well. OpenSSL does:
+#   when a leaf has no DNS subjectAltName, a CN that looks like a host name is checked
+#   against the DNS constraints. Two CN-only certificates from the constrained
+#   intermediate2:
+
+# %% [markdown] lang=zh-CN
+# 所以根证书的私钥要**离线**保存（放在从不联网的机器上、硬件令牌里、保险柜里），一生中只用
+# 寥寥几次，只用来签中间证书：这样客户端见到的每一张证书都要经过某个中间证书，而它的约束就在
+# 证书链里。日常签发由中间证书完成，它们的私钥必须在线。万一泄露，窃贼也只能得到它名下的
+# 那些名字；根证书吊销它（第 08 课），再签一张新的，每台笔记本上的 `root.crt` 都不用动。
+# 给根证书本身加约束用处不大：RFC 5280 的路径验证不读取信任锚自身的扩展（根证书是验证的输入，
+# 不是路径的一部分），所以约束要放在中间证书上，每个验证方都会读它。
+#
+# ### 名称约束做不到的事
+#
+# * **它拦不住 CA 签发。** 上面那张 `bank.example` 证书确实存在；约束只决定*客户端*接受什么。
+#   OpenSSL（因而 Python 的 `ssl`）以及 pkilab 都会检查。不认识这个扩展的客户端必须
+#   拒绝证书，因为不认识的*关键*扩展就意味着“拒绝”（RFC 5280）——这正是 pkilab 把它标为关键的
+#   原因。如果 CA 把它标为非关键，这类客户端就等于没有约束。
+# * **它只管它列出的名字类型。** 只写 `--permitted-ip 10.0.0.0/8`，对 DNS 名字什么也没说：
+#   所有主机名照样放行。两种都要列。
+# * **CN 回退。** RFC 5280 的约束作用于 subjectAltName（以及主题的目录名），而不是写在 CN
+#   里的主机名。会回退到 CN 的客户端（Python 的 `ssl` 和 curl 都会，见第 3 节）可能接受一张只有
+#   CN 的 `bank.example` 证书，除非它的验证器也检查 CN。OpenSSL 会检查：叶子证书没有 DNS 类型的
+#   subjectAltName 时，看起来像主机名的 CN 会按 DNS 约束来检查。下面是受约束的 intermediate2
+#   签发的两张只有 CN 的证书：
+
+# %%
+def cn_only_from_constrained(host):
+    return IssuedCertificate(
+        make_cn_only_server_certificate(host, constrained.server.private_key.public_key(),
+                                        constrained.intermediate2.certificate,
+                                        constrained.intermediate2.private_key,
+                                        not_before=LESSON_EPOCH, days=LESSON_DAYS),
+        constrained.server.private_key, constrained.intermediate2.intermediates,
+        constrained.root.certificate)
+
+
+for host in ("www.lab.example", "bank.example"):
+    print(f"CN-only {host + ',':<17} Python's ssl:", connect(cn_only_from_constrained(host), host))
+
+# %% [markdown]
+# ### Your turn: a CA for one shop
+#
+# Make `shop_set`: a certificate set whose intermediate1 may vouch for `shop.example` and
+# the names below it, and for nothing else (its server certificate is for `shop.example`).
+# The check issues two more leaves from *your* intermediate2 — for `shop.example` and for
+# `bank.example` — and verifies both against your root: the first must pass, the second
+# must fail on the name constraints.
+
+# %% [markdown] lang=zh-CN
+# ### 动手练习：只属于一家商店的 CA
+#
+# 创建 `shop_set`：一个证书集，其中 intermediate1 只能为 `shop.example` 及其下的名字担保，
+# 别的一概不行（它的服务器证书签给 `shop.example`）。检查程序会用*你的* intermediate2 再签两张
+# 叶子证书——一张给 `shop.example`，一张给 `bank.example`——然后用你的根证书验证：
+# 第一张必须通过，第二张必须因名称约束而失败。
+
+# %%
+from pkilab.exercises import l03
+
+shop_set = None  # your set here: build_certificate_set(...)
+l03.check_shop_ca(shop_set)
+
+# %% tags=["hide-cell"]
+# Solution
+solution_shop_set = build_certificate_set(seed="lesson-03 shop", permitted_dns=["shop.example"],
+                                          server_names=["shop.example"])
+l03.check_shop_ca(solution_shop_set)
+
+# %% [markdown]
 # ## Recap
 #
 # * Each CA needs `CA:TRUE` (critical), `keyCertSign`, a key identifier, and a path length

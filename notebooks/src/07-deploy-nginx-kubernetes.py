@@ -15,6 +15,23 @@
 #
 # Seed sections: *服务器配置示例(以Nginx为例)*, *服务端部署时 ... K8S Ingress*, *验证*.
 
+# %% [markdown] lang=zh-CN
+# # 07 · 部署这套证书：nginx 与 Kubernetes
+#
+# **你将做什么：** 写出原教程给出的 nginx 配置——以及它漏掉的那几行双向认证（mutual
+# TLS）配置——用你的证书运行一台真正的 nginx，对它重复原教程的三个 curl
+# 检查，只放允许的客户端进来，再写出取代原教程那个 Ingress 的 Kubernetes 对象（一个 TLS
+# Secret、一个 Gateway、cert-manager）。
+#
+# **你将学到什么：** 为什么 nginx 需要 `fullchain.crt`（而不是 `server.crt`）；哪个 CA
+# 文件用来验证客户端证书（client certificate），要往上查多深；为什么 `curl -k`
+# 什么也证明不了；*你是谁*和*你能不能*的区别；以及云负载均衡器要的是什么。
+#
+# **你需要什么：** 第 03 课和第 06 课。`nginx` 和 `curl`
+# 可有可无：没有它们，本课只展示配置，跳过实际运行的部分。
+#
+# 对应原教程章节：*服务器配置示例(以Nginx为例)*、*服务端部署时 ... K8S Ingress*、*验证*。
+
 # %%
 import subprocess
 
@@ -45,6 +62,14 @@ print(sorted(p.name for p in lab.iterdir()))
 # `server.key`. Here it is for files copied to `/etc/nginx/ssl/` (the paths are where you
 # would put them on a server, not this notebook's folder):
 
+# %% [markdown] lang=zh-CN
+# ## 1. 原教程的 server 块
+#
+# 原教程的 nginx 示例用 `server.key` 提供 `fullchain.crt`（服务端证书（server
+# certificate）+ 中间证书（intermediate certificate））。下面是文件复制到
+# `/etc/nginx/ssl/` 时的写法（这些路径是你在服务器上存放文件的位置，不是这个 notebook
+# 的文件夹）：
+
 # %%
 print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
 
@@ -63,6 +88,22 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com"))
 #   by intermediate1 would pass, but ours hang below intermediate2 → intermediate1 → root,
 #   two intermediates, so they need **2**. We write 3 to leave room for one more level.
 
+# %% [markdown] lang=zh-CN
+# ## 2. 双向认证：原教程漏掉的那几行
+#
+# 关于双向认证，原教程只说了“还需要额外添加 CA 证书 root.crt”。nginx 需要三行：
+#
+# * `ssl_client_certificate`——为客户端作保的 CA。我们的客户端证书由 **intermediate2**
+#   签发，而 `curl --cert client.crt`
+#   只发送客户端自己的证书，所以这个文件（`client-ca.crt`）必须包含
+#   intermediate2、intermediate1 *和*根证书（root certificate）。
+# * `ssl_verify_client on`——要求客户端提供证书（`optional`
+#   把决定权交给应用程序；`optional_no_ca` 让*任何*证书都能通过——见第 5 节）。
+# * `ssl_verify_depth`——客户端证书和根证书之间最多可以有几张中间 CA 证书。nginx 的默认值
+#   **1** 正好允许一张：由 intermediate1 签发的客户端证书能通过，但我们的客户端证书挂在
+#   intermediate2 → intermediate1 → 根证书之下，有两张中间证书，所以需要 **2**。我们写
+#   3，给再多一层留出余地。
+
 # %%
 print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="on"))
 (lab / "client-ca.crt").write_bytes(client_ca_bundle(lab))
@@ -75,6 +116,13 @@ print("client-ca.crt holds", (lab / "client-ca.crt").read_bytes().count(b"BEGIN 
 # `NginxServer` writes a complete configuration around that block (listening on 127.0.0.1
 # only, on a free port), starts nginx in the foreground, and stops it when the `with`
 # block ends. Then the seed's three cases — with `--cacert root.crt` instead of `-k`:
+
+# %% [markdown] lang=zh-CN
+# ## 3. 一台真正的 nginx，以及原教程的三个 curl 检查
+#
+# `NginxServer` 围绕这个 server 块写出一份完整的配置（只监听
+# 127.0.0.1，使用一个空闲端口），在前台启动 nginx，并在 `with`
+# 块结束时停掉它。然后是原教程的三个用例——用 `--cacert root.crt` 代替 `-k`：
 
 # %%
 def curl(url, *args):
@@ -106,6 +154,19 @@ else:
 # `client.crt` (two intermediates) against a client issued directly by intermediate1 (one
 # intermediate), then `client.crt` again at depth 2.
 
+# %% [markdown] lang=zh-CN
+# `client.crt` 和 `client2.crt` 都能进来，它们的名字出现在 `$ssl_client_s_dn`
+# 里；不带证书的请求得到 nginx 的 400 页面——和原教程的结果完全一样，只不过这一次 curl
+# 也检查了*服务器*，所以这个测试才有意义。
+#
+# ## 4. `-k` 掩盖了什么，深度 1 又弄坏了什么
+#
+# 原教程的每条 curl 都用了 `-k`（“不校验证书的合法性，因为我们用的是自签名证书”）。用
+# `--cacert` 信任 `root.crt` 同样简单，而且保留了检查。看看两者都不加时 curl
+# 会说什么，再看 nginx 在默认的 `ssl_verify_depth 1` 下怎么处理：先是我们的
+# `client.crt`（两张中间证书），和一张直接由 intermediate1
+# 签发的客户端证书（一张中间证书）对比，然后在深度 2 下再试一次 `client.crt`。
+
 # %% tags=["needs-nginx", "needs-curl"]
 if find_nginx() and have("curl"):
     with NginxServer(lab, mtls="on") as nginx:
@@ -136,6 +197,12 @@ else:
 # Depth 2 is the least our chain needs (the set's files use 3). Note that nginx finished
 # the handshake and answered with an HTTP page even for a certificate it rejected.
 #
+
+# %% [markdown] lang=zh-CN
+# 不加 `--cacert` 时，curl 拒绝了服务器（它的签发者不在系统的信任库（trust
+# store）里）——`-k` 会让这个提示消失，也同样会接受攻击者的服务器。在深度 1 下，nginx
+# 拒绝了我们完全有效的 `client.crt`——`400 The SSL certificate error`——因为它的路径上有两张中间证书；而高一级的那个客户端进来了。深度 2 是我们这条链的最低要求（这套证书的文件用的是 3）。注意：即使对于它拒绝的证书，nginx 也完成了握手（handshake），并用一个 HTTP 页面来回答。
+
 # %% [markdown]
 # ## 5. Authorization: who may in, not only who you are
 #
@@ -146,6 +213,13 @@ else:
 # certificate through, and `$ssl_client_s_dn` then says whatever its maker wrote. Here is
 # a stranger from another CA whose certificate claims to be our `client2`, against
 # `optional_no_ca` and a location that trusts the DN alone:
+
+# %% [markdown] lang=zh-CN
+# ## 5. 授权：谁能进来，而不只是你是谁
+#
+# 上面所有的设置回答的都是*这个客户端是谁？*（认证，authentication）。nginx 让 `client` 和
+# `client2` 都进来，因为同一个 CA
+# 为它们两个作保。决定*这个客户端能不能看这个页面？*（授权，authorization）是另外一步——而在 nginx 的 `optional_no_ca` 模式下（第 06 课第 4 节），这是*唯一*的一步：这个模式让任何证书通过，`$ssl_client_s_dn` 里写的就是证书制作者想写的任何内容。下面是一位来自另一个 CA 的陌生人，他的证书自称是我们的 `client2`；让他去访问 `optional_no_ca` 模式下一个只凭 DN 放行的 location：
 
 # %% tags=["needs-nginx", "needs-curl"]
 stranger = build_certificate_set(seed="lesson-07 stranger").clients["client2"]
@@ -182,6 +256,24 @@ else:
 # as the CA keeps it); a fingerprint names one certificate exactly. `nginx_client_identity`
 # gives both as nginx prints them:
 
+# %% [markdown] lang=zh-CN
+# 尽管 nginx 自己都说了 `FAILED`，陌生人还是以 `CN=client2` 的身份进来了。授权必须先看
+# `$ssl_client_verify`。`nginx_server_block(allow=[...])` 会写出这样的配置：
+#
+# * 一个 `map`：只有当 `$ssl_client_verify` 为 `SUCCESS`，**并且**客户端的
+#   DN（`$ssl_client_s_dn`）或 SHA-1
+#   指纹（`$ssl_client_fingerprint`）在列表上时，它的值才是 1（这样生成的文本以 `map`
+#   块开头：它属于 nginx 的 `http { }` 上下文，`conf.d/*.conf`
+#   文件就是在那里被包含进来的）；
+# * `if (... = 0) { return 403; }`：不在列表上的有效证书被拒绝；
+# * `error_page 495 496`：nginx
+#   内部表示“证书验证失败”（495）和“没有发送证书”（496）的代码，nginx 平时用 400
+#   页面来回答它们——这里改成一个说明原因的 403 页面。
+#
+# DN 指的是 CA 把这个名字给了谁（证书续签后它不变，它的唯一性取决于 CA
+# 怎么管理）；指纹则精确地指向一张证书。`nginx_client_identity` 按 nginx
+# 打印的格式给出这两者：
+
 # %%
 dn, sha1 = nginx_client_identity(cs.clients["client2"].certificate)
 print("DN:         ", dn)
@@ -192,6 +284,10 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="opti
 # %% [markdown]
 # The same four clients against it — client2 (allowed), client (valid, not allowed), the
 # stranger with client2's name, and no certificate at all:
+
+# %% [markdown] lang=zh-CN
+# 同样是这四个客户端来访问它——client2（被允许）、client（有效但不被允许）、顶着 client2
+# 名字的陌生人，以及完全不带证书的请求：
 
 # %% tags=["needs-nginx", "needs-curl"]
 if find_nginx() and have("curl"):
@@ -214,6 +310,17 @@ else:
 # the same name the client sent, and the DN and fingerprint are empty — so not sent at
 # all — unless the certificate verified:
 
+# %% [markdown] lang=zh-CN
+# ### 告诉应用程序它是谁
+#
+# 在 nginx 后面，应用程序从请求头里得知客户端的身份。两条规则：只转发 nginx
+# **验证过**的信息；绝不把客户端自己写的副本传下去——客户端完全可以在它自己的请求里发送
+# `X-Client-DN: CN=admin`。用 `upstream=...` 时，这个 server
+# 块会把请求代理给应用程序，并设置 `X-Client-Verify`、`X-Client-DN` 和
+# `X-Client-Fingerprint`：`proxy_set_header`
+# 会替换掉客户端发来的同名请求头，而且除非证书验证通过，DN
+# 和指纹都是空的——也就根本不会发送：
+
 # %%
 print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="optional_no_ca",
                          upstream="http://127.0.0.1:8080"))
@@ -233,6 +340,21 @@ print(nginx_server_block("/etc/nginx/ssl", server_name="example.com", mtls="opti
 # tls lab-tls --cert=fullchain.crt --key=server.key` writes the same. Keep the key out of
 # git: a Secret is only base64, not encryption.) The certificate of this lesson's set
 # names `lab.example.com`, the host used below.
+
+# %% [markdown] lang=zh-CN
+# （`tests/test_deploy.py` 对一台真正的 nginx
+# 和一个回显请求头的应用程序运行的正是这份配置：伪造的 `X-Client-DN`
+# 永远到不了应用程序，陌生人到达时不带 DN。）在 ingress-nginx
+# 里，对应的是注解（annotation）：`auth-tls-match-cn`（客户端的主体必须匹配的一个正则表达式）和 `auth-tls-pass-certificate-to-upstream`（把客户端证书放在 `ssl-client-cert` 请求头里）；控制器还会发送 `ssl-client-verify` 和 `ssl-client-subject-dn`。
+#
+# ## 6. Kubernetes：TLS Secret、Gateway API、cert-manager
+#
+# 原教程写道：*将两个文件 base64 到 secret, 再将 secret 配置到 ingress*。一个
+# `kubernetes.io/tls` 类型的 Secret 包含 `tls.crt`——**完整的证书链**（full chain）——和
+# `tls.key`。（`kubectl create secret tls lab-tls --cert=fullchain.crt --key=server.key`
+# 写出的是同样的东西。别把私钥（private key）提交到 git：Secret 只是
+# base64，不是加密。）本课这套证书里的服务端证书包含
+# `lab.example.com`，也就是下面用到的主机名。
 
 # %%
 def short(text, width=88):
@@ -267,6 +389,22 @@ print("server.crt is valid for:", [str(name.value) for name in names.value])
 # lets them through, like nginx's `optional`. The chain depth a Gateway accepts is up to
 # the implementation.
 
+# %% [markdown] lang=zh-CN
+# **原教程的 Ingress 背后的控制器已经退役。** 原教程的 Ingress 是为 ingress-nginx
+# 控制器写的（用的是它的 `nginx.ingress.kubernetes.io/auth-tls-*` 注解）。ingress-nginx
+# 已于 **2026 年 3 月退役**：不再发布新版本，也不再有安全修复。（Ingress API
+# 本身仍然存在；其他控制器用它们自己的注解来读取它。）仍在运行它的集群应当迁移；对这些集群，pkilab 仍然会写出它的 Ingress（`kubernetes_ingress(..., client_ca_secret=..., match_cn=...)`），其中 `auth-tls-verify-depth` 为 3，理由和 nginx 的 `ssl_verify_depth` 一样。
+#
+# 如今把流量引入集群的方式是 **Gateway API**（本课依据 Gateway API
+# v1.4，`gateway.networking.k8s.io/v1`）：一个 `Gateway` 带一个 HTTPS 监听器，用那个
+# Secret 终结 TLS；一个 `HTTPRoute` 把该主机名的请求发往一个
+# Service。客户端证书（双向认证）由 Gateway 对照 ConfigMap 的 `ca.crt` 里的 CA
+# 证书包来检查（CA 证书是公开的：不需要 Secret）——这是 GEP-91 定义的
+# `spec.tls.frontend.default.validation`，到 v1.4 为止仍在 Gateway API
+# 的*实验*通道（experimental channel）里，所以要确认你用的实现支持它。`AllowValidOnly`
+# 拒绝没有有效证书的客户端；`AllowInsecureFallback` 让它们通过，类似 nginx 的
+# `optional`。Gateway 接受的证书链深度由具体实现决定。
+
 # %%
 print(kubernetes_ca_configmap("lab-client-ca", client_ca_bundle(lab)).split("\n  ca.crt")[0]
       + "\n  ca.crt: |   (intermediate2 + intermediate1 + root, PEM)")
@@ -285,6 +423,15 @@ print(gateway_api_httproute("lab", "lab", "lab.example.com", "web"), end="")
 # renew. It makes the key itself, so the key never leaves the cluster. The same Issuer
 # can issue client certificates (`usages: ["client auth"]`) for services that talk mTLS
 # to each other.
+
+# %% [markdown] lang=zh-CN
+# **在集群内签发和续期：cert-manager。** 手工把文件复制进
+# Secret，做一次还行；可证书会过期。cert-manager 是签发和续期证书的常用控制器：一个
+# `Issuer` 说明由谁签名——这里是一个 CA Issuer，它在一个 Secret 里保存 intermediate2
+# 的证书和私钥（给集群一张它自己的中间证书，绝不要给根证书的私钥）——而每个 `Certificate`
+# 说明要签发什么、放进哪个
+# Secret、什么时候续期。私钥由它自己生成，所以私钥从不离开集群。同一个 Issuer
+# 也能为彼此之间用双向认证通信的服务签发客户端证书（`usages: ["client auth"]`）。
 
 # %%
 print(cert_manager_ca_issuer("lab-ca", "lab-intermediate2"), end="")
@@ -354,6 +501,57 @@ print(cert_manager_certificate("alice", "alice-client-tls", [], "lab-ca",
 # stranger from another CA. (pkilab's `HTTPSServer(mtls="on")` is different: it answers
 # the 400 page without a certificate, like nginx's `on` — see lesson 06, section 4.)
 
+# %% [markdown] lang=zh-CN
+# （Issuer 用的 Secret 是
+# `kubernetes_tls_secret("lab-intermediate2", intermediate2.crt, intermediate2.key)`——和上面同一种 Secret，只是里面装着一把 CA 私钥：要像保护 `root.key` 一样保护它。）
+#
+# ## 7. 云负载均衡器和 Apache：并不是“同样那两个文件”
+#
+# 原教程说，把两个文件“上传至 LB 绑定的地方”即可。细节各不相同，而且很要紧：
+#
+# * **AWS Certificate
+#   Manager（ACM）**：导入时要把证书、私钥和**证书链分成三项分别提供**（`aws acm import-certificate --certificate fileb://server.crt --private-key fileb://server.key --certificate-chain fileb://chain.crt`，其中 chain 是 intermediate2 + intermediate1）——而不是 `fullchain.crt`。ACM 自己*签发*的证书永远不需要上传：ACM 保管它们的私钥并负责续期，这些证书也无法导出——例外是较新的（收费的）*可导出公共证书*（需要在申请时就指明），以及来自 AWS Private CA 的证书。
+# * **ALB 双向认证**使用一个**信任库**（trust store）：把客户端 CA
+#   证书包（`client-ca.crt`）上传到 S3，关联到 HTTPS 监听器上，可选 *verify* 模式（由 ALB
+#   检查客户端）或 *passthrough*
+#   模式（它把客户端的证书链放在一个请求头里转发给应用程序，由应用程序负责验证）。
+# * **NLB 的 TLS 监听器不支持双向认证**：要在 NLB 后面检查客户端证书，就用 TCP
+#   监听器，在你自己的服务器（例如 nginx）上终结 TLS（并做双向认证）。
+# * 其他云平台（阿里云 CLB 等）有各自的证书和 CA
+#   证书上传表单；要看清每个字段要的是哪条证书链、哪个 CA 证书包。
+# * **Apache**：`SSLCertificateFile fullchain.crt` +
+#   `SSLCertificateKeyFile server.key`；双向认证再加上
+#   `SSLCACertificateFile client-ca.crt`，配合 `SSLVerifyClient require` 和
+#   `SSLVerifyDepth 2` 或更大的值。
+#
+# 而客户端证书本身，始终来自像这样的**私有 CA**：公共 CA 已经不再签发它们了（Let's Encrypt
+# 在 2026 年停止签发带 clientAuth 用途的证书）。
+#
+# ## 小结
+#
+# * nginx 提供 `fullchain.crt` + `server.key`；双向认证再加上
+#   `ssl_client_certificate`（直到根证书的每一张 CA
+#   证书；如果客户端会发送自己的证书链，也可以只放根证书）、`ssl_verify_client on` 和
+#   `ssl_verify_depth`（至少等于中间证书的张数：我们的客户端需要 2；nginx 的默认值 1
+#   只允许一张）。
+# * 用 `curl --cacert root.crt` 测试，绝不用 `-k`。
+# * 认证不等于授权：按 DN 或指纹放行，**并且**只在 `$ssl_client_verify` 为 `SUCCESS`
+#   时放行（`optional_no_ca`
+#   会放陌生人进来）；只向上游转发验证过的身份，并替换掉客户端自己发来的任何内容。
+# * Kubernetes：`kubernetes.io/tls` Secret 里放完整的证书链；ingress-nginx 已经退役——改用
+#   Gateway（客户端 CA 放在 ConfigMap 的 `ca.crt` 里），让 cert-manager 负责签发和续期。
+# * 云负载均衡器要么把证书、私钥和证书链分开接收（ACM），要么对照信任库检查客户端证书（ALB），要么根本不检查（NLB 的 TLS 监听器）。
+#
+# ## 练习 1：可选的客户端证书
+#
+# 把 `optional_block` 设为一个针对**本课文件夹**（`lab`）的 server 块，让 nginx
+# *索要*客户端证书、验证发来的证书，但让不带证书的请求也能通过（这时由应用程序读取
+# `$ssl_client_verify`：`SUCCESS`、`NONE` 或 `FAILED:reason`）。在装有 nginx
+# 的机器上，检查会对你的 server 块运行
+# `nginx -t`，用它提供服务，然后分别以不带证书、client、client2 以及一位来自另一个 CA
+# 的陌生人的身份连接。（pkilab 的 `HTTPSServer(mtls="on")` 不一样：对不带证书的请求它返回
+# 400 页面，和 nginx 的 `on` 一样——见第 06 课第 4 节。）
+
 # %%
 optional_block = None  # your code here
 
@@ -373,6 +571,14 @@ l07.optional_block_check(solution_block, lab)
 # another CA nor a request without a certificate gets in. Use client2's DN or its
 # fingerprint. The check serves your block with a real nginx where one is installed.
 
+# %% [markdown] lang=zh-CN
+# ## 练习 2：只放 client2
+#
+# 把 `allow_block` 设为一个针对 `lab` 的 server 块，让 nginx 只允许 **client2**
+# 看到页面：`client`（有效但不被允许）得到 403，来自另一个 CA
+# 的陌生人和不带证书的请求都进不来。用 client2 的 DN 或它的指纹。在装有 nginx
+# 的机器上，检查会用一台真正的 nginx 运行你的 server 块。
+
 # %%
 allow_block = None  # your code here
 
@@ -390,6 +596,15 @@ l07.allow_block_check(solution_allow, lab)
 #
 # Which of these commands tests the seed's mTLS setup *and* checks the server? Set `right`
 # to its letter.
+#
+# * a: `curl --cert client.crt --key client.key -k https://example.com`
+# * b: `curl --cert client.crt --key client.key --cacert root.crt https://example.com`
+# * c: `curl --cacert root.crt https://example.com`
+
+# %% [markdown] lang=zh-CN
+# ## 练习 3：正确的 curl
+#
+# 下面哪条命令既测试了原教程的双向认证配置，*又*检查了服务器？把 `right` 设为它的字母。
 #
 # * a: `curl --cert client.crt --key client.key -k https://example.com`
 # * b: `curl --cert client.crt --key client.key --cacert root.crt https://example.com`

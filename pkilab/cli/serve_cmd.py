@@ -123,6 +123,10 @@ def _print_header(server: HTTPSServer, args: argparse.Namespace, clients: list[s
     if args.mtls != "off":
         print("Trusted for client certificates: root.crt only (intermediate1.crt and "
               "intermediate2.crt build the path)")
+    if server.crls:
+        print(f"Revocation: {args.directory}/crl.pem, checked in the handshake "
+              f"(VERIFY_CRL_CHECK_LEAF); {server.revoked_text}. After pkilab revoke, restart "
+              "this server to load the new list")
     for name in server.ignored:
         print(f"Ignored {name}: not part of the set, so not trusted")
     if args.allow:

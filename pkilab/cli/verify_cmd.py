@@ -27,6 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help="also accept an intermediate given with --ca as the end of the "
                         "chain (openssl's -partial_chain); by default only self-signed roots "
                         "are trust anchors")
+    parser.add_argument("--crl", action="append", default=[], metavar="FILE",
+                        help="check revocation against this CRL (repeatable; a folder "
+                        "gives its crl*.pem): the leaf's issuer must have one")
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="print every check on every certificate")
     parser.set_defaults(run=run)
@@ -51,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             "pair fails: 'key values mismatch')")
     report = verify_chain(served if len(served) > 1 else served[0], roots, intermediates,
                           host=args.host, purpose=args.purpose,
-                          partial_chain=args.partial_chain)
+                          partial_chain=args.partial_chain, crls=_crls(args.crl))
     if args.verbose:
         print(report.text())
         return 0 if report.ok else 1
@@ -74,3 +77,11 @@ def run(args: argparse.Namespace) -> int:
     for extra in [p for p in report.problems if p is not problem]:
         print(f"  {'also' if extra.severity == 'error' else 'warning'}: {extra.what}")
     return 1
+
+
+def _crls(paths: list[str]) -> list:
+    if not paths:
+        return []
+    from ..revoke import load_crls
+
+    return load_crls(*paths)

@@ -9,6 +9,7 @@ not change with the date it runs.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from itertools import pairwise
 from typing import Any
@@ -17,7 +18,7 @@ from cryptography import x509
 
 from ..ca import LESSON_DAYS, LESSON_EPOCH, CertificateAuthority
 from ..chain import verify_chain
-from ..facts import fingerprint, is_ca, signed_by, subject_alt_names
+from ..facts import extension, fingerprint, is_ca, signed_by, subject_alt_names
 from ..lesson import CHECKED_AT, Verdict, feedback
 from ..names import short_name
 
@@ -155,3 +156,63 @@ def check_repair(repaired: Any, puzzle: Sequence[x509.Certificate],
                  root: x509.Certificate) -> Verdict:
     return feedback(lambda: problem_repair(repaired, puzzle, root),
                     "that chain verifies for www.localhost")
+
+
+# ---- section 5: a CA that may only sign what it should -----------------------------------------
+
+SHOP_DOMAIN = "shop.example"
+BANK_HOST = "bank.example"
+
+
+def _probe_leaf(intermediate2: CertificateAuthority, host: str, not_before
+                ) -> list[x509.Certificate]:
+    """A leaf for ``host`` from a copy of the learner's intermediate2, outside its
+    constraints or not, and its chain: what a thief with that CA's key could make."""
+    signer = CertificateAuthority.from_pair(intermediate2.certificate,
+                                            intermediate2.private_key,
+                                            parent=intermediate2.parent)
+    leaf = signer.issue_server([host], not_before=not_before, days=1,
+                               allow_outside_constraints=True)
+    return leaf.fullchain
+
+
+def problem_shop_ca(shop_set: Any) -> str | None:
+    """Section 5's exercise: a set whose intermediate1 may vouch for shop.example only.
+
+    The check issues two leaves from the learner's own intermediate2 -- one for
+    shop.example, one for bank.example -- and verifies both against the learner's root,
+    at the time the learner's server certificate became valid (a set made without a
+    seed is dated today, not at the lesson's fixed date).
+    """
+    if shop_set is None:
+        return _NONE
+    if isinstance(shop_set, CertificateAuthority) or not all(
+            isinstance(getattr(shop_set, part, None), CertificateAuthority)
+            for part in ("root", "intermediate1", "intermediate2")):
+        return "give the whole set (what build_certificate_set returns)"
+    root, intermediate1 = shop_set.root.certificate, shop_set.intermediate1.certificate
+    if extension(intermediate1, x509.NameConstraints) is None:
+        return ("its intermediate1 carries no name constraints: pass permitted_dns=[...] to "
+                "build_certificate_set")
+    start = shop_set.server.certificate.not_valid_before_utc
+    at = start + dt.timedelta(minutes=1)
+    shop = verify_chain(_probe_leaf(shop_set.intermediate2, SHOP_DOMAIN, start), root,
+                        host=SHOP_DOMAIN, at=at)
+    if not shop.ok:
+        return (f"a leaf for {SHOP_DOMAIN} from your intermediate2 is refused "
+                f"([{shop.problem.code}] {shop.problem.what}): permit {SHOP_DOMAIN} itself "
+                f"(a leading dot, .{SHOP_DOMAIN}, permits only the names below it)")
+    bank = verify_chain(_probe_leaf(shop_set.intermediate2, BANK_HOST, start), root,
+                        host=BANK_HOST, at=at)
+    if bank.ok:
+        return (f"a leaf for {BANK_HOST} from your intermediate2 still verifies: your "
+                f"constraints permit more than {SHOP_DOMAIN}")
+    if bank.problem.code != "name_constraints":
+        return (f"a leaf for {BANK_HOST} is refused, but for another reason "
+                f"([{bank.problem.code}]): it should be the name constraints that refuse it")
+    return None
+
+
+def check_shop_ca(shop_set: Any) -> Verdict:
+    return feedback(lambda: problem_shop_ca(shop_set),
+                    f"your intermediate may vouch for {SHOP_DOMAIN}, and not for {BANK_HOST}")

@@ -61,6 +61,7 @@ class Contents:
         return self.identified.kind
 
     def add_certificate(self, certificate: x509.Certificate, name: str | None = None) -> None:
+        facts.require_readable(certificate)
         self.certificates.append(certificate)
         self.friendly_names.append(name)
 

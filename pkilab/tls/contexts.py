@@ -191,8 +191,29 @@ def _pin(context: ssl.SSLContext, tls_version: str | None) -> None:
     context.minimum_version = context.maximum_version = pinned
 
 
+def load_crls_into(context: ssl.SSLContext, crl_pem: bytes) -> None:
+    """OpenSSL's own revocation check: the CRLs join the trust store, and
+    ``VERIFY_CRL_CHECK_LEAF`` makes every handshake look the client's certificate up in
+    its issuer's CRL (a revoked one fails with alert ``certificate_revoked``; an issuer
+    without a CRL fails too: "unable to get certificate CRL").
+
+    ``ssl`` reads CRLs only from files (``cadata`` takes certificates alone), so the
+    PEM goes through a temporary file, removed once loaded. The store keeps a copy:
+    a CRL written later is seen only by a new context (as nginx needs a reload).
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="pkilab-crl-") as folder:
+        path = os.path.join(folder, "crl.pem")
+        with open(path, "wb") as handle:
+            handle.write(crl_pem)
+        context.load_verify_locations(cafile=path)
+    context.verify_flags |= ssl.VERIFY_CRL_CHECK_LEAF
+
+
 def server_context(ident: Identity, *, mtls: str = "off", client_ca_pem: bytes | None = None,
-                   tls_version: str | None = None) -> ssl.SSLContext:
+                   tls_version: str | None = None, crl_pem: bytes | None = None
+                   ) -> ssl.SSLContext:
     """A server context: our chain and key; with mTLS, the CAs whose clients we accept.
 
     ``client_ca_pem`` holds the root *and* the intermediates that issued client
@@ -211,6 +232,8 @@ def server_context(ident: Identity, *, mtls: str = "off", client_ca_pem: bytes |
                              "", "pass client_ca= (for example root.crt)",
                              code="no_client_ca")
         _load_cas(context, client_ca_pem, "client_ca")
+        if crl_pem:
+            load_crls_into(context, crl_pem)
     return context
 
 

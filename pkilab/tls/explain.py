@@ -76,7 +76,7 @@ _REJECTION_VARIANTS = {
     "unknown CA": "unknown_ca", "certificate expired": "expired",
     "unsupported certificate": "unsupported", "bad certificate": "",
     "certificate unknown": "", "access denied": "", "decrypt error": "",
-    "certificate revoked": "",
+    "certificate revoked": "revoked",
 }
 
 # X509 verify codes (OpenSSL's X509_V_ERR_*) for the server's certificate.

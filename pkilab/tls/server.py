@@ -47,6 +47,7 @@ so idle or dripping connections cannot lock a prompt client out.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -57,6 +58,7 @@ from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
 
+from ..crl import crl_pem
 from ..errors import InputError, PkilabError
 from ..facts import same_certificate
 from ..modes import server_mode
@@ -94,13 +96,21 @@ class HTTPSServer:
     at once; when it is reached, the one waiting longest for its handshake is dropped.
     ``name``: starting this server first stops a running one of the same name (a
     notebook cell run again replaces its own server).
+
+    ``crl``: revocation for client certificates. By default a folder's ``crl.pem`` is
+    used when it exists (``pkilab revoke`` writes it); pass a path, PEM bytes or CRL
+    objects to choose, or ``False`` for none. OpenSSL itself checks it in the handshake
+    (``VERIFY_CRL_CHECK_LEAF``): a revoked client is refused with the alert
+    ``certificate_revoked``, and the event log says whom the CRL revokes, when and why.
+    The CRL is read once: after a new revocation, start a new server (nginx needs a
+    reload for the same reason).
     """
 
     def __init__(self, source: Any, *, mtls: str = "off", allow: Sequence[str] | None = None,
                  host: str = "127.0.0.1", port: int = 0, url_host: str = "localhost",
                  chain: str = "full", client_ca: Any = None, tls_version: str | None = None,
                  handshake_timeout: float = 3.0, max_connections: int = 1024,
-                 max_events: int = 2000, name: str | None = None,
+                 max_events: int = 2000, name: str | None = None, crl: Any = None,
                  page: Page | None = None) -> None:
         _check_numbers(port, handshake_timeout, max_connections, max_events)
         material: ServerIdentitySource = server_source(source, chain)
@@ -115,10 +125,15 @@ class HTTPSServer:
         self.client_roots, self.client_intermediates = list(roots), list(intermediates)
         #: files of the source folder that were not used (and so never trusted)
         self.ignored: tuple[str, ...] = material.ignored
+        #: the CRLs client certificates are checked against (empty: no revocation check)
+        self.crls = _crls(crl, material.crls) if mtls != "off" else ()
+        #: whom the CRLs revoke, in words (what a refused handshake's event adds)
+        self.revoked_text = _revoked_names(source, self.crls)
         self.context = server_context(identity(material.fullchain, material.private_key),
                                       mtls=mtls,
                                       client_ca_pem=certificates_pem([*roots, *intermediates]),
-                                      tls_version=tls_version)
+                                      tls_version=tls_version,
+                                      crl_pem=b"".join(map(crl_pem, self.crls)) or None)
         self.host, self._port, self.url_host = host, port, url_host
         self.handshake_timeout = handshake_timeout
         self.max_connections = max_connections
@@ -264,6 +279,9 @@ class HTTPSServer:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _record(self, event: ServerEvent) -> None:
+        if event.kind == "handshake-failed" and "certificate revoked" in event.detail:
+            event = ServerEvent(event.kind, detail=f"{event.detail}: {self.revoked_text}",
+                                problem="revoked")
         with self._lock:
             self._events.append(event)
 
@@ -320,7 +338,8 @@ class HTTPSServer:
                 *(c for c in extra if not any(same_certificate(c, i)
                                               for i in self.client_intermediates))]
         try:
-            report = verify_chain(peer.certificate, self.client_roots, pool, purpose="client")
+            report = verify_chain(peer.certificate, self.client_roots, pool, purpose="client",
+                                  crls=self.crls)
         except PkilabError as exc:  # a certificate verify cannot even read is refused too
             from ..chain import Problem
 
@@ -333,6 +352,53 @@ class HTTPSServer:
 _RUNNING: weakref.WeakValueDictionary[str, HTTPSServer] = weakref.WeakValueDictionary()
 # Ports of servers this process stopped (port -> URL), so a request to one can say so.
 _STOPPED: dict[int, str] = {}
+
+
+def _crls(crl: Any, default: Sequence[x509.CertificateRevocationList]
+          ) -> tuple[x509.CertificateRevocationList, ...]:
+    from ..revoke import load_crls
+
+    if crl is None:
+        return tuple(default)
+    if crl is False:
+        return ()
+    if isinstance(crl, x509.CertificateRevocationList):
+        return (crl,)
+    if isinstance(crl, (list, tuple)) and all(isinstance(c, x509.CertificateRevocationList)
+                                              for c in crl):
+        return tuple(crl)
+    if isinstance(crl, (str, bytes)) or hasattr(crl, "__fspath__"):
+        return tuple(load_crls(crl))
+    raise InputError(f"crl={type(crl).__name__} is not a CRL", "",
+                     "pass a path such as DIR/crl.pem, PEM bytes, CRL objects, or False",
+                     code="not_a_crl")
+
+
+def _revoked_names(source: Any, crls: Sequence[x509.CertificateRevocationList]) -> str:
+    """Whom the CRLs revoke, in words: what a refused handshake's event says.
+
+    OpenSSL refuses a revoked client inside the handshake, before Python sees its
+    certificate, so the server cannot tell which one it was: it names the entries
+    (a folder's NAME.crt by serial), exactly one when the list has one.
+    """
+    from ..crl import revocations
+
+    names: dict[int, str] = {}
+    if isinstance(source, (str, os.PathLike)):
+        from pathlib import Path
+
+        from ..certset import set_clients
+        from ..load import load_certificate
+
+        for name in set_clients(Path(source)):
+            names[load_certificate(Path(source) / f"{name}.crt").serial_number] = name
+    entries = [r for c in crls for r in revocations(c)]
+    shown = [f"{names.get(r.serial, f'serial {r.serial:x}')} revoked on "
+             f"{r.date:%Y-%m-%d} ({r.reason})" for r in entries]
+    if len(shown) > 3:
+        shown = [*shown[:3], f"{len(shown) - 3} more"]
+    return ("the CRL lists " if len(shown) == 1 else "the CRL lists one of: ") + \
+        "; ".join(shown)
 
 
 def stopped_server_url(port: int) -> str | None:

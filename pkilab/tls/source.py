@@ -77,6 +77,8 @@ class ServerMaterial:
     client_roots: list[x509.Certificate]
     client_intermediates: list[x509.Certificate]
     ignored: tuple[str, ...] = ()
+    #: the folder's crl.pem (intermediate2's CRL), when there is one
+    crls: tuple[x509.CertificateRevocationList, ...] = ()
 
 
 def server_source(source: object, chain: str = "full") -> ServerMaterial:
@@ -106,7 +108,7 @@ def server_source(source: object, chain: str = "full") -> ServerMaterial:
     if chain == "leaf":
         material = ServerMaterial(material.fullchain[:1], material.private_key,
                                   material.client_roots, material.client_intermediates,
-                                  material.ignored)
+                                  material.ignored, material.crls)
     return material
 
 
@@ -133,7 +135,14 @@ def _from_folder(folder: Path) -> ServerMaterial:
     return ServerMaterial(load_certificates(folder / "fullchain.crt"),
                           load_private_key(folder / "server.key"), roots,
                           chained_intermediates(roots, intermediates, str(folder)),
-                          _not_in_the_set(folder, loaded.clients))
+                          _not_in_the_set(folder, loaded.clients), _folder_crls(folder))
+
+
+def _folder_crls(folder: Path) -> tuple[x509.CertificateRevocationList, ...]:
+    """DIR/crl.pem, the list of the CA that issued the clients (none: no revocation)."""
+    from ..revoke import load_crls
+
+    return tuple(load_crls(folder / "crl.pem")) if (folder / "crl.pem").is_file() else ()
 
 
 def chained_intermediates(roots: Sequence[x509.Certificate],

@@ -20,6 +20,9 @@ _EXPORTS = {
     "draw_handshake": "handshake", "handshake_layout": "handshake",
     "draw_handshakes": "handshake", "handshakes_layout": "handshake",
     "draw_anatomy": "anatomy", "anatomy_layout": "anatomy", "certificate_parts": "anatomy",
+    "draw_bytemap": "bytemap", "bytemap_layout": "bytemap",
+    "draw_timeline": "timeline", "timeline_layout": "timeline",
+    "timeline_entries": "timeline",
     "Scene": "_scene", "render": "_scene", "save_png": "_scene",
 }
 
@@ -32,6 +35,7 @@ __getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from ._scene import Scene, render, save_png  # noqa: F401
     from .anatomy import anatomy_layout, certificate_parts, draw_anatomy  # noqa: F401
+    from .bytemap import bytemap_layout, draw_bytemap  # noqa: F401
     from .chain import chain_layout, draw_chain  # noqa: F401
     from .handshake import (  # noqa: F401
         draw_handshake,
@@ -39,3 +43,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         handshake_layout,
         handshakes_layout,
     )
+    from .timeline import draw_timeline, timeline_entries, timeline_layout  # noqa: F401

@@ -41,7 +41,7 @@ _MISSING = {"missing_intermediate": "missing", "unknown_issuer": "missing",
 _LINE_OF_CHECK = {"signature": "issuer", "validity": "valid", "key": "key", "CA flag": "ca",
                   "path length": "ca", "key usage": "ca", "purpose": "ca", "name": "ca",
                   "version": "subject", "key identifier": "subject",
-                  "authority key id": "issuer"}
+                  "authority key id": "issuer", "revocation": "valid"}
 
 
 def _fmt(name) -> str:
@@ -288,6 +288,8 @@ def chain_layout(report) -> Scene:
     if stopped_early:
         missing_box = _missing_box(scene, last, y, missing_problems)
         y += 0.62 + GAP
+    _revocation_marks(scene, links, boxes)
+    _constraint_notes(scene, links, boxes)
     _arrows(scene, boxes, missing_box, by_position, chain, missing_problems)
     callouts, top_of_chain = _callouts(scene, boxes, missing_box, by_position, y - GAP)
     _check_notes(scene, links, boxes, callouts)
@@ -297,6 +299,46 @@ def chain_layout(report) -> Scene:
     scene.texts.append(Text("footer", BOX_X, 0.12, st.fit(footer, WIDTH - 0.5, st.SMALL_PT),
                             st.SMALL_PT, st.MUTED, kind="footer"))
     return scene
+
+
+def _revocation_marks(scene: Scene, links, boxes: list[Box]) -> None:
+    """A revoked certificate is crossed out, with the date and reason stamped on it."""
+    for index, (link, box) in enumerate(zip(links, boxes, strict=True)):
+        check = next((c for c in link.checks if c.name == "revocation" and not c.ok
+                      and c.detail.startswith("revoked on")), None)
+        if check is None:
+            continue
+        for corner, (y0, y1) in enumerate(((box.y, box.y + box.h), (box.y + box.h, box.y))):
+            scene.arrows.append(Arrow(f"cert{index}:cross{corner}", box.x, y0, box.x + box.w,
+                                      y1, kind="revoked-cross", colour=st.BAD, linewidth=2.0,
+                                      head=False, z=6))
+        stamp = f"✘ REVOKED: {check.detail[len('revoked on '):]}"
+        scene.texts.append(Text(f"cert{index}:revoked", box.x + box.w / 2, box.y + box.h / 2,
+                                st.fit(stamp, box.w - 0.4, 11, bold=True), 11, st.BAD,
+                                ha="center", va="center", bold=True, kind="revoked",
+                                box=box.key, z=7, background="white"))
+
+
+def _constraint_notes(scene: Scene, links, boxes: list[Box]) -> None:
+    """Name constraints are written under the CA that carries them (they bind every
+    certificate below it)."""
+    from cryptography import x509
+
+    from ..facts import extension_or_none
+
+    for index, (link, box) in enumerate(zip(links, boxes, strict=True)):
+        nc = extension_or_none(link.certificate, x509.NameConstraints)
+        if nc is None:
+            continue
+        permitted = ", ".join(str(n.value) for n in nc.permitted_subtrees or ())
+        excluded = ", ".join(str(n.value) for n in nc.excluded_subtrees or ())
+        text = "name constraints: " + "; ".join(
+            part for part in (f"only {permitted}" if permitted else "",
+                              f"never {excluded}" if excluded else "") if part)
+        scene.texts.append(Text(f"cert{index}:constraints", box.x + box.w - PAD, box.y - 0.2,
+                                st.fit(text, box.w * 0.62, st.SMALL_PT, bold=True),
+                                st.SMALL_PT, st.ROLE_EDGE, ha="right", va="center",
+                                bold=True, kind="constraints"))
 
 
 def _check_notes(scene: Scene, links, boxes: list[Box], callouts: list[Box]) -> None:
