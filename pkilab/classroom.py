@@ -33,6 +33,7 @@ is kept and reported, not deleted.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -84,6 +85,7 @@ class Student:
     fingerprint: str
     revoked: str = ""          # the reason, empty while the certificate is good
     revoked_at: str = ""
+    revoked_crl: int = 0       # the number of the CRL that first listed it
 
     @property
     def key(self) -> str:
@@ -513,30 +515,20 @@ def _absent(rows: Sequence[RosterRow], known: Sequence[Student]) -> list[str]:
 
 
 def _utc_label() -> str:
-    import datetime as dt
-
     return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-
-
-#: The revocation reasons (RFC 5280 5.3.1) pkilab writes, as the CRL code spells them.
-REVOKE_REASONS = ("unspecified", "keyCompromise", "superseded", "cessationOfOperation",
-                  "affiliationChanged", "privilegeWithdrawn")
 
 
 def revoke_student(directory: str | os.PathLike[str], who: str,
                    reason: str = "unspecified") -> Student:
-    """Mark ``who`` revoked in ``class.json`` (the class server refuses them with the
-    reason), and add their certificate to the class CRL when :mod:`pkilab.revoke` exists.
+    """Revoke ``who``: their certificate goes on ``DIR/crl.pem`` (the set's CRL, for nginx
+    and openssl) and ``class.json`` marks them revoked (the class server refuses them by
+    name, with the reason).
 
     Revoking twice is an error (code ``already_revoked``): it would hide a typo.
     """
-    import datetime as dt
+    from .crl import reason_flag
 
-    if reason not in REVOKE_REASONS:
-        raise InputError(f"{reason!r} is not a revocation reason", "RFC 5280 5.3.1 names "
-                         "them; pkilab writes " + ", ".join(REVOKE_REASONS),
-                         "pass --reason keyCompromise (a lost laptop) or another of those",
-                         code="unknown_reason")
+    reason_flag(reason)  # code unknown_reason for anything RFC 5280 / pkilab does not use
     folder = Path(directory)
     record = load_record(folder)
     student = record.find(who)
@@ -544,18 +536,47 @@ def revoke_student(directory: str | os.PathLike[str], who: str,
         raise InputError(f"{student.name} ({student.stem}) is already revoked",
                          f"since {student.revoked_at}, reason {student.revoked}", "",
                          code="already_revoked")
-    student.revoked = reason
-    student.revoked_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
-    _crl_revoke(folder, student, reason)
+    when = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    student.revoked, student.revoked_at = reason, when.isoformat()
+    # first the CRL, then the record says so
+    student.revoked_crl = _crl_revoke(folder, student, reason, when)
     save_record(folder, record)
     return student
 
 
-def _crl_revoke(folder: Path, student: Student, reason: str) -> None:
-    """Put the certificate on the set's CRL, when the lifecycle work is present."""
-    try:
-        from . import revoke  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    certificate = folder / "students" / student.stem / f"{student.stem}.crt"
-    revoke.revoke_certificate(folder, str(certificate), reason=reason)
+def _crl_revoke(folder: Path, student: Student, reason: str, when: dt.datetime) -> int:
+    """Add the student's certificate to ``DIR/crl.pem``, intermediate2's CRL (what nginx's
+    ``ssl_crl`` and ``openssl verify -crl_check`` read), under the set's lock.
+
+    :func:`pkilab.revoke.revoke_certificate` names only the set's own top-level files,
+    and students live in sub-folders, so the entry is added here with the same
+    primitives (:mod:`pkilab.crl`): the old entries kept, the CRL number one up. The list
+    is valid :data:`pkilab.crl.CRL_DAYS` days: ``pkilab revoke DIR --refresh`` renews it.
+    """
+    from . import crl as crls
+    from .files import read_input, write_output
+    from .load import load_certificate, load_private_key
+    from .revoke import CRL_FILES, _publish_empty_lists_above
+    from .staging import locked
+
+    certificate = load_certificate(folder / "students" / student.stem / f"{student.stem}.crt")
+    issuer = load_certificate(folder / "intermediate2.crt")
+    path = folder / CRL_FILES["intermediate2"]
+    with locked(folder):
+        old = crls.parse_crls(read_input(path, what="CRL"))[0] if path.exists() else None
+        if old is not None and not crls.signed_by(old, issuer):
+            raise InputError(f"{path.name} was not signed by this class's CA", "adding to "
+                             "it would make its entries look like this CA's word",
+                             f"move {path.name} away and revoke again",
+                             code="crl_bad_signature")
+        if old is not None and crls.revocation_of(old, certificate) is not None:
+            return crls.crl_number(old) or 0
+        entries = [*(crls.revocations(old) if old is not None else []),
+                   crls.Revocation(certificate.serial_number, when, reason)]
+        number = (crls.crl_number(old) or 0) + 1 if old is not None else 1
+        new = crls.build_crl(issuer, load_private_key(folder / "intermediate2.key"), entries,
+                             number=number, this_update=when)
+        write_output(path, crls.crl_pem(new), overwrite=True)
+        # nginx checks every CA of the chain (CRL_CHECK_ALL): the CAs above publish too
+        _publish_empty_lists_above(folder, "intermediate2", when, crls.CRL_DAYS)
+    return number

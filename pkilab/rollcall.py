@@ -11,6 +11,12 @@ even when the server then refuses them (revoked in ``class.json``, expired, or a
 problem ``pkilab verify`` finds). A certificate from another CA fails inside OpenSSL's
 handshake, before the server sees whose it is: those attempts are counted by reason,
 without a name.
+
+That is why the class server (:meth:`Rollcall.server`) checks revocation itself, from
+``class.json``, after the handshake, and does not give OpenSSL the class's ``crl.pem``
+(``crl=False``): with the CRL in the handshake a revoked student would be one more
+nameless refusal. Both lists hold the same students (``pkilab class --revoke`` writes
+both); nginx with ``ssl_crl crl.pem`` refuses them in the handshake.
 """
 
 from __future__ import annotations
@@ -19,25 +25,22 @@ import csv
 import datetime as dt
 import html
 import io
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .classroom import ClassRecord, Student
 
 if TYPE_CHECKING:
     from .problems import Problem
+    from .tls import HTTPSServer
     from .tls.events import ServerEvent
     from .tls.loop import Peer
 
 #: The problem code of a student revoked in ``class.json``.
 REVOKED = "revoked"
-#: Its words when the problem table (pkilab.problems) has no entry for it yet.
-_REVOKED_WORDS = ("the class server refused this certificate: it was revoked",
-                  "the instructor revoked it ({reason}); a revoked certificate is never "
-                  "accepted again, even though it has not expired",
-                  "ask the instructor for a new bundle")
 #: Paths only the instructor's certificate opens.
 INSTRUCTOR_PATHS = ("/instructor", "/instructor.csv", "/instructor.txt")
 
@@ -65,12 +68,8 @@ class Attendance:
 
 def explain(code: str, **facts: object) -> tuple[str, str, str]:
     """(what, why, fix) of a refusal, from the workbook's problem table."""
-    from .problems import PROBLEMS, words
+    from .problems import words
 
-    if code == REVOKED and REVOKED not in PROBLEMS:
-        reason = facts.get("reason", "?")
-        return (_REVOKED_WORDS[0], _REVOKED_WORDS[1].format(reason=reason),
-                _REVOKED_WORDS[2])
     try:
         return words(code, **facts)
     except KeyError:
@@ -80,13 +79,29 @@ def explain(code: str, **facts: object) -> tuple[str, str, str]:
 class Rollcall:
     """The live table of one class; thread-safe (the server's thread writes it)."""
 
-    def __init__(self, record: ClassRecord) -> None:
+    def __init__(self, record: ClassRecord, issuer: str = "the class CA") -> None:
         self.record = record
         self.rows = {s.fingerprint: Attendance(s) for s in record.students}
         self.unnamed: Counter[str] = Counter()
         self.strangers: Counter[str] = Counter()
         self._lock = threading.Lock()
         self.changes = 0
+        #: who signs the class's certificates (intermediate2), for the revocation words
+        self.issuer = issuer
+
+    def server(self, directory: str | os.PathLike[str], **options: Any) -> HTTPSServer:
+        """The class server for ``directory``: mutual TLS required, this roll call as its
+        page, revocation from ``class.json`` (see the module docstring). ``options`` go
+        to :class:`~pkilab.tls.HTTPSServer` (``port``, ``host``, ``name``, ...)."""
+        from pathlib import Path
+
+        from .load import load_certificate
+        from .names import short_name
+        from .tls import HTTPSServer
+
+        self.issuer = short_name(load_certificate(Path(directory) / "intermediate2.crt").subject)
+        options.setdefault("max_connections", 2048)
+        return HTTPSServer(directory, mtls="required", page=self.page, crl=False, **options)
 
     def update(self, record: ClassRecord) -> None:
         """Take a newer ``class.json``: students added since, and revocations, count at
@@ -125,8 +140,8 @@ class Rollcall:
             if row.student.revoked:
                 s = row.student
                 return self._refuse(row, REVOKED, now, name=s.name, reason=s.revoked,
-                                    date=s.revoked_at, serial=s.serial,
-                                    issuer="the class CA")
+                                    date=s.revoked_at.replace("T", " "), serial=s.serial,
+                                    issuer=self.issuer, number=s.revoked_crl)
             if problem is not None:
                 row.refused, row.refused_at = problem.code, now
                 row.refused_words = problem.what

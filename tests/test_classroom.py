@@ -227,3 +227,33 @@ def test_revoke_refuses_an_unknown_reason(tmp_path):
         revoke_student(folder, "Ann", "certificateHold")
     assert info.value.code == "unknown_reason"
     assert not load_record(folder).students[0].revoked
+
+
+def test_revoke_puts_the_student_on_the_sets_crl(tmp_path):
+    import shutil
+    import subprocess
+
+    from pkilab.load import load_certificates
+    from pkilab.revoke import load_crls
+
+    folder = tmp_path / "cls"
+    make_class(folder, _rows("Ann,,1\nBob,,2\nCid,,3\n"), now_label="a")
+    revoke_student(folder, "2", "keyCompromise")
+    revoke_student(folder, "3")
+    (crl,) = load_crls(folder / "crl.pem")
+    assert (folder / "crl-intermediate1.pem").exists() and (folder / "crl-root.pem").exists()
+    assert load_record(folder).find("3").revoked_crl == 2
+    root = load_certificate(folder / "root.crt")
+    chain = load_certificates(folder / "fullchain.crt")[1:]
+    bob = load_certificate(folder / "students" / "2" / "2.crt")
+    ann = load_certificate(folder / "students" / "1" / "1.crt")
+    bad = verify_chain(bob, [root], chain, purpose="client", crls=[crl])
+    assert [p.code for p in bad.problems][:1] == ["revoked"]
+    assert verify_chain(ann, [root], chain, purpose="client", crls=[crl]).ok
+    if shutil.which("openssl"):
+        done = subprocess.run(
+            ["openssl", "verify", "-crl_check", "-CAfile", str(folder / "root.crt"),
+             "-untrusted", str(folder / "fullchain.crt"), "-CRLfile", str(folder / "crl.pem"),
+             str(folder / "students" / "2" / "2.crt")], capture_output=True, text=True,
+            timeout=20)
+        assert done.returncode != 0 and "certificate revoked" in done.stdout + done.stderr

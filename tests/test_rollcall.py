@@ -33,7 +33,7 @@ def _student(folder, stem):
 @pytest.fixture()
 def served(klass):
     rollcall = Rollcall(load_record(klass))
-    with HTTPSServer(klass, mtls="required", page=rollcall.page) as server:
+    with rollcall.server(klass) as server:
         yield klass, rollcall, server
 
 
@@ -101,7 +101,7 @@ def test_a_class_at_once(klass):
         "".join(f"S{n},,{n}\n" for n in range(30)).encode()), now_label="x")
     big = Rollcall(load_record(more.folder))
     errors: list[BaseException] = []
-    with HTTPSServer(more.folder, mtls="required", page=big.page) as server2:
+    with big.server(more.folder) as server2:
         def student(stem: str) -> None:
             try:
                 for _ in range(3):
@@ -142,3 +142,16 @@ def test_serve_class_refuses_a_plain_set_and_wrong_mode(klass, set_dir, capsys):
     assert main(["serve", str(set_dir), "--mtls", "required", "--class"]) == 2
     assert "pkilab class" in capsys.readouterr().err
     assert main(["serve", str(klass), "--class"]) == 2
+
+
+def test_without_the_roll_call_the_crl_refuses_in_the_handshake(klass):
+    """The plain server reads the class's crl.pem: the revoked student cannot even finish
+    the handshake (and the server cannot say who it was)."""
+    with HTTPSServer(klass, mtls="required") as server:
+        with pytest.raises(TLSConnectionError):
+            request(server.url, ca=klass / "root.crt", **_student(klass, "2026002"))
+        assert request(server.url, ca=klass / "root.crt",
+                       **_student(klass, "2026001")).status == 200
+        server.wait_idle()
+        refused = [e for e in server.events if e.kind == "handshake-failed"]
+    assert refused and refused[0].problem == "revoked" and refused[0].client is None

@@ -36,7 +36,6 @@
 import zipfile
 
 from pkilab import (
-    HTTPSServer,
     Rollcall,
     TLSConnectionError,
     Zoo,
@@ -158,7 +157,7 @@ print(f"{len(again.new)} new, {again.kept} kept")
 
 # %%
 rollcall = Rollcall(load_class(klass))
-server = HTTPSServer(klass, mtls="required", page=rollcall.page, name="10 class")
+server = rollcall.server(klass, name="10 class")
 server.start()
 
 
@@ -172,15 +171,22 @@ reply = request(server.url, ca=klass / "root.crt", **student("2026001"))
 print(reply.status, reply.body.splitlines()[0])
 
 # %% [markdown]
-# A student's laptop is stolen: revoke the certificate. The roll call reads the new
-# `class.json` (the command-line server does that by itself when the file changes), and the
-# next connection with that certificate is refused with the reason, on the page and in the
-# `X-Pkilab-Problem` header.
+# A student's laptop is stolen: revoke the certificate. `revoke_student` puts it on the
+# class's certificate revocation list, `crl.pem` (lesson 08: what nginx's `ssl_crl` and
+# `openssl verify -crl_check` read), and marks it in `class.json`. The class server checks
+# `class.json` itself, after the handshake, so that it can say *who* was refused: with the
+# CRL inside OpenSSL's handshake, the refusal would come before the server learns whose
+# certificate it was. The roll call reads the new `class.json` (the command-line server
+# does that by itself when the file changes); the next connection with that certificate
+# is refused with the reason, on the page and in the `X-Pkilab-Problem` header.
 
 # %% [markdown] lang=zh-CN
-# 某个学生的笔记本被偷了：吊销 (revoke) 这张证书。签到表读入新的 `class.json`（命令行服务器在
-# 文件变化时会自动读取），之后用这张证书的连接都会被拒绝，原因写在页面上和 `X-Pkilab-Problem`
-# 响应头里。
+# 某个学生的笔记本被偷了：吊销 (revoke) 这张证书。`revoke_student` 把它加入本班的证书吊销列表
+# (CRL) `crl.pem`（第 08 课：nginx 的 `ssl_crl` 和 `openssl verify -crl_check` 读的就是它），并在
+# `class.json` 里做标记。课堂服务器在握手之后自己检查 `class.json`，这样才能说出*是谁*被拒绝了：
+# 如果把 CRL 交给 OpenSSL 在握手中检查，拒绝会发生在服务器得知这是谁的证书之前。签到表读入新的
+# `class.json`（命令行服务器在文件变化时会自动读取）；之后用这张证书的连接都会被拒绝，原因写在
+# 页面上和 `X-Pkilab-Problem` 响应头里。
 
 # %%
 if not load_class(klass).find("2026005").revoked:  # a cell run twice revokes once
@@ -188,7 +194,9 @@ if not load_class(klass).find("2026005").revoked:  # a cell run twice revokes on
 rollcall.update(load_class(klass))
 refused = request(server.url, ca=klass / "root.crt", **student("2026005"))
 print(refused.status, refused.headers.get("x-pkilab-problem"))
-print("\n".join(refused.body.splitlines()[1:4]))
+what, why, fix = refused.body.splitlines()[1:4]
+print(what.split(" on ")[0], "(the date and the CRL entry follow)")
+print(fix)
 
 # %% [markdown]
 # And a student who brings a certificate from another class (another CA)? OpenSSL refuses
@@ -213,12 +221,13 @@ print("server side:", dict(rollcall.unnamed))
 
 # %% [markdown]
 # The instructor's view is a page only the `instructor` certificate opens (`/instructor`
-# in a browser with `instructor.p12`; `/instructor.csv` exports it). Here is the same table,
-# without the clock times:
+# in a browser with `instructor.p12`; `/instructor.csv` exports it, with the reason of each
+# refusal). Here is the same table, without the clock times:
 
 # %% [markdown] lang=zh-CN
 # 老师的视图是一个只有 `instructor` 证书才能打开的页面（在导入了 `instructor.p12` 的浏览器里
-# 打开 `/instructor`；`/instructor.csv` 导出表格）。下面是同一张表，省略了具体时间：
+# 打开 `/instructor`；`/instructor.csv` 导出表格，并写明每次拒绝的原因）。下面是同一张表，
+# 省略了具体时间：
 
 # %%
 denied = request(server.url + "instructor", ca=klass / "root.crt", **student("2026001"))
@@ -228,7 +237,7 @@ view = request(server.url + "instructor.csv", ca=klass / "root.crt",
 print("the instructor:", view.status, view.body.splitlines()[0])
 for row in rollcall.table():
     print(f"  {row['status']:<18} {row['name']:<12} ({row['file']}) "
-          f"connections: {row['connections']}  {row['refused_because']}")
+          f"connections: {row['connections']}")
 
 # %% [markdown]
 # ## 3. The failure zoo

@@ -20,9 +20,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--revoke", metavar="NAME",
                         help="revoke one student (name, file name or student id)")
     parser.add_argument("--reason", default="unspecified",
-                        help="why, for --revoke: unspecified (default), keyCompromise (a "
-                        "lost laptop), superseded, cessationOfOperation, "
-                        "affiliationChanged, privilegeWithdrawn")
+                        choices=("unspecified", "keyCompromise", "superseded",
+                                 "cessationOfOperation", "affiliationChanged",
+                                 "privilegeWithdrawn"),
+                        help="why, for --revoke (RFC 5280 5.3.1; keyCompromise for a lost "
+                        "laptop; default: unspecified)")
     parser.add_argument("--server-name", action="append", metavar="NAME",
                         help="name or IP address of the class server (repeatable; default: "
                         "localhost and 127.0.0.1; add the classroom machine's address)")
@@ -93,7 +95,6 @@ def serve_class(args: argparse.Namespace) -> int:
     from ..classroom import CLASS_FILE, load_record
     from ..errors import InputError
     from ..rollcall import Rollcall
-    from ..tls import HTTPSServer
     from .serve_cmd import warn_host
 
     folder = Path(args.directory)
@@ -107,9 +108,8 @@ def serve_class(args: argparse.Namespace) -> int:
                          f"pkilab serve {folder} --mtls required --class", code="bad_usage")
     warn_host(args.host)
     rollcall = Rollcall(load_record(folder))
-    server = HTTPSServer(folder, mtls="required", port=args.port, host=args.host,
-                         tls_version=args.tls_version, page=rollcall.page,
-                         max_connections=2048)
+    server = rollcall.server(folder, port=args.port, host=args.host,
+                             tls_version=args.tls_version)
     with server:
         print(f"Class server for {len(rollcall.rows)} students at {server.url}")
         print(f"Instructor view: {server.url}instructor (open it with instructor.p12; "
