@@ -173,14 +173,11 @@ def _self_signed_leaf(now: dt.datetime):
 
 
 def _crl(ca: CertificateAuthority, serials: Sequence[int], now: dt.datetime) -> bytes:
-    builder = (x509.CertificateRevocationListBuilder().issuer_name(ca.certificate.subject)
-               .last_update(now).next_update(now + dt.timedelta(days=7)))
-    for serial in serials:
-        builder = builder.add_revoked_certificate(
-            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(now)
-            .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), False).build())
-    crl = builder.sign(ca.private_key, hashes.SHA256())
-    return crl.public_bytes(serialization.Encoding.PEM)
+    from .crl import Revocation, build_crl, crl_pem
+
+    entries = [Revocation(serial, now, "keyCompromise") for serial in serials]
+    return crl_pem(build_crl(ca.certificate, ca.private_key, entries, number=1,
+                             this_update=now))
 
 
 def build_zoo(now: dt.datetime | None = None) -> ZooMaterial:
