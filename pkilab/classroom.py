@@ -87,10 +87,6 @@ class Student:
     revoked_at: str = ""
     revoked_crl: int = 0       # the number of the CRL that first listed it
 
-    @property
-    def key(self) -> str:
-        return self.uid
-
 
 @dataclass
 class ClassRecord:

@@ -163,3 +163,29 @@ def test_zoo_table_leaves_out_clients_that_are_not_installed(zoo, monkeypatch):
         "(curl, openssl not installed here: left out)"
     text = zoo_check.zoo_table(zoo, ["python-ssl", "curl"])
     assert text.startswith("(curl not installed here") and "python-ssl" in text
+
+
+def test_cli_zoo_serves_until_ctrl_c(tmp_path):
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    proc = subprocess.Popen([sys.executable, "-m", "pkilab", "zoo", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines = []
+    try:
+        for line in proc.stdout:
+            lines.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        good = next(ln for ln in lines if ln.startswith("good "))
+        url = re.search(r"https://localhost:\d+/", good).group(0)
+        assert request(url, ca=tmp_path / "root.crt").status == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    assert sum(1 for ln in lines if re.match(r"\S+ +https://localhost:\d+/ ", ln)) >= 13
