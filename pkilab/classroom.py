@@ -416,6 +416,10 @@ def make_class(directory: str | os.PathLike[str], rows: Sequence[RosterRow], *,
         record.server_url = url or f"https://{server_names[0]}:8443/"
     new_rows, notes = plan_students(rows, record.students)
     notes += _absent(rows, record.students)
+    notes += [f"{s.name} ({s.stem}): bundles/{s.stem}.zip is missing; not re-issued (a "
+              "certificate is never replaced silently: revoke it and add the student "
+              "under a new id)" for s in record.students
+              if not (folder / "bundles" / f"{s.stem}.zip").exists()]
     root = cs.root.certificate
     made: list[Student] = []
     for row, stem, uid in new_rows:

@@ -257,3 +257,12 @@ def test_revoke_puts_the_student_on_the_sets_crl(tmp_path):
              str(folder / "students" / "2" / "2.crt")], capture_output=True, text=True,
             timeout=20)
         assert done.returncode != 0 and "certificate revoked" in done.stdout + done.stderr
+
+
+def test_a_lost_bundle_is_reported_not_reissued(tmp_path):
+    folder = tmp_path / "cls"
+    make_class(folder, _rows("Ann,,1\n"), now_label="a")
+    (folder / "bundles" / "1.zip").unlink()
+    result = make_class(folder, _rows("Ann,,1\n"), now_label="b")
+    assert result.new == [] and any("1.zip is missing" in note for note in result.notes)
+    assert not (folder / "bundles" / "1.zip").exists()
