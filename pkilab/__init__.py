@@ -67,6 +67,10 @@ _EXPORTS = {
     "build_crl": "crl", "revocations": "crl", "crl_number": "crl",
     # the reader's language (issue 12)
     "set_language": "i18n",
+    # the classroom
+    "make_class": "classroom", "read_roster": "classroom", "revoke_student": "classroom",
+    "load_class": "classroom", "Rollcall": "rollcall", "Zoo": "zoo",
+    "check_zoo": "zoo_check", "zoo_table": "zoo_check",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -114,6 +118,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         write_certificate_set,
     )
     from .chain import ChainReport, order_chain, verify_chain  # noqa: F401
+    from .classroom import load_class, make_class, read_roster, revoke_student  # noqa: F401
     from .crl import build_crl, crl_number, revocations  # noqa: F401
     from .csr import build_csr, check_csr, requested_names  # noqa: F401
     from .deploy import (  # noqa: F401
@@ -165,5 +170,8 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
         refresh_crls,
         revoke_certificate,
     )
+    from .rollcall import Rollcall  # noqa: F401
     from .tls import HTTPSServer, TLSConnectionError, request  # noqa: F401
     from .trace import Trace, compare_traces, record  # noqa: F401
+    from .zoo import Zoo  # noqa: F401
+    from .zoo_check import check_zoo, zoo_table  # noqa: F401

@@ -40,6 +40,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--leaf-only", action="store_true",
                         help="send server.crt without its intermediates (a classic mistake, "
                         "on purpose)")
+    parser.add_argument("--class", dest="class_", action="store_true",
+                        help="a class server for a folder made by pkilab class: greets each "
+                        "student by name and keeps the roll call (the instructor's "
+                        "certificate opens /instructor; the table is also printed here and "
+                        "written to DIR/rollcall.csv)")
+    parser.add_argument("--host", default="127.0.0.1", metavar="ADDR",
+                        help="address to listen on (default: 127.0.0.1, this machine only; "
+                        "0.0.0.0 lets a classroom reach it, with a warning)")
     parser.set_defaults(run=run)
 
 
@@ -66,8 +74,14 @@ def run(args: argparse.Namespace) -> int:
     from ..certset import load_certificate_set
     from ..tls import HTTPSServer
 
+    if args.class_:
+        from .class_cmd import serve_class
+
+        return serve_class(args)
+    warn_host(args.host)
     loaded = load_certificate_set(args.directory)  # InputError (exit 2) for a bad folder
     server = HTTPSServer(args.directory, mtls=args.mtls, allow=args.allow, port=args.port,
+                         host=args.host,
                          tls_version=args.tls_version,
                          chain="leaf" if args.leaf_only else "full")
     stop = threading.Event()
@@ -95,6 +109,13 @@ def run(args: argparse.Namespace) -> int:
     print("Stopped.", flush=True)
     sys.stdout.flush()
     return 0
+
+
+def warn_host(host: str) -> None:
+    """Say so when the server will be reachable from other machines."""
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Warning: listening on {host}: other machines on this network can connect "
+              "(pkilab serve is a lab server; stop it when the class ends)", flush=True)
 
 
 def _print_header(server: HTTPSServer, args: argparse.Namespace, clients: list[str]) -> None:

@@ -53,7 +53,7 @@ import threading
 import time
 import weakref
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from cryptography import x509
@@ -73,6 +73,10 @@ if TYPE_CHECKING:
     from ..chain import Problem
 
 __all__ = ["EventLog", "HTTPSServer", "ServerEvent", "client_page"]
+
+#: A page hook: (path, peer, problem or None) -> (status, body, content type, problem
+#: code or None), or None to let the server answer as usual.
+Page = Callable[[str, Peer, "Problem | None"], "tuple[int, str, str, str | None] | None"]
 
 
 class HTTPSServer:
@@ -106,7 +110,8 @@ class HTTPSServer:
                  host: str = "127.0.0.1", port: int = 0, url_host: str = "localhost",
                  chain: str = "full", client_ca: Any = None, tls_version: str | None = None,
                  handshake_timeout: float = 3.0, max_connections: int = 1024,
-                 max_events: int = 2000, name: str | None = None, crl: Any = None) -> None:
+                 max_events: int = 2000, name: str | None = None, crl: Any = None,
+                 page: Page | None = None) -> None:
         _check_numbers(port, handshake_timeout, max_connections, max_events)
         material: ServerIdentitySource = server_source(source, chain)
         roots, intermediates = material.client_roots, material.client_intermediates
@@ -139,6 +144,9 @@ class HTTPSServer:
         self._thread: threading.Thread | None = None
         self._last_port: int | None = None
         self.name = name
+        #: ``page(path, peer, problem)``: the answer to a GET with a client certificate,
+        #: or None for the server's own (the class server's roll call, pkilab.rollcall)
+        self.page = page
 
     # ---- public -----------------------------------------------------------------------
 
@@ -296,6 +304,13 @@ class HTTPSServer:
         if cert is None and self.mtls == "on":
             return reply(400, http.no_certificate_page(), content_type="text/html")
         problem = self._check_client(peer) if cert is not None else None
+        if self.page is not None and cert is not None and line[0] in ("GET", "HEAD"):
+            custom = self.page(line[1], peer, problem)
+            if custom is not None:
+                status, body, content_type, code = custom
+                return reply(status, body, content_type=content_type, problem=code,
+                             headers={http.PROBLEM_HEADER: code} if code else None,
+                             detail=f"[{code}]" if code else "")
         if problem is not None:
             return reply(400, http.bad_certificate_page(problem.code, problem.what,
                                                         problem.why, problem.fix),
