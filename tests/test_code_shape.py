@@ -70,5 +70,8 @@ def test_the_bottom_layer_imports_nothing_above_it(name):
     imported = set()
     for node in ast.walk(_tree(PACKAGE / name)):
         if isinstance(node, ast.ImportFrom) and node.level:
-            imported.add((node.module or "").split(".")[0])
+            if node.module:
+                imported.add(node.module.split(".")[0])
+            else:  # from . import x
+                imported.update(alias.name for alias in node.names)
     assert imported <= _BOTTOM[name], imported - _BOTTOM[name]
