@@ -26,11 +26,11 @@
 #
 # **你将做什么：** 抓取实验客户端与实验服务器之间的一条双向认证（mTLS）连接——双方发送的每一个字节，以及 OpenSSL 写入密钥日志（key log）的会话密钥——然后逐个字段拆开，解密其中加密的一半，重新计算密钥调度（key schedule），并把每个 Finished 和 CertificateVerify 与线上的字节逐一核对。你还会生成一个 Wireshark 能打开并解密的抓包文件。
 #
-# **你将学到：** ClientHello 里有什么、为什么有；TLS 1.3 加密哪些消息、用哪把密钥；每一方为证明自己持有私钥到底签了什么；为什么 ECDHE 共享密钥是事后谁也看不到的那个值（前向安全，forward secrecy），以及 TLS 1.2 有何不同；会话恢复、SNI 和 ALPN 如何改变这一切；以及 2026 年的浏览器会发送、而本实验的 OpenSSL 3.0 不会发送的内容。
+# **你将学到什么：** ClientHello 里有什么、为什么有；TLS 1.3 加密哪些消息、用哪把密钥；每一方为证明自己持有私钥到底签了什么；为什么 ECDHE 共享密钥是事后谁也看不到的那个值（前向安全，forward secrecy），以及 TLS 1.2 有何不同；会话恢复、SNI 和 ALPN 如何改变这一切；以及 2026 年的浏览器会发送、而本实验的 OpenSSL 3.0 不会发送的内容。
 #
-# **你需要：** 第 05、06 课。`tshark`（Wireshark 的命令行版）、`curl` 和 `nginx` 可选：没有安装时相应单元格会被跳过。
+# **你需要什么：** 第 05、06 课。`tshark`（Wireshark 的命令行版）、`curl` 和 `nginx` 可选：没有安装时相应单元格会被跳过。
 #
-# 这里没有一张静态图：下面的每个值都来自本次运行建立的连接。随机值（随机数、密钥、签名）每次都不同，所以保存的输出把它们显示为 `<32 bytes>`，或者不比较那些单元格；而结论（"matches the wire"）始终参与比较。
+# 这里没有一张静态图：下面的每个值都来自本次运行建立的连接。随机值（随机数、密钥、签名）每次都不同，所以保存的输出把它们显示为 `<32 bytes>`，或者不比较那些单元格；而结论（“matches the wire”）始终参与比较。
 
 # %%
 import os
@@ -86,7 +86,7 @@ print(f"records: client sent {len(conn.records['client'])}, "
 # of old middleboxes, and a length. The first record the client sent:
 
 # %% [markdown] lang=zh-CN
-# 每条 TLS 记录都以同样的 5 字节头开始：内容类型、一个为照顾老旧中间设备而冻结的"遗留"版本号（TLS 1.2 即 0x0303，只有第一条记录是 1.0 即 0x0301），以及长度。客户端发出的第一条记录：
+# 每条 TLS 记录都以同样的 5 字节头开始：内容类型、一个为照顾老旧中间设备而冻结的“遗留”版本号（TLS 1.2 即 0x0303，只有第一条记录是 1.0 即 0x0301），以及长度。客户端发出的第一条记录：
 
 # %%
 first = conn.records["client"][0]
@@ -390,9 +390,9 @@ for sender, data in conn.application_data:
 # the key exchange is a message of its own, ServerKeyExchange.
 
 # %% [markdown] lang=zh-CN
-# ## 7. 旁边的 TLS 1.2：种子教程里的那条连接
+# ## 7. 旁边的 TLS 1.2：原教程里的那条连接
 #
-# 种子教程的 `curl -v` 日志显示的是使用 `ECDHE-RSA-AES256-GCM-SHA384` 的 TLS 1.2。把版本固定为 1.2 再抓一次（实验用的是 EC 密钥，所以套件是对应的 ECDSA 版本 `ECDHE-ECDSA-AES256-GCM-SHA384`）：证书以明文传输，密钥交换是一条单独的消息——ServerKeyExchange。
+# 原教程的 `curl -v` 日志显示的是使用 `ECDHE-RSA-AES256-GCM-SHA384` 的 TLS 1.2。把版本固定为 1.2 再抓一次（实验用的是 EC 密钥，所以套件是对应的 ECDSA 版本 `ECDHE-ECDSA-AES256-GCM-SHA384`）：证书以明文传输，密钥交换是一条单独的消息——ServerKeyExchange。
 
 # %%
 with HTTPSServer(cs, mtls="required", tls_version="1.2") as old_server:
@@ -459,7 +459,7 @@ except PkilabError as refused:
 # printed the record's single byte, 1, with the name of handshake type 1.
 
 # %% [markdown] lang=zh-CN
-# 带着这些知识再读种子教程的日志：`Server key exchange (12)`——ECDHE 套件，好；`Request CERT (13)` ——服务器要求客户端证书（双向认证）；`CERT verify (15)`——客户端用 `client.key` 对握手签了名；两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录：那个版本的 curl 把记录里唯一的字节 1 按握手类型 1 的名字打印了出来。
+# 带着这些知识再读原教程的日志：`Server key exchange (12)`——ECDHE 套件，好；`Request CERT (13)`——服务器要求客户端证书（双向认证）；`CERT verify (15)`——客户端用 `client.key` 对握手签了名；两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录：那个版本的 curl 把记录里唯一的字节 1 按握手类型 1 的名字打印了出来。
 
 # %% [markdown]
 # ## 8. A capture Wireshark opens
@@ -575,7 +575,7 @@ draw_handshakes(capture_trace(conn), capture_trace(resumed), lab / "resumption.p
 # every resumed request.
 
 # %% [markdown] lang=zh-CN
-# 恢复的握手里没有 Certificate，也没有 CertificateVerify——服务器却依然说 "Hello, client!"：它从票据中取得客户端身份，也就是沿用了*第一条*连接时的检查结果。此后发生的任何事（证书被吊销、过期、被移出允许列表）在票据过期（这里是 7200 秒）之前都不会被发现。因此，双向认证服务器常常对使用客户端证书的连接禁用会话恢复、缩短票据有效期，或者在每个恢复的请求上重新检查客户端证书。
+# 恢复的握手里没有 Certificate，也没有 CertificateVerify——服务器却依然说“Hello, client!”：它从票据中取得客户端身份，也就是沿用了*第一条*连接时的检查结果。此后发生的任何事（证书被吊销、过期、被移出允许列表）在票据过期（这里是 7200 秒）之前都不会被发现。因此，双向认证服务器常常对使用客户端证书的连接禁用会话恢复、缩短票据有效期，或者在每个恢复的请求上重新检查客户端证书。
 
 # %% [markdown]
 # ## 10. SNI and ALPN: one server, two names

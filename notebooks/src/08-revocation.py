@@ -22,11 +22,11 @@
 #
 # **你将做什么：** 一台装着 `client2.p12` 的笔记本丢了。你要用签发它的 CA 吊销（revoke）`client2`，用 `openssl crl` 查看写出的证书吊销列表（CRL），看 `openssl verify -crl_check`、`pkilab verify` 和 Python 的 `ssl` 拒绝这张丢失的证书（同时接受其他证书），在 pkilab 的服务器和真正的 nginx 上把它挡在门外，向 OCSP 服务询问它的状态，最后画出整套证书的生命周期。
 #
-# **你将学到：** CRL 是什么（CA 签名的一份序列号清单，自带有效期）；为什么服务器必须重新加载新清单（重启或 reload）；为什么吊销无法撤销；OCSP 回答什么；以及为什么公共 CA 正在从 OCSP 回到 CRL，并转向短期证书。
+# **你将学到什么：** CRL 是什么（CA 签名的一份序列号清单，自带有效期）；为什么服务器必须重新加载新清单（重启或 reload）；为什么吊销无法撤销；OCSP 回答什么；以及为什么公共 CA 正在从 OCSP 回到 CRL，并转向短期证书。
 #
-# **你需要：** 第 03 课和第 06 课。`openssl`、`curl`、`nginx` 可选：缺少时相应单元格会跳过。
+# **你需要什么：** 第 03 课和第 06 课。`openssl`、`curl`、`nginx` 可选：缺少时相应单元格会跳过。
 #
-# 种子教程在第一次 curl 成功时就结束了；本课讲的是接下来的事。
+# 原教程在第一次 curl 成功时就结束了；本课讲的是接下来的事。
 
 # %%
 import datetime as dt
@@ -93,7 +93,7 @@ print({name: status(name) for name in ("client", "client2")})
 # `keyCompromise` says the key may be in someone else's hands.
 
 # %% [markdown] lang=zh-CN
-# `client2.crt` 本身无法改变：它已经签了名，捡到笔记本的人同时拿着这个文件和它的私钥。它的日期说它一直有效到 2046 年。唯一能改变的是 CA *对它的说法* —— 这就是吊销。
+# `client2.crt` 本身无法改变：它已经签了名，捡到笔记本的人同时拿着这个文件和它的私钥。它的日期说它一直有效到 2046 年。唯一能改变的是 CA *对它的说法*——这就是吊销。
 #
 # ## 2. 吊销 client2
 #
@@ -114,7 +114,7 @@ print(sorted(p.name for p in files.glob("crl*.pem")))
 # %% [markdown] lang=zh-CN
 # `intermediate2` 之上的 CA 现在也各自发布了一份清单（目前为空）：检查整条证书链的验证方（比如第 6 节的 nginx）需要每个 CA 都有一份。
 #
-# 再运行一次不会有任何变化 —— 第一次的日期和原因保留，文件也不会重写。命令行（`pkilab revoke DIR NAME --reason ...`）的行为相同：
+# 再运行一次不会有任何变化——第一次的日期和原因保留，文件也不会重写。命令行（`pkilab revoke DIR NAME --reason ...`）的行为相同：
 
 # %%
 run_pkilab("revoke set client2 --reason keyCompromise", cwd=lab)
@@ -134,7 +134,7 @@ run_pkilab("revoke set client2 --reason keyCompromise", cwd=lab)
 # revoked serial, with the date and reason. `openssl crl` shows it:
 
 # %% [markdown] lang=zh-CN
-# **吊销无法撤销。** 私钥一旦可能被复制，就无法证明副本已经消失，所以被吊销的证书永远不能再被信任：用户会拿到一张带*新*私钥的*新*证书（第 4 节）。X.509 曾有一个原因码 `certificateHold` —— 一种暂停，之后的清单可以用 `removeFromCRL` 解除。CA/浏览器论坛禁止公共 CA 使用它，pkilab 也不提供；你只会在旧清单里见到它。
+# **吊销无法撤销。** 私钥一旦可能被复制，就无法证明副本已经消失，所以被吊销的证书永远不能再被信任：用户会拿到一张带*新*私钥的*新*证书（第 4 节）。X.509 曾有一个原因码 `certificateHold`——一种暂停，之后的清单可以用 `removeFromCRL` 解除。CA/浏览器论坛禁止公共 CA 使用它，pkilab 也不提供；你只会在旧清单里见到它。
 #
 # ## 3. 看看 CRL 里面有什么
 #
@@ -236,7 +236,7 @@ run_pkilab("verify set/client2.crt --purpose client --ca set/root.crt "
 # (renewing with the old key would be pointless — the thief has it).
 
 # %% [markdown] lang=zh-CN
-# 用户拿到新笔记本和一张新证书：名字相同，**私钥是新的**，序列号也是新的（用旧私钥续期毫无意义—— 小偷手里就有它）。
+# 用户拿到新笔记本和一张新证书：名字相同，**私钥是新的**，序列号也是新的（用旧私钥续期毫无意义——小偷手里就有它）。
 
 # %%
 from cryptography.hazmat.primitives import serialization  # noqa: E402
@@ -290,7 +290,7 @@ print({name: status(name) for name in ("client", "client2", "client2-new")})
 # Its log names what the list revokes, with the date and reason:
 
 # %% [markdown] lang=zh-CN
-# OpenSSL 在握手过程中就拒绝了，发出 TLS 告警 `certificate_revoked`，此时 Python 还没见到这张证书 —— 所以服务器无法指出*到底是哪一张*。它的日志列出清单吊销了什么，带日期和原因：
+# OpenSSL 在握手过程中就拒绝了，发出 TLS 告警 `certificate_revoked`，此时 Python 还没见到这张证书——所以服务器无法指出*到底是哪一张*。它的日志列出清单吊销了什么，带日期和原因：
 
 # %%
 server.wait_idle()
@@ -325,9 +325,9 @@ except TLSConnectionError as error:
 # %% [markdown] lang=zh-CN
 # ## 6. nginx：`ssl_crl`
 #
-# nginx 用 `ssl_crl` 加载清单。有两点要知道。它会检查客户端证书链上的**每一张**证书（OpenSSL 的 `CRL_CHECK_ALL`），所以文件里必须有每个 CA 的清单 —— `intermediate2`、`intermediate1` 和根 CA 的；只放 `crl.pem` 的话，所有客户端都会被拒绝。`NginxServer` 会写出包含三份清单的 `crl-chain.pem`。另外，nginx 只在启动或 reload 时读取它，中途不会重读。
+# nginx 用 `ssl_crl` 加载清单。有两点要知道。它会检查客户端证书链上的**每一张**证书（OpenSSL 的 `CRL_CHECK_ALL`），所以文件里必须有每个 CA 的清单——`intermediate2`、`intermediate1` 和根 CA 的；只放 `crl.pem` 的话，所有客户端都会被拒绝。`NginxServer` 会写出包含三份清单的 `crl-chain.pem`。另外，nginx 只在启动或 reload 时读取它，中途不会重读。
 #
-# 种子教程的三个 curl 场景，再加第四个：
+# 原教程的三个 curl 场景，再加第四个：
 
 # %% tags=["needs-nginx", "needs-curl"]
 def curl_as(nginx, name=None):
@@ -444,7 +444,7 @@ draw_chain(report, save=lab / "revoked-chain.png")
 # the axis stops in mid-2027 so that the leaves are not slivers.)
 
 # %% [markdown] lang=zh-CN
-# 时间线是运维人员要看的图：每张证书的有效期是一根条，竖线表示检查时刻，被吊销的证书从吊销之日起画上斜线，client2 的替换证书画在它下面一行，标为 “renewed”。（这套证书的 CA 有效期是 20 年；坐标轴截止到 2027 年年中，免得叶子证书的条细得看不见。）
+# 时间线是运维人员要看的图：每张证书的有效期是一根条，竖线表示检查时刻，被吊销的证书从吊销之日起画上斜线，client2 的替换证书画在它下面一行，标为“renewed”。（这套证书的 CA 有效期是 20 年；坐标轴截止到 2027 年年中，免得叶子证书的条细得看不见。）
 
 # %%
 entries = [e for e in timeline_entries(files) if e[0] != "client2-new"]

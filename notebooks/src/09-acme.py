@@ -20,13 +20,13 @@
 # %% [markdown] lang=zh-CN
 # # 09 · ACME：Let's Encrypt 是怎样签发服务器证书的
 #
-# **你将动手：** 在自己的电脑上运行一个真正的 ACME 服务器（Let's Encrypt 的测试服务器 *pebble*，只监听 127.0.0.1），用 certbot 的 `acme` 库向它申请证书——注册账户、下订单、读取授权、由本 notebook 提供 HTTP-01 令牌、用 pkilab 生成的证书签名请求（CSR）完成订单、下载证书——逐条查看客户端签名的每一条消息，然后验证并部署 pebble 签发的证书。
+# **你将做什么：** 在自己的电脑上运行一个真正的 ACME 服务器（Let's Encrypt 的测试服务器 *pebble*，只监听 127.0.0.1），用 certbot 的 `acme` 库向它申请证书——注册账户、下订单、读取授权、由本 notebook 提供 HTTP-01 令牌、用 pkilab 生成的证书签名请求（CSR）完成订单、下载证书——逐条查看客户端签名的每一条消息，然后验证并部署 pebble 签发的证书。
 #
-# **你将学到：** ACME（RFC 8555）把种子教程里"把 CSR 交给 CA"这一步自动化成了什么；CA 如何确认你控制某个域名；账户密钥签的是什么（JWS），为什么每个请求都要带一个新的 nonce；为什么下载到的证书链还不够（信任锚必须事先就有）；以及公共 CA 做了哪些测试 CA 省掉的事。
+# **你将学到什么：** ACME（RFC 8555）把原教程里“把 CSR 交给 CA”这一步自动化成了什么；CA 如何确认你控制某个域名；账户密钥签的是什么（JWS），为什么每个请求都要带一个新的 nonce；为什么下载到的证书链还不够（信任锚必须事先就有）；以及公共 CA 做了哪些测试 CA 省掉的事。
 #
-# **你需要：** 第 02、03、05 课。`pebble`（Debian：`apt-get install pebble`）是可选的：没有它时本课会说明，已保存的输出展示的是一次真实运行。
+# **你需要什么：** 第 02、03、05 课。`pebble`（Debian：`apt-get install pebble`）是可选的：没有它时本课会说明，已保存的输出展示的是一次真实运行。
 #
-# 对应种子章节：*证书颁发机构 (CA)*——种子在 CA 列表里第一个提到的就是 Let's Encrypt。
+# 对应原教程章节：*证书颁发机构 (CA)*——原教程在 CA 列表里第一个提到的就是 Let's Encrypt。
 
 # %%
 import base64
@@ -180,7 +180,7 @@ else:
 # output stays the same on every run; `issued.messages` holds the real values.
 
 # %% [markdown] lang=zh-CN
-# 从上往下读：客户端只知道**目录**（directory）的 URL，其余一切都来自服务器的应答。第一个 **nonce** 来自 `newNonce`；**newAccount** 注册账户密钥；**newOrder** 说明要哪些域名；**authorization** 说明如何证明 `www.pkilab.test`；向 **challenge** 发请求，是告诉 pebble "令牌已经放好了，来看吧"；再次读取授权时状态变成 `valid`；**finalize** 提交 CSR；**order** 变为 `valid` 并给出证书的 URL；最后一步下载证书。对同一 URL 的反复轮询只显示一次（轮询几次取决于时机）。
+# 从上往下读：客户端只知道**目录**（directory）的 URL，其余一切都来自服务器的应答。第一个 **nonce** 来自 `newNonce`；**newAccount** 注册账户密钥；**newOrder** 说明要哪些域名；**authorization** 说明如何证明 `www.pkilab.test`；向 **challenge** 发请求，是告诉 pebble “令牌已经放好了，来看吧”；再次读取授权时状态变成 `valid`；**finalize** 提交 CSR；**order** 变为 `valid` 并给出证书的 URL；最后一步下载证书。对同一 URL 的反复轮询只显示一次（轮询几次取决于时机）。
 #
 # 随机的部分（nonce、资源 id、端口）显示成带编号的标签，所以每次运行的输出都相同；真实的值保存在 `issued.messages` 里。
 
@@ -218,10 +218,10 @@ else:
 
 # %% [markdown] lang=zh-CN
 # * `newAccount` 直接携带公钥本身（`jwk`）；之后的每个请求改用账户的 URL 来指明账户（`kid`）。
-# * 每个请求的 `nonce` 就是上一个应答通过 `Replay-Nonce` 发下来的那个，只能用一次：把录下的请求再发一遍会被拒绝（`badNonce`），所以即便 TLS 连接被攻破，窃听者也无法重放"吊销我的证书"这样的请求。
+# * 每个请求的 `nonce` 就是上一个应答通过 `Replay-Nonce` 发下来的那个，只能用一次：把录下的请求再发一遍会被拒绝（`badNonce`），所以即便 TLS 连接被攻破，窃听者也无法重放“吊销我的证书”这样的请求。
 # * `url` 也被签名了，请求无法被转发到别的资源上。
 # * `ES256` 是使用 SHA-256 的 ECDSA P-256，签名由 `r` 和 `s` 组成，各 32 字节。
-# * 读操作同样要签名：载荷为空的 POST（"POST-as-GET"）。
+# * 读操作同样要签名：载荷为空的 POST（“POST-as-GET”）。
 #
 # 用 `cryptography` 亲自验证签名：被签名的字节就是两段 base64url 用点号连起来。
 
@@ -292,7 +292,7 @@ else:
 # Forum since 2025), so that one hijacked route cannot fool it.
 
 # %% [markdown] lang=zh-CN
-# pebble 对同一路径请求了不止一次：真正的 CA 会从多个网络位置进行验证（"多视角验证"，CA/浏览器论坛自 2025 年起要求公共 CA 这样做），这样单独一条被劫持的路由骗不过它。
+# pebble 对同一路径请求了不止一次：真正的 CA 会从多个网络位置进行验证（“多视角验证”，CA/浏览器论坛自 2025 年起要求公共 CA 这样做），这样单独一条被劫持的路由骗不过它。
 
 # %% [markdown]
 # ## 6. What pebble issued: inspect, verify, serve
@@ -342,7 +342,7 @@ else:
 # clock, so this stored output stays true when the lesson is re-run later).
 
 # %% [markdown] lang=zh-CN
-# 注意*没有*的东西：没有签名证书时间戳（SCT，公共证书会带上它已写入证书透明度（CT）日志的证明），也没有 CRL 或 OCSP 地址。另外 pebble 2.4 仍在扩展密钥用法里放了 `clientAuth`—— Let's Encrypt 的证书自 2026 年起已不再包含它，这正是双向认证的客户端需要私有 CA 的原因（第 06、08 课）。
+# 注意*没有*的东西：没有签名证书时间戳（SCT，公共证书会带上它已写入证书透明度（CT）日志的证明），也没有 CRL 或 OCSP 地址。另外 pebble 2.4 仍在扩展密钥用法里放了 `clientAuth`——Let's Encrypt 的证书自 2026 年起已不再包含它，这正是双向认证的客户端需要私有 CA 的原因（第 06、08 课）。
 #
 # 现在用 pkilab 验证——分别用 pebble 的根证书，和一个并未签发它的根证书。检查时间取 pebble 签发证书的那一刻（pebble 使用真实时钟，所以日后重新运行时这份保存的输出依然成立）。
 
@@ -421,7 +421,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 7. 真正的 CA 做了哪些 pebble 省掉的事
 #
-# * **真实的 DNS、真实的端口。** Let's Encrypt 在公共 DNS 里解析域名（已签名的域名会做 DNSSEC 校验），并在 80 端口上获取 `http://域名/.well-known/acme-challenge/令牌`——而且是同时从多个网络视角。这里由一个假 DNS 对所有域名都回答 127.0.0.1，所以一个 `.test` 域名也能被"证明"。
+# * **真实的 DNS、真实的端口。** Let's Encrypt 在公共 DNS 里解析域名（已签名的域名会做 DNSSEC 校验），并在 80 端口上获取 `http://域名/.well-known/acme-challenge/令牌`——而且是同时从多个网络视角。这里由一个假 DNS 对所有域名都回答 127.0.0.1，所以一个 `.test` 域名也能被“证明”。
 # * **CAA**（RFC 8659）：签发前，公共 CA 必须查询该域名的 CAA 记录，如果自己不在其中（`0 issue "letsencrypt.org"`）就拒绝签发。pebble 一条也不查。
 # * **频率限制。** 例如 Let's Encrypt 会限制每个注册域名每周的新证书数量、每小时的验证失败次数；pebble 没有任何限制。
 # * **证书透明度（CT）。** 每一张公开受信任的证书在签发前都要写入公开的 CT 日志，浏览器会拒绝不带 SCT 的证书；pebble 什么日志都不写。
@@ -444,7 +444,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 小结
 #
-# * ACME 把"证明你控制这个域名"变成一串签了名的 HTTP 请求：目录、账户、订单、授权、挑战、完成订单、下载。
+# * ACME 把“证明你控制这个域名”变成一串签了名的 HTTP 请求：目录、账户、订单、授权、挑战、完成订单、下载。
 # * 账户密钥为每个请求签名（JWS）；每个请求消耗一个新的 nonce 并写明自己的 URL，因此无法被重放或转发。
 # * HTTP-01 提供的是 `令牌.指纹`：既证明控制了域名，也证明持有账户密钥。
 # * CSR 和第 02 课里 pkilab 生成的一样；拿回来的是叶子证书和它的中间证书——根证书必须是你事先就信任的。
