@@ -276,7 +276,7 @@ print('derived secret = Derive-Secret(early, "derived") =', derived.hex()[:32], 
 # gives is one step further down — the traffic secrets themselves:
 
 # %% [markdown] lang=zh-CN
-# 下一步是 `handshake secret = HKDF-Extract(derived, ECDHE 共享密钥)`。这个共享密钥是一方的临时 *私钥*与另一方公开密钥共享做 X25519 运算的结果。公开的那一半就在上面的 ClientHello 和 ServerHello 里；私有的那一半从未离开过两个进程，握手一结束 OpenSSL 就把它们擦除了。所以无论是你、窃听者，还是一年后拿着 `server.key` 的服务器主人，都算不出它：这就是*前向安全*。密钥日志给出的是再往下一步——流量密钥本身：
+# 下一步是 `handshake secret = HKDF-Extract(derived, ECDHE 共享密钥)`。这个共享密钥是一方的临时*私钥*与另一方公开密钥共享做 X25519 运算的结果。公开的那一半就在上面的 ClientHello 和 ServerHello 里；私有的那一半从未离开过两个进程，握手一结束 OpenSSL 就把它们擦除了。所以无论是你、窃听者，还是一年后拿着 `server.key` 的服务器主人，都算不出它：这就是*前向安全*。密钥日志给出的是再往下一步——流量密钥本身：
 
 # %%
 for label, secret in sorted(conn.secrets.items()):
@@ -590,7 +590,7 @@ draw_handshakes(capture_trace(conn), capture_trace(resumed), lab / "resumption.p
 # %% [markdown] lang=zh-CN
 # ## 10. SNI 与 ALPN：一台服务器，两个名字
 #
-# ClientHello 中的 `server_name` 让一个地址可以承载多个站点：`ssl` 在服务器发送 Certificate *之前* 以这个名字调用服务器的 `sni_callback`，回调可以切换到另一张证书（之后 ALPN 由新的上下文应答，所以那里也必须设置）。`serve_names` 负责完成这些设置；ALPN（`application_layer_protocol_negotiation`）让客户端提供 `h2` 和 `http/1.1`，由服务器选择——答案放在 EncryptedExtensions 里，所以只有通信双方看得到。
+# ClientHello 中的 `server_name` 让一个地址可以承载多个站点：`ssl` 在服务器发送 Certificate *之前*以这个名字调用服务器的 `sni_callback`，回调可以切换到另一张证书（之后 ALPN 由新的上下文应答，所以那里也必须设置）。`serve_names` 负责完成这些设置；ALPN（`application_layer_protocol_negotiation`）让客户端提供 `h2` 和 `http/1.1`，由服务器选择——答案放在 EncryptedExtensions 里，所以只有通信双方看得到。
 
 # %%
 api = cs.intermediate2.issue_server(["api.lab.test"])
