@@ -578,13 +578,7 @@ chain_breaker(build_certificate_set(seed="lesson-03 breaker"))
 # %% [markdown] lang=zh-CN
 # ## 5. 只能签发该签的证书的 CA
 #
-# 做双向认证时，班上每台笔记本（或公司里每台机器）都要把 `root.crt` 装成信任锚
-# （trust anchor）——而信任锚可以为**任何**名字担保。谁拿到这个根证书的私钥，或它下面任何
-# 一个中间证书的私钥，就能签出一张 `bank.com` 的证书，这些笔记本会一声不响地接受。
-# 班级或公司自建的 CA 很少能像公共 CA 那样严加看管，所以要限制它能担保的范围：中间证书上的
-# **名称约束**（nameConstraints，RFC 5280 第 4.2.1.10 节）扩展表示“在我之下，只能是这些名字”。
-# pkilab 把它加在 intermediate1 上并标记为关键（critical），intermediate2 和所有叶子证书
-# 都受它约束。在终端里：
+# 做双向认证时，班上每台笔记本（或公司里每台机器）都要把 `root.crt` 装成信任锚（trust anchor）——而信任锚可以为**任何**名字担保。谁拿到这个根证书的私钥，或它下面任何一个中间证书的私钥，就能签出一张 `bank.com` 的证书，这些笔记本会一声不响地接受。班级或公司自建的 CA 很少能像公共 CA 那样严加看管，所以要限制它能担保的范围：中间证书上的 **名称约束**（nameConstraints，RFC 5280 第 4.2.1.10 节）扩展表示“在我之下，只能是这些名字”。pkilab 把它加在 intermediate1 上并标记为关键（critical），intermediate2 和所有叶子证书都受它约束。在终端里：
 #
 # `pkilab init _lab/03/constrained --permitted-dns lab.example --permitted-dns localhost --permitted-ip 127.0.0.1/32`
 #
@@ -614,9 +608,7 @@ print("server for www.lab.example verifies:",
 # single key:
 
 # %% [markdown] lang=zh-CN
-# `lab.example` 允许这个名字本身以及它下面的所有名字（`www.lab.example`），按标签边界匹配：
-# `badlab.example` 不在其内。证书集里的 CA 拒绝签发约束之外的名字，`pkilab init` 遇到这样的
-# `--server-name` 也会在生成任何私钥之前就拒绝：
+# `lab.example` 允许这个名字本身以及它下面的所有名字（`www.lab.example`），按标签边界匹配：`badlab.example` 不在其内。证书集里的 CA 拒绝签发约束之外的名字，`pkilab init` 遇到这样的 `--server-name` 也会在生成任何私钥之前就拒绝：
 
 # %%
 try:
@@ -636,9 +628,7 @@ except PolicyError as error:
 # %% [markdown] lang=zh-CN
 # ### 窃贼签出的 `bank.example` 证书
 #
-# pkilab 自己拒绝签发，保护不了任何人：偷到 intermediate2 私钥的人会用 openssl，而不是 pkilab。
-# 真正起作用的是**客户端**如何对待这样的证书。所以我们故意签一张
-# （`allow_outside_constraints=True`），交给三个验证方去检查。pkilab 会指出是哪条约束：
+# pkilab 自己拒绝签发，保护不了任何人：偷到 intermediate2 私钥的人会用 openssl，而不是 pkilab。真正起作用的是**客户端**如何对待这样的证书。所以我们故意签一张（`allow_outside_constraints=True`），交给三个验证方去检查。pkilab 会指出是哪条约束：
 
 # %%
 bank = constrained.intermediate2.issue_server(["bank.example"], allow_outside_constraints=True)
@@ -651,8 +641,7 @@ print("why:", bank_report.problem.why)
 # server certificate, first, passes):
 
 # %% [markdown] lang=zh-CN
-# 严格模式下的 OpenSSL 以错误 47（`permitted subtree violation`）拒绝它；排在前面的证书集自己的
-# 服务器证书则验证通过：
+# 严格模式下的 OpenSSL 以错误 47（`permitted subtree violation`）拒绝它；排在前面的证书集自己的服务器证书则验证通过：
 
 # %% tags=["needs-openssl"]
 constrained_dir = lab / "constrained"
@@ -670,8 +659,7 @@ for sent in ("fullchain.crt", "bank.crt"):
 # inside the constraints connects:
 
 # %% [markdown] lang=zh-CN
-# 再看 Python 的 `ssl`：与 127.0.0.1 上发送这条证书链的服务器做一次真实的握手，客户端拒绝了它
-# （Python 内部用的正是 OpenSSL 的检查）；而同一个 CA 签发、位于约束之内的叶子证书可以正常连接：
+# 再看 Python 的 `ssl`：与 127.0.0.1 上发送这条证书链的服务器做一次真实的握手，客户端拒绝了它（Python 内部用的正是 OpenSSL 的检查）；而同一个 CA 签发、位于约束之内的叶子证书可以正常连接：
 
 # %%
 def connect(issued, host):
@@ -700,8 +688,7 @@ print("bank.example:   ", connect(bank, "bank.example"))
 # %% [markdown] lang=zh-CN
 # ### 为什么根证书要离线保存、只签中间证书
 #
-# 约束在 intermediate1 上，根证书本身没有任何约束。所以根证书仍然可以为任何名字担保——
-# 由根证书直接签发的 `bank.example` 叶子证书可以通过验证：
+# 约束在 intermediate1 上，根证书本身没有任何约束。所以根证书仍然可以为任何名字担保——由根证书直接签发的 `bank.example` 叶子证书可以通过验证：
 
 # %%
 from_root = constrained.root.issue_server(["bank.example"])
@@ -738,26 +725,13 @@ print("bank.example signed by the root itself verifies:",
 #   intermediate2:
 
 # %% [markdown] lang=zh-CN
-# 所以根证书的私钥要**离线**保存（放在从不联网的机器上、硬件令牌里、保险柜里），一生中只用
-# 寥寥几次，只用来签中间证书：这样客户端见到的每一张证书都要经过某个中间证书，而它的约束就在
-# 证书链里。日常签发由中间证书完成，它们的私钥必须在线。万一泄露，窃贼也只能得到它名下的
-# 那些名字；根证书吊销它（第 08 课），再签一张新的，每台笔记本上的 `root.crt` 都不用动。
-# 给根证书本身加约束用处不大：RFC 5280 的路径验证不读取信任锚自身的扩展（根证书是验证的输入，
-# 不是路径的一部分），所以约束要放在中间证书上，每个验证方都会读它。
+# 所以根证书的私钥要**离线**保存（放在从不联网的机器上、硬件令牌里、保险柜里），一生中只用寥寥几次，只用来签中间证书：这样客户端见到的每一张证书都要经过某个中间证书，而它的约束就在证书链里。日常签发由中间证书完成，它们的私钥必须在线。万一泄露，窃贼也只能得到它名下的那些名字；根证书吊销它（第 08 课），再签一张新的，每台笔记本上的 `root.crt` 都不用动。给根证书本身加约束用处不大：RFC 5280 的路径验证不读取信任锚自身的扩展（根证书是验证的输入，不是路径的一部分），所以约束要放在中间证书上，每个验证方都会读它。
 #
 # ### 名称约束做不到的事
 #
-# * **它拦不住 CA 签发。** 上面那张 `bank.example` 证书确实存在；约束只决定*客户端*接受什么。
-#   OpenSSL（因而 Python 的 `ssl`）以及 pkilab 都会检查。不认识这个扩展的客户端必须
-#   拒绝证书，因为不认识的*关键*扩展就意味着“拒绝”（RFC 5280）——这正是 pkilab 把它标为关键的
-#   原因。如果 CA 把它标为非关键，这类客户端就等于没有约束。
-# * **它只管它列出的名字类型。** 只写 `--permitted-ip 10.0.0.0/8`，对 DNS 名字什么也没说：
-#   所有主机名照样放行。两种都要列。
-# * **CN 回退。** RFC 5280 的约束作用于 subjectAltName（以及主题的目录名），而不是写在 CN
-#   里的主机名。会回退到 CN 的客户端（Python 的 `ssl` 和 curl 都会，见第 3 节）可能接受一张只有
-#   CN 的 `bank.example` 证书，除非它的验证器也检查 CN。OpenSSL 会检查：叶子证书没有 DNS 类型的
-#   subjectAltName 时，看起来像主机名的 CN 会按 DNS 约束来检查。下面是受约束的 intermediate2
-#   签发的两张只有 CN 的证书：
+# * **它拦不住 CA 签发。** 上面那张 `bank.example` 证书确实存在；约束只决定*客户端*接受什么。OpenSSL（因而 Python 的 `ssl`）以及 pkilab 都会检查。不认识这个扩展的客户端必须拒绝证书，因为不认识的*关键*扩展就意味着“拒绝”（RFC 5280）——这正是 pkilab 把它标为关键的原因。如果 CA 把它标为非关键，这类客户端就等于没有约束。
+# * **它只管它列出的名字类型。** 只写 `--permitted-ip 10.0.0.0/8`，对 DNS 名字什么也没说：所有主机名照样放行。两种都要列。
+# * **CN 回退。** RFC 5280 的约束作用于 subjectAltName（以及主题的目录名），而不是写在 CN 里的主机名。会回退到 CN 的客户端（Python 的 `ssl` 和 curl 都会，见第 3 节）可能接受一张只有 CN 的 `bank.example` 证书，除非它的验证器也检查 CN。OpenSSL 会检查：叶子证书没有 DNS 类型的 subjectAltName 时，看起来像主机名的 CN 会按 DNS 约束来检查。下面是受约束的 intermediate2 签发的两张只有 CN 的证书：
 
 # %%
 def cn_only_from_constrained(host):
@@ -785,10 +759,7 @@ for host in ("www.lab.example", "bank.example"):
 # %% [markdown] lang=zh-CN
 # ### 动手练习：只属于一家商店的 CA
 #
-# 创建 `shop_set`：一个证书集，其中 intermediate1 只能为 `shop.example` 及其下的名字担保，
-# 别的一概不行（它的服务器证书签给 `shop.example`）。检查程序会用*你的* intermediate2 再签两张
-# 叶子证书——一张给 `shop.example`，一张给 `bank.example`——然后用你的根证书验证：
-# 第一张必须通过，第二张必须因名称约束而失败。
+# 创建 `shop_set`：一个证书集，其中 intermediate1 只能为 `shop.example` 及其下的名字担保，别的一概不行（它的服务器证书签给 `shop.example`）。检查程序会用*你的* intermediate2 再签两张叶子证书——一张给 `shop.example`，一张给 `bank.example`——然后用你的根证书验证：第一张必须通过，第二张必须因名称约束而失败。
 
 # %%
 from pkilab.exercises import l03

@@ -24,22 +24,13 @@
 # %% [markdown] lang=zh-CN
 # # 06b · 图解双向认证连接：你自己握手的每一个字节
 #
-# **你将做什么：** 抓取实验客户端与实验服务器之间的一条双向认证（mTLS）连接——双方发送的每一个
-# 字节，以及 OpenSSL 写入密钥日志（key log）的会话密钥——然后逐个字段拆开，解密其中加密的一半，
-# 重新计算密钥调度（key schedule），并把每个 Finished 和 CertificateVerify 与线上的字节逐一核对。
-# 你还会生成一个 Wireshark 能打开并解密的抓包文件。
+# **你将做什么：** 抓取实验客户端与实验服务器之间的一条双向认证（mTLS）连接——双方发送的每一个字节，以及 OpenSSL 写入密钥日志（key log）的会话密钥——然后逐个字段拆开，解密其中加密的一半，重新计算密钥调度（key schedule），并把每个 Finished 和 CertificateVerify 与线上的字节逐一核对。你还会生成一个 Wireshark 能打开并解密的抓包文件。
 #
-# **你将学到：** ClientHello 里有什么、为什么有；TLS 1.3 加密哪些消息、用哪把密钥；每一方为证明
-# 自己持有私钥到底签了什么；为什么 ECDHE 共享密钥是事后谁也看不到的那个值（前向安全，forward
-# secrecy），以及 TLS 1.2 有何不同；会话恢复、SNI 和 ALPN 如何改变这一切；以及 2026 年的浏览器
-# 会发送、而本实验的 OpenSSL 3.0 不会发送的内容。
+# **你将学到什么：** ClientHello 里有什么、为什么有；TLS 1.3 加密哪些消息、用哪把密钥；每一方为证明自己持有私钥到底签了什么；为什么 ECDHE 共享密钥是事后谁也看不到的那个值（前向安全，forward secrecy），以及 TLS 1.2 有何不同；会话恢复、SNI 和 ALPN 如何改变这一切；以及 2026 年的浏览器会发送、而本实验的 OpenSSL 3.0 不会发送的内容。
 #
-# **你需要：** 第 05、06 课。`tshark`（Wireshark 的命令行版）、`curl` 和 `nginx` 可选：没有安装时
-# 相应单元格会被跳过。
+# **你需要什么：** 第 05、06 课。`tshark`（Wireshark 的命令行版）、`curl` 和 `nginx` 可选：没有安装时相应单元格会被跳过。
 #
-# 这里没有一张静态图：下面的每个值都来自本次运行建立的连接。随机值（随机数、密钥、签名）每次都
-# 不同，所以保存的输出把它们显示为 `<32 bytes>`，或者不比较那些单元格；而结论（"matches the
-# wire"）始终参与比较。
+# 这里没有一张静态图：下面的每个值都来自本次运行建立的连接。随机值（随机数、密钥、签名）每次都不同，所以保存的输出把它们显示为 `<32 bytes>`，或者不比较那些单元格；而结论（“matches the wire”）始终参与比较。
 
 # %%
 import os
@@ -80,10 +71,7 @@ server
 # %% [markdown] lang=zh-CN
 # ## 1. 完整记录一条连接
 #
-# `capture_connection` 用 `client.crt` 发起一次 HTTPS GET，与 `request` 完全相同，并保留经过套接字
-# 的每一个字节，以及设置了 `SSLContext.keylog_filename` 时 OpenSSL 写出的密钥日志。
-# `annotate_capture` 把字节切成记录（record）和消息，并借助密钥日志打开加密的记录。下面是握手消息
-# 的列表，按它们在线上传输的顺序排列：
+# `capture_connection` 用 `client.crt` 发起一次 HTTPS GET，与 `request` 完全相同，并保留经过套接字的每一个字节，以及设置了 `SSLContext.keylog_filename` 时 OpenSSL 写出的密钥日志。`annotate_capture` 把字节切成记录（record）和消息，并借助密钥日志打开加密的记录。下面是握手消息的列表，按它们在线上传输的顺序排列：
 
 # %%
 cap = capture_connection(server.url, ca=cs.root.certificate, cert=cs.clients["client"])
@@ -98,8 +86,7 @@ print(f"records: client sent {len(conn.records['client'])}, "
 # of old middleboxes, and a length. The first record the client sent:
 
 # %% [markdown] lang=zh-CN
-# 每条 TLS 记录都以同样的 5 字节头开始：内容类型、一个为照顾老旧中间设备而冻结的"遗留"版本号
-# （TLS 1.2 即 0x0303，只有第一条记录是 1.0 即 0x0301），以及长度。客户端发出的第一条记录：
+# 每条 TLS 记录都以同样的 5 字节头开始：内容类型、一个为照顾老旧中间设备而冻结的“遗留”版本号（TLS 1.2 即 0x0303，只有第一条记录是 1.0 即 0x0301），以及长度。客户端发出的第一条记录：
 
 # %%
 first = conn.records["client"][0]
@@ -118,10 +105,7 @@ for f in first.header_fields():
 # %% [markdown] lang=zh-CN
 # ## 2. ClientHello：客户端提出什么
 #
-# 每行依次是：字段、十六进制字节、含义，以及（方括号里）这个值从哪里来。随机值显示为
-# `<N bytes>`。找一找第 05 课讲过的内容：客户端想访问的 `server_name`（SNI）、密码套件（cipher
-# suite）、真正协商出 TLS 1.3 的 `supported_versions`，还有 `key_share`：客户端的临时 X25519 公钥，
-# 它在还不知道服务器会选什么之前就已发出。
+# 每行依次是：字段、十六进制字节、含义，以及（方括号里）这个值从哪里来。随机值显示为 `<N bytes>`。找一找第 05 课讲过的内容：客户端想访问的 `server_name`（SNI）、密码套件（cipher suite）、真正协商出 TLS 1.3 的 `supported_versions`，还有 `key_share`：客户端的临时 X25519 公钥，它在还不知道服务器会选什么之前就已发出。
 
 # %%
 client_hello = conn.message("client", "ClientHello")
@@ -132,8 +116,7 @@ print(explain_message(client_hello, stable=True, max_depth=2))
 # The yellow boxes are new every connection; the extensions are drawn one box each.
 
 # %% [markdown] lang=zh-CN
-# 同一条消息的字节图：每个字段一个方框，宽度取字节数与标签中较大者。黄色方框每次连接都不同；
-# 每个扩展（extension）各画一个方框。
+# 同一条消息的字节图：每个字段一个方框，宽度取字节数与标签中较大者。黄色方框每次连接都不同；每个扩展（extension）各画一个方框。
 
 # %%
 draw_bytemap(client_hello, lab / "clienthello.png")
@@ -166,8 +149,7 @@ for name in ("supported_groups", "supported_versions", "key_share"):
 # %% [markdown] lang=zh-CN
 # ## 3. ServerHello：服务器选了什么
 #
-# 服务器选定一个密码套件，在 `supported_versions` 中回答 TLS 1.3，并为它从客户端列表里选中的组发送
-# 自己的临时密钥共享。从这一刻起，双方都能算出同一个 ECDHE 共享密钥——而其他任何人都算不出来。
+# 服务器选定一个密码套件，在 `supported_versions` 中回答 TLS 1.3，并为它从客户端列表里选中的组发送自己的临时密钥共享。从这一刻起，双方都能算出同一个 ECDHE 共享密钥——而其他任何人都算不出来。
 
 # %%
 print(explain_message(conn.message("server", "ServerHello"), stable=True))
@@ -189,14 +171,9 @@ print(explain_message(conn.message("server", "ServerHello"), stable=True))
 # %% [markdown] lang=zh-CN
 # ## 4. 服务器加密的那一轮消息，解密后
 #
-# ServerHello 之后的一切都用*服务器握手流量密钥*加密，它由密钥日志中的
-# `SERVER_HANDSHAKE_TRAFFIC_SECRET` 推导而来（第 6 节会手工推导）。解密后依次是
-# EncryptedExtensions、让这次连接成为双向认证的 CertificateRequest、服务器的 Certificate、
-# 它的 CertificateVerify 和 Finished。
+# ServerHello 之后的一切都用*服务器握手流量密钥*加密，它由密钥日志中的 `SERVER_HANDSHAKE_TRAFFIC_SECRET` 推导而来（第 6 节会手工推导）。解密后依次是 EncryptedExtensions、让这次连接成为双向认证的 CertificateRequest、服务器的 Certificate、它的 CertificateVerify 和 Finished。
 #
-# CertificateRequest 列出服务器接受客户端使用的签名算法。浏览器弹出证书选择框时，只列出签发者
-# 出现在请求的 `certificate_authorities` 扩展中的证书——但 Python 的 `ssl`（也就是本实验的服务器）
-# 不发送这个列表；nginx 会发送 `ssl_client_certificate` 中的 CA 名称。
+# CertificateRequest 列出服务器接受客户端使用的签名算法。浏览器弹出证书选择框时，只列出签发者出现在请求的 `certificate_authorities` 扩展中的证书——但 Python 的 `ssl`（也就是本实验的服务器）不发送这个列表；nginx 会发送 `ssl_client_certificate` 中的 CA 名称。
 
 # %%
 print(explain_message(conn.message("server", "EncryptedExtensions"), stable=True))
@@ -210,8 +187,7 @@ print(explain_message(conn.message("server", "CertificateRequest"), stable=True,
 # `ssl_client_certificate` file.
 
 # %% [markdown] lang=zh-CN
-# 向一个加载了你证书集的真实 nginx（`ssl_verify_client on`）发同样的请求——在装有 nginx 的机器上——
-# 就能看到这个列表：它的 `ssl_client_certificate` 文件里各个 CA 的主题（subject）。
+# 向一个加载了你证书集的真实 nginx（`ssl_verify_client on`）发同样的请求——在装有 nginx 的机器上——就能看到这个列表：它的 `ssl_client_certificate` 文件里各个 CA 的主题（subject）。
 
 # %% tags=["needs-nginx"]
 if find_nginx():
@@ -230,8 +206,7 @@ else:
 # linked to the file of your set it came from (`fullchain.crt`, without the root):
 
 # %% [markdown] lang=zh-CN
-# 服务器的 Certificate 消息先是 `server.crt`，然后是各个中间证书——每一张都对应到你证书集中的
-# 文件（即不含根证书的 `fullchain.crt`）：
+# 服务器的 Certificate 消息先是 `server.crt`，然后是各个中间证书——每一张都对应到你证书集中的文件（即不含根证书的 `fullchain.crt`）：
 
 # %%
 server_certificate = conn.message("server", "Certificate")
@@ -249,9 +224,7 @@ for entry in server_certificate.fields[-1].children:
 # %% [markdown] lang=zh-CN
 # ## 5. 客户端的回答：它的证书和它的证明
 #
-# 因为服务器提出了要求，客户端发送自己的 Certificate（`client.crt` 以及和它一起加载的中间证书），
-# 然后是 CertificateVerify——用 `client.key` 对到目前为止的全部握手内容做的签名——最后是 Finished。
-# 客户端 Certificate 消息的字节图显示这 1.4 KB 都用在了哪里：
+# 因为服务器提出了要求，客户端发送自己的 Certificate（`client.crt` 以及和它一起加载的中间证书），然后是 CertificateVerify——用 `client.key` 对到目前为止的全部握手内容做的签名——最后是 Finished。客户端 Certificate 消息的字节图显示这 1.4 KB 都用在了哪里：
 
 # %%
 client_certificate = conn.message("client", "Certificate")
@@ -268,8 +241,7 @@ print(explain_message(conn.message("client", "Finished"), stable=True))
 # lets the client come back later without a full handshake (section 9).
 
 # %% [markdown] lang=zh-CN
-# 握手之后，服务器发送 NewSessionTicket（OpenSSL 默认两张）：每一张都让客户端以后无需完整握手
-# 就能重新连接（第 9 节）。
+# 握手之后，服务器发送 NewSessionTicket（OpenSSL 默认两张）：每一张都让客户端以后无需完整握手就能重新连接（第 9 节）。
 
 # %%
 print(explain_message(conn.message("server", "NewSessionTicket"), stable=True))
@@ -284,9 +256,7 @@ print(explain_message(conn.message("server", "NewSessionTicket"), stable=True))
 # %% [markdown] lang=zh-CN
 # ## 6. 重新计算密钥调度
 #
-# TLS 1.3 的每一把密钥都由一串 HKDF 步骤推导而来（RFC 8446 第 7.1 节）。本次连接的套件使用
-# SHA-384。不使用预共享密钥（PSK）时，前两步根本没有秘密输入，所以它们的值对全世界的每条连接都
-# 一样：
+# TLS 1.3 的每一把密钥都由一串 HKDF 步骤推导而来（RFC 8446 第 7.1 节）。本次连接的套件使用 SHA-384。不使用预共享密钥（PSK）时，前两步根本没有秘密输入，所以它们的值对全世界的每条连接都一样：
 
 # %%
 print("suite:", conn.capture.cipher)
@@ -306,11 +276,7 @@ print('derived secret = Derive-Secret(early, "derived") =', derived.hex()[:32], 
 # gives is one step further down — the traffic secrets themselves:
 
 # %% [markdown] lang=zh-CN
-# 下一步是 `handshake secret = HKDF-Extract(derived, ECDHE 共享密钥)`。这个共享密钥是一方的临时
-# *私钥*与另一方公开密钥共享做 X25519 运算的结果。公开的那一半就在上面的 ClientHello 和
-# ServerHello 里；私有的那一半从未离开过两个进程，握手一结束 OpenSSL 就把它们擦除了。所以无论是你、
-# 窃听者，还是一年后拿着 `server.key` 的服务器主人，都算不出它：这就是*前向安全*。密钥日志给出的是
-# 再往下一步——流量密钥本身：
+# 下一步是 `handshake secret = HKDF-Extract(derived, ECDHE 共享密钥)`。这个共享密钥是一方的临时*私钥*与另一方公开密钥共享做 X25519 运算的结果。公开的那一半就在上面的 ClientHello 和 ServerHello 里；私有的那一半从未离开过两个进程，握手一结束 OpenSSL 就把它们擦除了。所以无论是你、窃听者，还是一年后拿着 `server.key` 的服务器主人，都算不出它：这就是*前向安全*。密钥日志给出的是再往下一步——流量密钥本身：
 
 # %%
 for label, secret in sorted(conn.secrets.items()):
@@ -329,8 +295,7 @@ print(f"server handshake key: {len(server_keys.key)} bytes (AES-256), "
 # %% [markdown] lang=zh-CN
 # ### 手工解密第一条加密记录
 #
-# 记录的 nonce 是 IV 与该记录序号的异或（同一把密钥下第一条记录的序号为 0）；附加数据是记录的
-# 5 字节头；明文末尾是被藏在加密之内的真实内容类型（22 = 握手）。
+# 记录的 nonce 是 IV 与该记录序号的异或（同一把密钥下第一条记录的序号为 0）；附加数据是记录的 5 字节头；明文末尾是被藏在加密之内的真实内容类型（22 = 握手）。
 
 # %%
 opening = next(o for o in conn.openings if o.sender == "server")
@@ -356,9 +321,7 @@ print("same as the annotation's decryption:", inner[:-1] == opening.opened.plain
 # %% [markdown] lang=zh-CN
 # ### 重新计算两条 Finished 消息
 #
-# `verify_data = HMAC(finished_key, 握手记录哈希)`，其中 `finished_key` 来自发送方的握手流量密钥，
-# 握手记录（transcript）是这条 Finished 之前的全部握手消息。只要传输途中有一个字节被改动，双方的
-# 哈希就会不同，握手就会在这里失败。
+# `verify_data = HMAC(finished_key, 握手记录哈希)`，其中 `finished_key` 来自发送方的握手流量密钥，握手记录（transcript）是这条 Finished 之前的全部握手消息。只要传输途中有一个字节被改动，双方的哈希就会不同，握手就会在这里失败。
 
 # %%
 for sender in ("server", "client"):
@@ -381,9 +344,7 @@ for sender in ("server", "client"):
 # %% [markdown] lang=zh-CN
 # ### 验证两个 CertificateVerify 签名
 #
-# 一方签名的并不只是握手记录哈希：而是 64 个空格、一个标明哪一方的上下文字符串、一个零字节，
-# 再加上截至（并包括）该方 Certificate 的握手记录哈希。空格和上下文让 TLS 签名在别处（旧协议、
-# 反方向）毫无用处。公钥来自同一方刚刚发送的证书：服务器用 `server.crt`，客户端用 `client.crt`。
+# 一方签名的并不只是握手记录哈希：而是 64 个空格、一个标明哪一方的上下文字符串、一个零字节，再加上截至（并包括）该方 Certificate 的握手记录哈希。空格和上下文让 TLS 签名在别处（旧协议、反方向）毫无用处。公钥来自同一方刚刚发送的证书：服务器用 `server.crt`，客户端用 `client.crt`。
 
 # %%
 for sender, certificate in (("server", cs.server.certificate),
@@ -429,11 +390,9 @@ for sender, data in conn.application_data:
 # the key exchange is a message of its own, ServerKeyExchange.
 
 # %% [markdown] lang=zh-CN
-# ## 7. 旁边的 TLS 1.2：种子教程里的那条连接
+# ## 7. 旁边的 TLS 1.2：原教程里的那条连接
 #
-# 种子教程的 `curl -v` 日志显示的是使用 `ECDHE-RSA-AES256-GCM-SHA384` 的 TLS 1.2。把版本固定为 1.2
-# 再抓一次（实验用的是 EC 密钥，所以套件是对应的 ECDSA 版本 `ECDHE-ECDSA-AES256-GCM-SHA384`）：
-# 证书以明文传输，密钥交换是一条单独的消息——ServerKeyExchange。
+# 原教程的 `curl -v` 日志显示的是使用 `ECDHE-RSA-AES256-GCM-SHA384` 的 TLS 1.2。把版本固定为 1.2 再抓一次（实验用的是 EC 密钥，所以套件是对应的 ECDSA 版本 `ECDHE-ECDSA-AES256-GCM-SHA384`）：证书以明文传输，密钥交换是一条单独的消息——ServerKeyExchange。
 
 # %%
 with HTTPSServer(cs, mtls="required", tls_version="1.2") as old_server:
@@ -448,8 +407,7 @@ print(capture_table(old))
 # man in the middle from swapping in his own key share. Checked:
 
 # %% [markdown] lang=zh-CN
-# ServerKeyExchange 携带服务器的临时 ECDHE 公钥，并*用 `server.key` 签名*，签名覆盖双方随机数和这些
-# 参数——正是这个签名阻止了中间人替换成自己的密钥共享。验证如下：
+# ServerKeyExchange 携带服务器的临时 ECDHE 公钥，并*用 `server.key` 签名*，签名覆盖双方随机数和这些参数——正是这个签名阻止了中间人替换成自己的密钥共享。验证如下：
 
 # %%
 print(explain_message(old.message("server", "ServerKeyExchange"), stable=True))
@@ -469,14 +427,9 @@ for check in handshake_checks(old):
 # (Python leaves it out by default), and the recording opened with `server.key` alone.
 
 # %% [markdown] lang=zh-CN
-# **为什么 TLS 1.3 去掉了 RSA 密钥交换。** 在 `AES256-GCM-SHA384`（前面没有 `ECDHE-`）这类旧套件里，
-# 预主密钥由客户端自己生成，并*用 server.crt 里的公钥加密*后发出（ClientKeyExchange）。任何人只要
-# 录下了流量，日后又拿到了 `server.key`——被盗的备份、法院命令、报废的硬盘——就能解密过去的每一次
-# 会话。使用 ECDHE 时，服务器的密钥只用来*签名*；秘密来自已经销毁的临时密钥。TLS 1.3 只保留
-# (EC)DHE，因此每条 TLS 1.3 连接都具备前向安全。
+# **为什么 TLS 1.3 去掉了 RSA 密钥交换。** 在 `AES256-GCM-SHA384`（前面没有 `ECDHE-`）这类旧套件里，预主密钥由客户端自己生成，并*用 server.crt 里的公钥加密*后发出（ClientKeyExchange）。任何人只要录下了流量，日后又拿到了 `server.key`——被盗的备份、法院命令、报废的硬盘——就能解密过去的每一次会话。使用 ECDHE 时，服务器的密钥只用来*签名*；秘密来自已经销毁的临时密钥。TLS 1.3 只保留 (EC)DHE，因此每条 TLS 1.3 连接都具备前向安全。
 #
-# 下面就实际做一遍：一套 RSA 证书，两端都打开 RSA 密钥交换套件（Python 默认不启用它），然后只用
-# `server.key` 打开录下的连接。
+# 下面就实际做一遍：一套 RSA 证书，两端都打开 RSA 密钥交换套件（Python 默认不启用它），然后只用 `server.key` 打开录下的连接。
 
 # %%
 rsa_cs = build_certificate_set(seed="lesson-06b-rsa", key_kind="rsa2048")
@@ -506,10 +459,7 @@ except PkilabError as refused:
 # printed the record's single byte, 1, with the name of handshake type 1.
 
 # %% [markdown] lang=zh-CN
-# 带着这些知识再读种子教程的日志：`Server key exchange (12)`——ECDHE 套件，好；`Request CERT (13)`
-# ——服务器要求客户端证书（双向认证）；`CERT verify (15)`——客户端用 `client.key` 对握手签了名；
-# 两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录：那个版本的 curl 把记录里
-# 唯一的字节 1 按握手类型 1 的名字打印了出来。
+# 带着这些知识再读原教程的日志：`Server key exchange (12)`——ECDHE 套件，好；`Request CERT (13)`——服务器要求客户端证书（双向认证）；`CERT verify (15)`——客户端用 `client.key` 对握手签了名；两行 `TLS change cipher, Client hello (1)` 其实是 ChangeCipherSpec 记录：那个版本的 curl 把记录里唯一的字节 1 按握手类型 1 的名字打印了出来。
 
 # %% [markdown]
 # ## 8. A capture Wireshark opens
@@ -523,10 +473,7 @@ except PkilabError as refused:
 # %% [markdown] lang=zh-CN
 # ## 8. 一个 Wireshark 能打开的抓包文件
 #
-# `write_capture_files` 把这条连接写成 pcapng：真实的 TLS 字节装在合成的 TCP/IP 包里（服务器端口
-# 写为 443，这样 Wireshark 无需指定就会按 TLS 解析），密钥日志以解密密钥块（Decryption Secrets
-# Block）的形式嵌入文件，另外再单独写一份密钥日志。两个文件都是私有的（权限 0600）：它们能解密这条
-# 连接。命令行上的等价操作是 `pkilab trace DIR --mtls required --pcap FILE.pcapng --keylog FILE.keys`。
+# `write_capture_files` 把这条连接写成 pcapng：真实的 TLS 字节装在合成的 TCP/IP 包里（服务器端口写为 443，这样 Wireshark 无需指定就会按 TLS 解析），密钥日志以解密密钥块（Decryption Secrets Block）的形式嵌入文件，另外再单独写一份密钥日志。两个文件都是私有的（权限 0600）：它们能解密这条连接。命令行上的等价操作是 `pkilab trace DIR --mtls required --pcap FILE.pcapng --keylog FILE.keys`。
 
 # %%
 pcap, keys = lab / "connection.pcapng", lab / "connection.keys"
@@ -539,8 +486,7 @@ for path in write_capture_files(conn, pcap, keys, overwrite=True):
 # 15 CertificateVerify, 20 Finished) and the HTTP request.
 
 # %% [markdown] lang=zh-CN
-# `tshark`（Wireshark 的命令行版）读回这个文件，借助密钥日志显示窃听者看不到的内容：加密记录中的
-# 握手类型（11 Certificate、15 CertificateVerify、20 Finished）和 HTTP 请求。
+# `tshark`（Wireshark 的命令行版）读回这个文件，借助密钥日志显示窃听者看不到的内容：加密记录中的握手类型（11 Certificate、15 CertificateVerify、20 Finished）和 HTTP 请求。
 
 # %% tags=["needs-tshark"]
 if have("tshark"):
@@ -568,16 +514,14 @@ else:
 # set the variable for everyday browsing.
 
 # %% [markdown] lang=zh-CN
-# **用你自己的工具。** 当环境变量 `SSLKEYLOGFILE` 指向一个文件时，curl 和浏览器也会写出同样的
-# 密钥日志：
+# **用你自己的工具。** 当环境变量 `SSLKEYLOGFILE` 指向一个文件时，curl 和浏览器也会写出同样的密钥日志：
 #
 # ```
 # SSLKEYLOGFILE=$PWD/curl.keys curl --cacert root.crt --cert client.crt --key client.key https://localhost:PORT/
 # SSLKEYLOGFILE=$PWD/browser.keys firefox      # Chrome/Chromium 同样会读取
 # ```
 #
-# 在 Wireshark 中：*编辑 → 首选项 → Protocols → TLS → (Pre)-Master-Secret log filename*，然后在
-# 回环接口上抓包。要像对待私钥一样对待这些文件，日常上网时千万不要设置这个变量。
+# 在 Wireshark 中：*编辑 → 首选项 → Protocols → TLS → (Pre)-Master-Secret log filename*，然后在回环接口上抓包。要像对待私钥一样对待这些文件，日常上网时千万不要设置这个变量。
 
 # %% tags=["needs-curl"]
 curl_keys = (lab / "curl.keys").resolve()
@@ -603,8 +547,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 9. 不止一次握手：会话恢复
 #
-# NewSessionTicket 里保存着下次使用的预共享密钥（PSK）。第二条连接出示这张票据，就完全跳过了证书
-# 和它们的签名：
+# NewSessionTicket 里保存着下次使用的预共享密钥（PSK）。第二条连接出示这张票据，就完全跳过了证书和它们的签名：
 
 # %%
 again = capture_connection(server.url, ca=cs.root.certificate, cert=cs.clients["client"],
@@ -632,10 +575,7 @@ draw_handshakes(capture_trace(conn), capture_trace(resumed), lab / "resumption.p
 # every resumed request.
 
 # %% [markdown] lang=zh-CN
-# 恢复的握手里没有 Certificate，也没有 CertificateVerify——服务器却依然说 "Hello, client!"：它从票据
-# 中取得客户端身份，也就是沿用了*第一条*连接时的检查结果。此后发生的任何事（证书被吊销、过期、
-# 被移出允许列表）在票据过期（这里是 7200 秒）之前都不会被发现。因此，双向认证服务器常常对使用客户端
-# 证书的连接禁用会话恢复、缩短票据有效期，或者在每个恢复的请求上重新检查客户端证书。
+# 恢复的握手里没有 Certificate，也没有 CertificateVerify——服务器却依然说“Hello, client!”：它从票据中取得客户端身份，也就是沿用了*第一条*连接时的检查结果。此后发生的任何事（证书被吊销、过期、被移出允许列表）在票据过期（这里是 7200 秒）之前都不会被发现。因此，双向认证服务器常常对使用客户端证书的连接禁用会话恢复、缩短票据有效期，或者在每个恢复的请求上重新检查客户端证书。
 
 # %% [markdown]
 # ## 10. SNI and ALPN: one server, two names
@@ -650,11 +590,7 @@ draw_handshakes(capture_trace(conn), capture_trace(resumed), lab / "resumption.p
 # %% [markdown] lang=zh-CN
 # ## 10. SNI 与 ALPN：一台服务器，两个名字
 #
-# ClientHello 中的 `server_name` 让一个地址可以承载多个站点：`ssl` 在服务器发送 Certificate *之前*
-# 以这个名字调用服务器的 `sni_callback`，回调可以切换到另一张证书（之后 ALPN 由新的上下文应答，所以
-# 那里也必须设置）。`serve_names` 负责完成这些设置；
-# ALPN（`application_layer_protocol_negotiation`）让客户端提供 `h2` 和 `http/1.1`，由服务器选择——
-# 答案放在 EncryptedExtensions 里，所以只有通信双方看得到。
+# ClientHello 中的 `server_name` 让一个地址可以承载多个站点：`ssl` 在服务器发送 Certificate *之前*以这个名字调用服务器的 `sni_callback`，回调可以切换到另一张证书（之后 ALPN 由新的上下文应答，所以那里也必须设置）。`serve_names` 负责完成这些设置；ALPN（`application_layer_protocol_negotiation`）让客户端提供 `h2` 和 `http/1.1`，由服务器选择——答案放在 EncryptedExtensions 里，所以只有通信双方看得到。
 
 # %%
 api = cs.intermediate2.issue_server(["api.lab.test"])
@@ -684,12 +620,7 @@ print({name: len(asked) for name, asked in chosen.items()})
 # %% [markdown] lang=zh-CN
 # ## 11. 2026 年的浏览器会发送、而本实验不会发送的内容
 #
-# 本实验的 OpenSSL 3.0 首选 X25519，它的密钥共享只有 32 字节。Chrome、Firefox 和 OpenSSL 3.5 及以上
-# 版本首选混合后量子组 **X25519MLKEM768**（编号 0x11EC），通常还附带一个普通的 X25519 共享：
-# ML-KEM-768 封装密钥（1184 字节）加上
-# X25519 公钥（32 字节），ClientHello 中的密钥共享共 **1216 字节**；服务器回以 ML-KEM 密文加上它的
-# X25519 公钥，共 1120 字节。今天录下流量、指望将来用量子计算机解密的攻击者必须同时攻破两者。
-# ClientHello 因此超过一个 TCP 分段通常的 1460 字节负载——少数老旧中间设备恰恰在这一点上出过问题。
+# 本实验的 OpenSSL 3.0 首选 X25519，它的密钥共享只有 32 字节。Chrome、Firefox 和 OpenSSL 3.5 及以上版本首选混合后量子组 **X25519MLKEM768**（编号 0x11EC），通常还附带一个普通的 X25519 共享：ML-KEM-768 封装密钥（1184 字节）加上 X25519 公钥（32 字节），ClientHello 中的密钥共享共 **1216 字节**；服务器回以 ML-KEM 密文加上它的 X25519 公钥，共 1120 字节。今天录下流量、指望将来用量子计算机解密的攻击者必须同时攻破两者。ClientHello 因此超过一个 TCP 分段通常的 1460 字节负载——少数老旧中间设备恰恰在这一点上出过问题。
 
 # %%
 share = next(f for f in extensions.children if f.name == "key_share").find("public key")
@@ -736,15 +667,11 @@ print(f"this ClientHello: {len(client_hello.data)} bytes, of which "
 # %% [markdown] lang=zh-CN
 # ## 小结
 #
-# * 一条连接由记录（5 字节头）组成，记录里装着握手消息；TLS 1.3 只有 ClientHello 和 ServerHello 是
-#   明文，TLS 1.2 连双方证书也是明文。
-# * 密钥日志给出流量密钥；由它们通过 HKDF-Expand-Label 得到密钥和 IV，每条记录的 nonce 是 IV 与序号的
-#   异或。
+# * 一条连接由记录（5 字节头）组成，记录里装着握手消息；TLS 1.3 只有 ClientHello 和 ServerHello 是明文，TLS 1.2 连双方证书也是明文。
+# * 密钥日志给出流量密钥；由它们通过 HKDF-Expand-Label 得到密钥和 IV，每条记录的 nonce 是 IV 与序号的异或。
 # * ECDHE 共享密钥从不发送、也从不保留：这就是前向安全，也是 TLS 1.3 去掉 RSA 密钥交换的原因。
-# * Finished = 对握手记录做的 HMAC：任何篡改都会暴露。CertificateVerify = 对 64 个空格 + 上下文 +
-#   握手记录哈希的签名：它证明持有证书背后的私钥。
-# * 会话恢复跳过证书（也就跳过了对证书的任何重新检查）；SNI 选择证书；ALPN 选择协议；2026 年的浏览器
-#   发送 1216 字节的混合密钥共享。
+# * Finished = 对握手记录做的 HMAC：任何篡改都会暴露。CertificateVerify = 对 64 个空格 + 上下文 + 握手记录哈希的签名：它证明持有证书背后的私钥。
+# * 会话恢复跳过证书（也就跳过了对证书的任何重新检查）；SNI 选择证书；ALPN 选择协议；2026 年的浏览器发送 1216 字节的混合密钥共享。
 
 # %% [markdown]
 # ## Exercise 1: recompute the client's Finished
@@ -758,9 +685,7 @@ print(f"this ClientHello: {len(client_hello.data)} bytes, of which "
 # %% [markdown] lang=zh-CN
 # ## 练习 1：重新计算客户端的 Finished
 #
-# 编写 `client_finished(conn)`，对*任意*一条已注解的连接返回客户端 Finished 的 `verify_data`，使用
-# `finished_verify_data`、`conn.suite`、`conn.secrets` 和 `conn.transcript(...)`。检查程序会建立一条
-# 新连接，先把线上客户端 Finished 的内容抹掉再交给你的函数，然后把你的结果与真实字节比较。
+# 编写 `client_finished(conn)`，对*任意*一条已注解的连接返回客户端 Finished 的 `verify_data`，使用 `finished_verify_data`、`conn.suite`、`conn.secrets` 和 `conn.transcript(...)`。检查程序会建立一条新连接，先把线上客户端 Finished 的内容抹掉再交给你的函数，然后把你的结果与真实字节比较。
 
 # %%
 client_finished = None  # def client_finished(conn): ...
@@ -786,8 +711,7 @@ l06b.client_finished_check(solution_client_finished, server, cs)
 # %% [markdown] lang=zh-CN
 # ## 练习 2：客户端到底签了什么？
 #
-# 把 `signed_content` 设为 `conn` 中客户端 CertificateVerify 签名所覆盖的字节。检查程序用
-# `client.crt` 的公钥验证客户端真实的签名是否覆盖你给出的字节：只有完全正确的字节才能通过。
+# 把 `signed_content` 设为 `conn` 中客户端 CertificateVerify 签名所覆盖的字节。检查程序用 `client.crt` 的公钥验证客户端真实的签名是否覆盖你给出的字节：只有完全正确的字节才能通过。
 
 # %%
 signed_content = None  # bytes

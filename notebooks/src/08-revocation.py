@@ -20,18 +20,13 @@
 # %% [markdown] lang=zh-CN
 # # 08 · 吊销：笔记本丢了，把它挡在门外
 #
-# **你将做什么：** 一台装着 `client2.p12` 的笔记本丢了。你要用签发它的 CA 吊销（revoke）
-# `client2`，用 `openssl crl` 查看写出的证书吊销列表（CRL），看 `openssl verify -crl_check`、
-# `pkilab verify` 和 Python 的 `ssl` 拒绝这张丢失的证书（同时接受其他证书），在 pkilab 的
-# 服务器和真正的 nginx 上把它挡在门外，向 OCSP 服务询问它的状态，最后画出整套证书的生命周期。
+# **你将做什么：** 一台装着 `client2.p12` 的笔记本丢了。你要用签发它的 CA 吊销（revoke）`client2`，用 `openssl crl` 查看写出的证书吊销列表（CRL），看 `openssl verify -crl_check`、`pkilab verify` 和 Python 的 `ssl` 拒绝这张丢失的证书（同时接受其他证书），在 pkilab 的服务器和真正的 nginx 上把它挡在门外，向 OCSP 服务询问它的状态，最后画出整套证书的生命周期。
 #
-# **你将学到：** CRL 是什么（CA 签名的一份序列号清单，自带有效期）；为什么服务器必须重新加载
-# 新清单（重启或 reload）；为什么吊销无法撤销；OCSP 回答什么；以及为什么公共 CA 正在从 OCSP
-# 回到 CRL，并转向短期证书。
+# **你将学到什么：** CRL 是什么（CA 签名的一份序列号清单，自带有效期）；为什么服务器必须重新加载新清单（重启或 reload）；为什么吊销无法撤销；OCSP 回答什么；以及为什么公共 CA 正在从 OCSP 回到 CRL，并转向短期证书。
 #
-# **你需要：** 第 03 课和第 06 课。`openssl`、`curl`、`nginx` 可选：缺少时相应单元格会跳过。
+# **你需要什么：** 第 03 课和第 06 课。`openssl`、`curl`、`nginx` 可选：缺少时相应单元格会跳过。
 #
-# 种子教程在第一次 curl 成功时就结束了；本课讲的是接下来的事。
+# 原教程在第一次 curl 成功时就结束了；本课讲的是接下来的事。
 
 # %%
 import datetime as dt
@@ -98,15 +93,11 @@ print({name: status(name) for name in ("client", "client2")})
 # `keyCompromise` says the key may be in someone else's hands.
 
 # %% [markdown] lang=zh-CN
-# `client2.crt` 本身无法改变：它已经签了名，捡到笔记本的人同时拿着这个文件和它的私钥。它的日期
-# 说它一直有效到 2046 年。唯一能改变的是 CA *对它的说法* —— 这就是吊销。
+# `client2.crt` 本身无法改变：它已经签了名，捡到笔记本的人同时拿着这个文件和它的私钥。它的日期说它一直有效到 2046 年。唯一能改变的是 CA *对它的说法*——这就是吊销。
 #
 # ## 2. 吊销 client2
 #
-# `revoke_certificate` 把证书的序列号放进签发它的 CA 的 CRL，并用该 CA 的私钥签名：服务器和
-# 客户端证书由 `intermediate2` 签发，写在 `crl.pem` 里。（吊销 `intermediate2` 本身会进
-# `intermediate1` 的清单 `crl-intermediate1.pem`；吊销 `intermediate1` 则进根 CA 的
-# `crl-root.pem`。）吊销原因 `keyCompromise` 表示私钥可能已落入他人之手。
+# `revoke_certificate` 把证书的序列号放进签发它的 CA 的 CRL，并用该 CA 的私钥签名：服务器和客户端证书由 `intermediate2` 签发，写在 `crl.pem` 里。（吊销 `intermediate2` 本身会进 `intermediate1` 的清单 `crl-intermediate1.pem`；吊销 `intermediate1` 则进根 CA 的 `crl-root.pem`。）吊销原因 `keyCompromise` 表示私钥可能已落入他人之手。
 
 # %%
 lost = revoke_certificate(files, "client2", "keyCompromise", at=LOST_AT, days=CRL_DAYS)
@@ -121,11 +112,9 @@ print(sorted(p.name for p in files.glob("crl*.pem")))
 # rewritten. The command line does the same (`pkilab revoke DIR NAME --reason ...`):
 
 # %% [markdown] lang=zh-CN
-# `intermediate2` 之上的 CA 现在也各自发布了一份清单（目前为空）：检查整条证书链的验证方
-# （比如第 6 节的 nginx）需要每个 CA 都有一份。
+# `intermediate2` 之上的 CA 现在也各自发布了一份清单（目前为空）：检查整条证书链的验证方（比如第 6 节的 nginx）需要每个 CA 都有一份。
 #
-# 再运行一次不会有任何变化 —— 第一次的日期和原因保留，文件也不会重写。命令行
-# （`pkilab revoke DIR NAME --reason ...`）的行为相同：
+# 再运行一次不会有任何变化——第一次的日期和原因保留，文件也不会重写。命令行（`pkilab revoke DIR NAME --reason ...`）的行为相同：
 
 # %%
 run_pkilab("revoke set client2 --reason keyCompromise", cwd=lab)
@@ -145,16 +134,11 @@ run_pkilab("revoke set client2 --reason keyCompromise", cwd=lab)
 # revoked serial, with the date and reason. `openssl crl` shows it:
 
 # %% [markdown] lang=zh-CN
-# **吊销无法撤销。** 私钥一旦可能被复制，就无法证明副本已经消失，所以被吊销的证书永远不能再被
-# 信任：用户会拿到一张带*新*私钥的*新*证书（第 4 节）。X.509 曾有一个原因码 `certificateHold`
-# —— 一种暂停，之后的清单可以用 `removeFromCRL` 解除。CA/浏览器论坛禁止公共 CA 使用它，pkilab
-# 也不提供；你只会在旧清单里见到它。
+# **吊销无法撤销。** 私钥一旦可能被复制，就无法证明副本已经消失，所以被吊销的证书永远不能再被信任：用户会拿到一张带*新*私钥的*新*证书（第 4 节）。X.509 曾有一个原因码 `certificateHold`——一种暂停，之后的清单可以用 `removeFromCRL` 解除。CA/浏览器论坛禁止公共 CA 使用它，pkilab 也不提供；你只会在旧清单里见到它。
 #
 # ## 3. 看看 CRL 里面有什么
 #
-# CRL 是一份签了名的清单：谁签发的、何时生成（`Last Update`）、有效到何时（`Next Update`）、
-# 它的编号（每出一份新清单就加一），以及每个被吊销序列号的一条记录，带日期和原因。
-# 用 `openssl crl` 查看：
+# CRL 是一份签了名的清单：谁签发的、何时生成（`Last Update`）、有效到何时（`Next Update`）、它的编号（每出一份新清单就加一），以及每个被吊销序列号的一条记录，带日期和原因。用 `openssl crl` 查看：
 
 # %% tags=["needs-openssl"]
 run_tool("openssl crl -in set/crl.pem -noout -text", cwd=lab,
@@ -184,8 +168,7 @@ for entry in revocations(crl):
 # %% [markdown] lang=zh-CN
 # ## 4. 验证方说“不”
 #
-# `openssl verify -crl_check` 会在签发者的 CRL 里查找叶子证书（`-crl_check_all` 会连链上每个
-# CA 一起查）：client2 因错误 23 被拒绝，client 通过。
+# `openssl verify -crl_check` 会在签发者的 CRL 里查找叶子证书（`-crl_check_all` 会连链上每个 CA 一起查）：client2 因错误 23 被拒绝，client 通过。
 
 # %% tags=["needs-openssl"]
 for name in ("client2", "client"):
@@ -213,8 +196,7 @@ print("fix:", report.problem.fix)
 # silent "not revoked":
 
 # %% [markdown] lang=zh-CN
-# CRL 的可信程度取决于它的签名和日期：别的私钥签的清单、已过 `Next Update` 的清单、来自别的
-# CA 的清单，各自都是单独的问题，绝不会被悄悄当成“未吊销”：
+# CRL 的可信程度取决于它的签名和日期：别的私钥签的清单、已过 `Next Update` 的清单、来自别的 CA 的清单，各自都是单独的问题，绝不会被悄悄当成“未吊销”：
 
 # %%
 other = build_certificate_set(seed="lesson-08 someone else")
@@ -254,8 +236,7 @@ run_pkilab("verify set/client2.crt --purpose client --ca set/root.crt "
 # (renewing with the old key would be pointless — the thief has it).
 
 # %% [markdown] lang=zh-CN
-# 用户拿到新笔记本和一张新证书：名字相同，**私钥是新的**，序列号也是新的（用旧私钥续期毫无意义
-# —— 小偷手里就有它）。
+# 用户拿到新笔记本和一张新证书：名字相同，**私钥是新的**，序列号也是新的（用旧私钥续期毫无意义——小偷手里就有它）。
 
 # %%
 from cryptography.hazmat.primitives import serialization  # noqa: E402
@@ -293,9 +274,7 @@ print({name: status(name) for name in ("client", "client2", "client2-new")})
 # makes OpenSSL look every client certificate up in it during the handshake.
 
 # %% [markdown] lang=zh-CN
-# 重新启动它（同一个 `name` 会替换旧服务器）。这次它在目录里找到 `crl.pem`，交给 Python 的
-# `ssl`，真正干活的是它：清单通过 `load_verify_locations` 进入上下文的信任库，
-# `VERIFY_CRL_CHECK_LEAF` 标志让 OpenSSL 在握手（handshake）时为每张客户端证书查这份清单。
+# 重新启动它（同一个 `name` 会替换旧服务器）。这次它在目录里找到 `crl.pem`，交给 Python 的 `ssl`，真正干活的是它：清单通过 `load_verify_locations` 进入上下文的信任库，`VERIFY_CRL_CHECK_LEAF` 标志让 OpenSSL 在握手（handshake）时为每张客户端证书查这份清单。
 
 # %%
 server = HTTPSServer(files, mtls="required", name="08 main")
@@ -311,8 +290,7 @@ print({name: status(name) for name in ("client", "client2", "client2-new")})
 # Its log names what the list revokes, with the date and reason:
 
 # %% [markdown] lang=zh-CN
-# OpenSSL 在握手过程中就拒绝了，发出 TLS 告警 `certificate_revoked`，此时 Python 还没见到这张
-# 证书 —— 所以服务器无法指出*到底是哪一张*。它的日志列出清单吊销了什么，带日期和原因：
+# OpenSSL 在握手过程中就拒绝了，发出 TLS 告警 `certificate_revoked`，此时 Python 还没见到这张证书——所以服务器无法指出*到底是哪一张*。它的日志列出清单吊销了什么，带日期和原因：
 
 # %%
 server.wait_idle()
@@ -347,12 +325,9 @@ except TLSConnectionError as error:
 # %% [markdown] lang=zh-CN
 # ## 6. nginx：`ssl_crl`
 #
-# nginx 用 `ssl_crl` 加载清单。有两点要知道。它会检查客户端证书链上的**每一张**证书（OpenSSL 的
-# `CRL_CHECK_ALL`），所以文件里必须有每个 CA 的清单 —— `intermediate2`、`intermediate1` 和根
-# CA 的；只放 `crl.pem` 的话，所有客户端都会被拒绝。`NginxServer` 会写出包含三份清单的
-# `crl-chain.pem`。另外，nginx 只在启动或 reload 时读取它，中途不会重读。
+# nginx 用 `ssl_crl` 加载清单。有两点要知道。它会检查客户端证书链上的**每一张**证书（OpenSSL 的 `CRL_CHECK_ALL`），所以文件里必须有每个 CA 的清单——`intermediate2`、`intermediate1` 和根 CA 的；只放 `crl.pem` 的话，所有客户端都会被拒绝。`NginxServer` 会写出包含三份清单的 `crl-chain.pem`。另外，nginx 只在启动或 reload 时读取它，中途不会重读。
 #
-# 种子教程的三个 curl 场景，再加第四个：
+# 原教程的三个 curl 场景，再加第四个：
 
 # %% tags=["needs-nginx", "needs-curl"]
 def curl_as(nginx, name=None):
@@ -389,12 +364,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 7. OCSP：去问，而不是去下载
 #
-# CRL 要整份下载，并缓存到它的 `Next Update`。OCSP（RFC 6960）则就一张证书向 CA 提问，得到一份
-# 签了名的回答：`good`、`revoked`（带时间和原因）或 `unknown`。pkilab 在 127.0.0.1 上为这套证书
-# 运行一个应答服务；每个 CA 为自己签发的证书签署回答，而且每次提问都会重新读取 CA 的 CRL 文件，
-# 所以吊销立即生效。（在终端里用 `pkilab ocsp DIR --port P` 效果相同；用
-# `pkilab init --ocsp-url URL --crl-url URL` 生成的证书，每张叶子证书都带着这些地址，客户端就是
-# 这样找到它们的。）
+# CRL 要整份下载，并缓存到它的 `Next Update`。OCSP（RFC 6960）则就一张证书向 CA 提问，得到一份签了名的回答：`good`、`revoked`（带时间和原因）或 `unknown`。pkilab 在 127.0.0.1 上为这套证书运行一个应答服务；每个 CA 为自己签发的证书签署回答，而且每次提问都会重新读取 CA 的 CRL 文件，所以吊销立即生效。（在终端里用 `pkilab ocsp DIR --port P` 效果相同；用 `pkilab init --ocsp-url URL --crl-url URL` 生成的证书，每张叶子证书都带着这些地址，客户端就是这样找到它们的。）
 
 # %%
 with OCSPResponder(files) as responder:
@@ -409,8 +379,7 @@ with OCSPResponder(files) as responder:
 # same set) and get the same answers.
 
 # %% [markdown] lang=zh-CN
-# `openssl ocsp` 向同一个应答服务提问（并把回答的签名一路验证到根 CA）。测试里还会询问 OpenSSL
-# 自己的应答服务（`openssl ocsp -index`，数据来自同一套证书），得到的回答相同。
+# `openssl ocsp` 向同一个应答服务提问（并把回答的签名一路验证到根 CA）。测试里还会询问 OpenSSL 自己的应答服务（`openssl ocsp -index`，数据来自同一套证书），得到的回答相同。
 
 # %% tags=["needs-openssl"]
 with OCSPResponder(files) as responder:
@@ -427,10 +396,7 @@ with OCSPResponder(files) as responder:
 # `server.ocsp`). `openssl s_client -status` shows what was stapled:
 
 # %% [markdown] lang=zh-CN
-# **OCSP 装订（stapling）。** 不必让每个客户端都去问 CA，而是由服务器取回关于自己证书的回答，在
-# 握手中一并发送：nginx 的 `ssl_stapling` 加 `ssl_stapling_file`（这里
-# `NginxServer(..., stapling=True)` 会把回答写到 `server.ocsp`）。`openssl s_client -status`
-# 能看到装订的内容：
+# **OCSP 装订（stapling）。** 不必让每个客户端都去问 CA，而是由服务器取回关于自己证书的回答，在握手中一并发送：nginx 的 `ssl_stapling` 加 `ssl_stapling_file`（这里 `NginxServer(..., stapling=True)` 会把回答写到 `server.ocsp`）。`openssl s_client -status` 能看到装订的内容：
 
 # %% tags=["needs-nginx", "needs-openssl"]
 if find_nginx() is None:
@@ -460,16 +426,9 @@ else:
 # The chain diagram crosses the revoked certificate out, with the date and reason:
 
 # %% [markdown] lang=zh-CN
-# **为什么公共网络正在放弃 OCSP。** 每次 OCSP 查询都会告诉 CA 你在访问哪个网站；应答服务慢或宕机
-# 时，浏览器会*软失败*（soft-fail，当作回答是 `good` 继续访问），所以屏蔽应答服务的攻击者照样
-# 得逞。OCSP 装订（stapling，由服务器取回回答并在握手中发送）解决了隐私泄露，却解决不了软失败。
-# Let's Encrypt 在 2025 年 5 月从证书中去掉了 OCSP 地址，并在 2025 年 8 月关闭了应答服务，改用
-# CRL，由浏览器批量下载（Firefox 的 CRLite、Chrome 的 CRLSets）。另一条路是让吊销不那么重要：
-# **短期证书**（CA/浏览器论坛对服务器证书有效期的上限到 2029 年降到 47 天）在被盗私钥派上大用场
-# 之前就过期了。
+# **为什么公共网络正在放弃 OCSP。** 每次 OCSP 查询都会告诉 CA 你在访问哪个网站；应答服务慢或宕机时，浏览器会*软失败*（soft-fail，当作回答是 `good` 继续访问），所以屏蔽应答服务的攻击者照样得逞。OCSP 装订（stapling，由服务器取回回答并在握手中发送）解决了隐私泄露，却解决不了软失败。Let's Encrypt 在 2025 年 5 月从证书中去掉了 OCSP 地址，并在 2025 年 8 月关闭了应答服务，改用 CRL，由浏览器批量下载（Firefox 的 CRLite、Chrome 的 CRLSets）。另一条路是让吊销不那么重要：**短期证书**（CA/浏览器论坛对服务器证书有效期的上限到 2029 年降到 47 天）在被盗私钥派上大用场之前就过期了。
 #
-# 对我们这样的私有 mTLS CA 来说，服务器是唯一的验证方，CA 就在手边，让服务器加载一份 CRL
-# 既简单又严格：这是本课的主要工具。
+# 对我们这样的私有 mTLS CA 来说，服务器是唯一的验证方，CA 就在手边，让服务器加载一份 CRL 既简单又严格：这是本课的主要工具。
 #
 # ## 8. 图示
 #
@@ -485,9 +444,7 @@ draw_chain(report, save=lab / "revoked-chain.png")
 # the axis stops in mid-2027 so that the leaves are not slivers.)
 
 # %% [markdown] lang=zh-CN
-# 时间线是运维人员要看的图：每张证书的有效期是一根条，竖线表示检查时刻，被吊销的证书从吊销之日起
-# 画上斜线，client2 的替换证书画在它下面一行，标为 “renewed”。（这套证书的 CA 有效期是 20 年；坐标轴
-# 截止到 2027 年年中，免得叶子证书的条细得看不见。）
+# 时间线是运维人员要看的图：每张证书的有效期是一根条，竖线表示检查时刻，被吊销的证书从吊销之日起画上斜线，client2 的替换证书画在它下面一行，标为“renewed”。（这套证书的 CA 有效期是 20 年；坐标轴截止到 2027 年年中，免得叶子证书的条细得看不见。）
 
 # %%
 entries = [e for e in timeline_entries(files) if e[0] != "client2-new"]
@@ -519,19 +476,15 @@ draw_timeline(entries, crls=load_crls(files), at=CHECKED_AT,
 # %% [markdown] lang=zh-CN
 # ## 小结
 #
-# * 证书无法修改，也无法召回；签发它的 CA 只能在一份签了名的清单（CRL）上宣布“不再信任”，这份
-#   清单有自己的有效期和不断增长的编号。
+# * 证书无法修改，也无法召回；签发它的 CA 只能在一份签了名的清单（CRL）上宣布“不再信任”，这份清单有自己的有效期和不断增长的编号。
 # * CRL 由证书的签发者签名：叶子证书看 `intermediate2` 签的 `crl.pem`；上层 CA 各自发布清单。
-# * 验证方必须拿到清单（`-CRLfile`、`crls=`、`ssl_crl`），并且要加载新清单：运行中的服务器或
-#   nginx 会一直用旧清单，直到重启或 reload。
+# * 验证方必须拿到清单（`-CRLfile`、`crls=`、`ssl_crl`），并且要加载新清单：运行中的服务器或 nginx 会一直用旧清单，直到重启或 reload。
 # * 吊销是最终的。被吊销的用户要拿一张带新私钥的新证书。
-# * OCSP 逐张证书作答，吊销立即可见，但会泄露你访问了什么，还会软失败；公共网络正转向 CRL 和短期
-#   证书。
+# * OCSP 逐张证书作答，吊销立即可见，但会泄露你访问了什么，还会软失败；公共网络正转向 CRL 和短期证书。
 #
 # ## 练习 1：亲手吊销 `client`
 #
-# `client` 的用户已经有了新证书，不再需要旧的。用一个合适的原因（不要用 `unspecified`）吊销它，
-# 把 `revoke_certificate` 的返回值保存在 `my_revocation` 中。检查程序会从磁盘读取 `set/crl.pem`。
+# `client` 的用户已经有了新证书，不再需要旧的。用一个合适的原因（不要用 `unspecified`）吊销它，把 `revoke_certificate` 的返回值保存在 `my_revocation` 中。检查程序会从磁盘读取 `set/crl.pem`。
 
 # %%
 my_revocation = None  # revoke_certificate(files, ...)
@@ -551,8 +504,7 @@ l08.revoked_client_check(solution_revocation, files)
 # %% [markdown] lang=zh-CN
 # ## 练习 2：拒绝丢失笔记本的服务器
 #
-# 为 `files` 启动一个 `HTTPSServer`，让它拒绝 `client2`（丢失的笔记本），接受 `client2-new`；
-# 保存在 `my_server` 中。检查程序会分别以两者的身份连接。
+# 为 `files` 启动一个 `HTTPSServer`，让它拒绝 `client2`（丢失的笔记本），接受 `client2-new`；保存在 `my_server` 中。检查程序会分别以两者的身份连接。
 
 # %%
 my_server = None  # HTTPSServer(files, ..., name="08 exercise"), started

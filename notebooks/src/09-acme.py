@@ -20,19 +20,13 @@
 # %% [markdown] lang=zh-CN
 # # 09 · ACME：Let's Encrypt 是怎样签发服务器证书的
 #
-# **你将动手：** 在自己的电脑上运行一个真正的 ACME 服务器（Let's Encrypt 的测试服务器
-# *pebble*，只监听 127.0.0.1），用 certbot 的 `acme` 库向它申请证书——注册账户、下订单、
-# 读取授权、由本 notebook 提供 HTTP-01 令牌、用 pkilab 生成的证书签名请求（CSR）完成订单、
-# 下载证书——逐条查看客户端签名的每一条消息，然后验证并部署 pebble 签发的证书。
+# **你将做什么：** 在自己的电脑上运行一个真正的 ACME 服务器（Let's Encrypt 的测试服务器 *pebble*，只监听 127.0.0.1），用 certbot 的 `acme` 库向它申请证书——注册账户、下订单、读取授权、由本 notebook 提供 HTTP-01 令牌、用 pkilab 生成的证书签名请求（CSR）完成订单、下载证书——逐条查看客户端签名的每一条消息，然后验证并部署 pebble 签发的证书。
 #
-# **你将学到：** ACME（RFC 8555）把种子教程里"把 CSR 交给 CA"这一步自动化成了什么；CA 如何
-# 确认你控制某个域名；账户密钥签的是什么（JWS），为什么每个请求都要带一个新的 nonce；
-# 为什么下载到的证书链还不够（信任锚必须事先就有）；以及公共 CA 做了哪些测试 CA 省掉的事。
+# **你将学到什么：** ACME（RFC 8555）把原教程里“把 CSR 交给 CA”这一步自动化成了什么；CA 如何确认你控制某个域名；账户密钥签的是什么（JWS），为什么每个请求都要带一个新的 nonce；为什么下载到的证书链还不够（信任锚必须事先就有）；以及公共 CA 做了哪些测试 CA 省掉的事。
 #
-# **你需要：** 第 02、03、05 课。`pebble`（Debian：`apt-get install pebble`）是可选的：
-# 没有它时本课会说明，已保存的输出展示的是一次真实运行。
+# **你需要什么：** 第 02、03、05 课。`pebble`（Debian：`apt-get install pebble`）是可选的：没有它时本课会说明，已保存的输出展示的是一次真实运行。
 #
-# 对应种子章节：*证书颁发机构 (CA)*——种子在 CA 列表里第一个提到的就是 Let's Encrypt。
+# 对应原教程章节：*证书颁发机构 (CA)*——原教程在 CA 列表里第一个提到的就是 Let's Encrypt。
 
 # %%
 import base64
@@ -94,11 +88,7 @@ print("pebble is installed" if HAVE_PEBBLE else
 # %% [markdown] lang=zh-CN
 # ## 1. ACME 自动化了什么
 #
-# 在第 02、03 课里，*你自己*就是 CA：你签发一个 CSR，是因为你相信发来它的人。公共 CA 不可能
-# 认识每一个申请 `www.example.com` 的人。ACME（Automatic Certificate Management
-# Environment，RFC 8555）是 Let's Encrypt 为此设计的协议：客户端证明自己**此刻控制着这个
-# 域名**——在 `http://域名/.well-known/acme-challenge/...` 上提供一个令牌（HTTP-01），或者
-# 写进 DNS（DNS-01），或者放在一次 TLS 握手里（TLS-ALPN-01）——CA 只为它验证过的域名签发 CSR。
+# 在第 02、03 课里，*你自己*就是 CA：你签发一个 CSR，是因为你相信发来它的人。公共 CA 不可能认识每一个申请 `www.example.com` 的人。ACME（Automatic Certificate Management Environment，RFC 8555）是 Let's Encrypt 为此设计的协议：客户端证明自己**此刻控制着这个域名**——在 `http://域名/.well-known/acme-challenge/...` 上提供一个令牌（HTTP-01），或者写进 DNS（DNS-01），或者放在一次 TLS 握手里（TLS-ALPN-01）——CA 只为它验证过的域名签发 CSR。
 #
 # 这里有两把密钥，它们不是同一把：
 #
@@ -124,16 +114,9 @@ print("pebble is installed" if HAVE_PEBBLE else
 # %% [markdown] lang=zh-CN
 # ## 2. 你电脑上的 CA：pebble
 #
-# pebble 是 Let's Encrypt 的 ACME 测试服务器。Debian 的软件包没有附带 pebble 自身 HTTPS 端口
-# 用的证书，示例配置还监听所有网卡，所以 `PebbleServer` 用 pkilab 生成监听证书（一个一次性的
-# 根证书，只有我们的 ACME 客户端信任它），把所有端口都绑定到 127.0.0.1，并把
-# `pebble-challtestsrv` 作为 pebble 的 DNS 服务器运行：它对**任何域名都回答 127.0.0.1**，
-# pebble 检查 `www.pkilab.test` 时就是这样找到本 notebook 的。pebble 平时会在验证前随机等待
-# 几秒，还会故意拒绝 5% 的正常 nonce，以此考验客户端是否规范；这里两者都关掉了
-# （`PEBBLE_VA_NOSLEEP`、`PEBBLE_WFE_NONCEREJECT=0`）。
+# pebble 是 Let's Encrypt 的 ACME 测试服务器。Debian 的软件包没有附带 pebble 自身 HTTPS 端口用的证书，示例配置还监听所有网卡，所以 `PebbleServer` 用 pkilab 生成监听证书（一个一次性的根证书，只有我们的 ACME 客户端信任它），把所有端口都绑定到 127.0.0.1，并把 `pebble-challtestsrv` 作为 pebble 的 DNS 服务器运行：它对**任何域名都回答 127.0.0.1**，pebble 检查 `www.pkilab.test` 时就是这样找到本 notebook 的。pebble 平时会在验证前随机等待几秒，还会故意拒绝 5% 的正常 nonce，以此考验客户端是否规范；这里两者都关掉了（`PEBBLE_VA_NOSLEEP`、`PEBBLE_WFE_NONCEREJECT=0`）。
 #
-# 我们让 pebble 签发有效期为 `LESSON_DAYS` 天的证书，和本课程自己的证书集一样，这样多年后
-# 重新运行这份已保存的课程时仍能验证通过。第 7 节会讲公共 CA 实际允许多长。
+# 我们让 pebble 签发有效期为 `LESSON_DAYS` 天的证书，和本课程自己的证书集一样，这样多年后重新运行这份已保存的课程时仍能验证通过。第 7 节会讲公共 CA 实际允许多长。
 
 # %% tags=["needs-pebble"]
 def shown_config(config):
@@ -156,9 +139,7 @@ else:
 # — a real CA always asks port 80.
 
 # %% [markdown] lang=zh-CN
-# `listenAddress` 是 ACME 接口，`managementListenAddress` 是 pebble 额外的管理端口（它的
-# 根证书和中间证书可以从这里取到），`httpPort` 是 pebble 获取 HTTP-01 令牌的端口——真正的 CA
-# 永远只访问 80 端口。
+# `listenAddress` 是 ACME 接口，`managementListenAddress` 是 pebble 额外的管理端口（它的根证书和中间证书可以从这里取到），`httpPort` 是 pebble 获取 HTTP-01 令牌的端口——真正的 CA 永远只访问 80 端口。
 
 # %% [markdown]
 # ## 3. One issuance, every message
@@ -171,10 +152,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 3. 一次签发，每一条消息
 #
-# 服务器的私钥和 CSR 由 pkilab 生成（`generate_key`、`build_csr`），和第 02 课完全一样。
-# 然后 `pebble.issue` 用 `acme` 库走完整个协议，并由本 notebook 里的一个小 HTTP 服务器
-# （`HTTP01Server`）在 pebble 的 `httpPort` 上应答 HTTP-01。每一个请求和应答都被记录下来；
-# 下面是步骤列表。
+# 服务器的私钥和 CSR 由 pkilab 生成（`generate_key`、`build_csr`），和第 02 课完全一样。然后 `pebble.issue` 用 `acme` 库走完整个协议，并由本 notebook 里的一个小 HTTP 服务器（`HTTP01Server`）在 pebble 的 `httpPort` 上应答 HTTP-01。每一个请求和应答都被记录下来；下面是步骤列表。
 
 # %% tags=["needs-pebble"]
 server_key = generate_key()
@@ -202,15 +180,9 @@ else:
 # output stays the same on every run; `issued.messages` holds the real values.
 
 # %% [markdown] lang=zh-CN
-# 从上往下读：客户端只知道**目录（directory）**的 URL，其余一切都来自服务器的应答。第一个
-# **nonce** 来自 `newNonce`；**newAccount** 注册账户密钥；**newOrder** 说明要哪些域名；
-# **authorization** 说明如何证明 `www.pkilab.test`；向 **challenge** 发请求，是告诉 pebble
-# "令牌已经放好了，来看吧"；再次读取授权时状态变成 `valid`；**finalize** 提交 CSR；
-# **order** 变为 `valid` 并给出证书的 URL；最后一步下载证书。对同一 URL 的反复轮询只显示
-# 一次（轮询几次取决于时机）。
+# 从上往下读：客户端只知道**目录**（directory）的 URL，其余一切都来自服务器的应答。第一个 **nonce** 来自 `newNonce`；**newAccount** 注册账户密钥；**newOrder** 说明要哪些域名；**authorization** 说明如何证明 `www.pkilab.test`；向 **challenge** 发请求，是告诉 pebble “令牌已经放好了，来看吧”；再次读取授权时状态变成 `valid`；**finalize** 提交 CSR；**order** 变为 `valid` 并给出证书的 URL；最后一步下载证书。对同一 URL 的反复轮询只显示一次（轮询几次取决于时机）。
 #
-# 随机的部分（nonce、资源 id、端口）显示成带编号的标签，所以每次运行的输出都相同；
-# 真实的值保存在 `issued.messages` 里。
+# 随机的部分（nonce、资源 id、端口）显示成带编号的标签，所以每次运行的输出都相同；真实的值保存在 `issued.messages` 里。
 
 # %% [markdown]
 # ## 4. What the account key signs: JWS
@@ -223,9 +195,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 4. 账户密钥签的是什么：JWS
 #
-# 每个 POST 请求都是一个扁平格式的 JWS（JSON Web Signature，RFC 7515）：**受保护头部
-# （protected header）**（算法、nonce、准确的 URL，以及签名者是谁）、**载荷（payload）**
-# （请求本身），以及对 `protected.payload` 的**签名**。下面是账户这一步和下单这一步的全文：
+# 每个 POST 请求都是一个扁平格式的 JWS（JSON Web Signature，RFC 7515）：**受保护头部（protected header）**（算法、nonce、准确的 URL，以及签名者是谁）、**载荷（payload）**（请求本身），以及对 `protected.payload` 的**签名**。下面是账户这一步和下单这一步的全文：
 
 # %% tags=["needs-pebble"]
 if issued:
@@ -248,12 +218,10 @@ else:
 
 # %% [markdown] lang=zh-CN
 # * `newAccount` 直接携带公钥本身（`jwk`）；之后的每个请求改用账户的 URL 来指明账户（`kid`）。
-# * 每个请求的 `nonce` 就是上一个应答通过 `Replay-Nonce` 发下来的那个，只能用一次：把录下的
-#   请求再发一遍会被拒绝（`badNonce`），所以即便 TLS 连接被攻破，窃听者也无法重放"吊销我的
-#   证书"这样的请求。
+# * 每个请求的 `nonce` 就是上一个应答通过 `Replay-Nonce` 发下来的那个，只能用一次：把录下的请求再发一遍会被拒绝（`badNonce`），所以即便 TLS 连接被攻破，窃听者也无法重放“吊销我的证书”这样的请求。
 # * `url` 也被签名了，请求无法被转发到别的资源上。
 # * `ES256` 是使用 SHA-256 的 ECDSA P-256，签名由 `r` 和 `s` 组成，各 32 字节。
-# * 读操作同样要签名：载荷为空的 POST（"POST-as-GET"）。
+# * 读操作同样要签名：载荷为空的 POST（“POST-as-GET”）。
 #
 # 用 `cryptography` 亲自验证签名：被签名的字节就是两段 base64url 用点号连起来。
 
@@ -302,10 +270,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 5. 证明域名：HTTP-01
 #
-# 授权里提供了三种挑战（challenge）类型，客户端选择了 `http-01`。它的令牌是随机的，应答
-# 内容——**密钥授权（key authorization）**——是 `令牌.指纹`，其中指纹（RFC 7638）是账户公钥
-# 的哈希值。所以这个令牌同时证明了两件事：控制该域名 Web 服务器的人，也持有*这个*账户的
-# 密钥。下面先是授权和挑战这两步，然后是 pebble 向本 notebook 的 HTTP-01 服务器发出的请求：
+# 授权里提供了三种挑战（challenge）类型，客户端选择了 `http-01`。它的令牌是随机的，应答内容——**密钥授权（key authorization）**——是 `令牌.指纹`，其中指纹（RFC 7638）是账户公钥的哈希值。所以这个令牌同时证明了两件事：控制该域名 Web 服务器的人，也持有*这个*账户的密钥。下面先是授权和挑战这两步，然后是 pebble 向本 notebook 的 HTTP-01 服务器发出的请求：
 
 # %% tags=["needs-pebble"]
 if issued:
@@ -327,8 +292,7 @@ else:
 # Forum since 2025), so that one hijacked route cannot fool it.
 
 # %% [markdown] lang=zh-CN
-# pebble 对同一路径请求了不止一次：真正的 CA 会从多个网络位置进行验证（"多视角验证"，
-# CA/浏览器论坛自 2025 年起要求公共 CA 这样做），这样单独一条被劫持的路由骗不过它。
+# pebble 对同一路径请求了不止一次：真正的 CA 会从多个网络位置进行验证（“多视角验证”，CA/浏览器论坛自 2025 年起要求公共 CA 这样做），这样单独一条被劫持的路由骗不过它。
 
 # %% [markdown]
 # ## 6. What pebble issued: inspect, verify, serve
@@ -341,9 +305,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 6. pebble 签发了什么：查看、验证、部署
 #
-# ACME 只发送叶子证书和中间证书——从不发送根证书：客户端必须事先就信任它（浏览器的根证书库，
-# 或者这里 pebble 管理端口上的 `/roots/0`，`pebble.issue` 已经读取过）。pebble 每次启动都会
-# 生成新的根证书，所以名称里带一个随机后缀；本课只打印不变的内容。
+# ACME 只发送叶子证书和中间证书——从不发送根证书：客户端必须事先就信任它（浏览器的根证书库，或者这里 pebble 管理端口上的 `/roots/0`，`pebble.issue` 已经读取过）。pebble 每次启动都会生成新的根证书，所以名称里带一个随机后缀；本课只打印不变的内容。
 
 # %% tags=["needs-pebble"]
 def certificate_facts(certificate):
@@ -380,13 +342,9 @@ else:
 # clock, so this stored output stays true when the lesson is re-run later).
 
 # %% [markdown] lang=zh-CN
-# 注意*没有*的东西：没有签名证书时间戳（SCT，公共证书会带上它已写入证书透明度（CT）日志的
-# 证明），也没有 CRL 或 OCSP 地址。另外 pebble 2.4 仍在扩展密钥用法里放了 `clientAuth`——
-# Let's Encrypt 的证书自 2026 年起已不再包含它，这正是双向认证的客户端需要私有 CA 的原因
-# （第 06、08 课）。
+# 注意*没有*的东西：没有签名证书时间戳（SCT，公共证书会带上它已写入证书透明度（CT）日志的证明），也没有 CRL 或 OCSP 地址。另外 pebble 2.4 仍在扩展密钥用法里放了 `clientAuth`——Let's Encrypt 的证书自 2026 年起已不再包含它，这正是双向认证的客户端需要私有 CA 的原因（第 06、08 课）。
 #
-# 现在用 pkilab 验证——分别用 pebble 的根证书，和一个并未签发它的根证书。检查时间取 pebble
-# 签发证书的那一刻（pebble 使用真实时钟，所以日后重新运行时这份保存的输出依然成立）。
+# 现在用 pkilab 验证——分别用 pebble 的根证书，和一个并未签发它的根证书。检查时间取 pebble 签发证书的那一刻（pebble 使用真实时钟，所以日后重新运行时这份保存的输出依然成立）。
 
 # %% tags=["needs-pebble"]
 other = build_certificate_set(seed="lesson-09")
@@ -406,9 +364,7 @@ else:
 # `curl --resolve`) against pebble's root.
 
 # %% [markdown] lang=zh-CN
-# 这张证书就是一张普通的服务器证书：`HTTPSServer` 连同证书链一起部署它，pkilab 的客户端
-# 用 pebble 的根证书、针对 `www.pkilab.test`（作为 SNI 和 Host 发送，就像
-# `curl --resolve`）检查它。
+# 这张证书就是一张普通的服务器证书：`HTTPSServer` 连同证书链一起部署它，pkilab 的客户端用 pebble 的根证书、针对 `www.pkilab.test`（作为 SNI 和 Host 发送，就像 `curl --resolve`）检查它。
 
 # %% tags=["needs-pebble"]
 if issued:
@@ -429,9 +385,7 @@ else:
 # with the CA's problem document (RFC 8555 section 6.7):
 
 # %% [markdown] lang=zh-CN
-# CA 也会拒绝某些域名。真正的 CA 维护高风险域名列表并检查 CAA 记录；pebble 的
-# `domainBlocklist` 是它的缩小版。申请被屏蔽的域名，会得到 CA 返回的问题文档（RFC 8555
-# 第 6.7 节）：
+# CA 也会拒绝某些域名。真正的 CA 维护高风险域名列表并检查 CAA 记录；pebble 的 `domainBlocklist` 是它的缩小版。申请被屏蔽的域名，会得到 CA 返回的问题文档（RFC 8555 第 6.7 节）：
 
 # %% tags=["needs-pebble"]
 if HAVE_PEBBLE:
@@ -467,22 +421,12 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 7. 真正的 CA 做了哪些 pebble 省掉的事
 #
-# * **真实的 DNS、真实的端口。** Let's Encrypt 在公共 DNS 里解析域名（已签名的域名会做
-#   DNSSEC 校验），并在 80 端口上获取 `http://域名/.well-known/acme-challenge/令牌`——而且是
-#   同时从多个网络视角。这里由一个假 DNS 对所有域名都回答 127.0.0.1，所以一个 `.test` 域名
-#   也能被"证明"。
-# * **CAA**（RFC 8659）：签发前，公共 CA 必须查询该域名的 CAA 记录，如果自己不在其中
-#   （`0 issue "letsencrypt.org"`）就拒绝签发。pebble 一条也不查。
-# * **频率限制。** 例如 Let's Encrypt 会限制每个注册域名每周的新证书数量、每小时的验证失败
-#   次数；pebble 没有任何限制。
-# * **证书透明度（CT）。** 每一张公开受信任的证书在签发前都要写入公开的 CT 日志，浏览器会
-#   拒绝不带 SCT 的证书；pebble 什么日志都不写。
-# * **短有效期。** CA/浏览器论坛的 SC-081 号投票把公共 TLS 证书的有效期上限定为：
-#   2026-03-15 起 200 天，2027-03-15 起 100 天，2029-03-15 起 47 天。Let's Encrypt 签发
-#   90 天的证书（也可申请 6 天的）；ACME 的意义就在于如此频繁的续期不费任何人力。我们的 20 年
-#   只是课程的特许。
-# * **只做服务器认证。** 自 2026 年起，Let's Encrypt 的证书——和 Chrome 为 TLS 所信任的其他
-#   CA 一样——只带 `serverAuth`：双向认证用的客户端证书要由你自己的 CA 签发。
+# * **真实的 DNS、真实的端口。** Let's Encrypt 在公共 DNS 里解析域名（已签名的域名会做 DNSSEC 校验），并在 80 端口上获取 `http://域名/.well-known/acme-challenge/令牌`——而且是同时从多个网络视角。这里由一个假 DNS 对所有域名都回答 127.0.0.1，所以一个 `.test` 域名也能被“证明”。
+# * **CAA**（RFC 8659）：签发前，公共 CA 必须查询该域名的 CAA 记录，如果自己不在其中（`0 issue "letsencrypt.org"`）就拒绝签发。pebble 一条也不查。
+# * **频率限制。** 例如 Let's Encrypt 会限制每个注册域名每周的新证书数量、每小时的验证失败次数；pebble 没有任何限制。
+# * **证书透明度（CT）。** 每一张公开受信任的证书在签发前都要写入公开的 CT 日志，浏览器会拒绝不带 SCT 的证书；pebble 什么日志都不写。
+# * **短有效期。** CA/浏览器论坛的 SC-081 号投票把公共 TLS 证书的有效期上限定为：2026-03-15 起 200 天，2027-03-15 起 100 天，2029-03-15 起 47 天。Let's Encrypt 签发 90 天的证书（也可申请 6 天的）；ACME 的意义就在于如此频繁的续期不费任何人力。我们用的 20 年有效期只是课程里的特例。
+# * **只做服务器认证。** 自 2026 年起，Let's Encrypt 的证书——和 Chrome 为 TLS 所信任的其他 CA 一样——只带 `serverAuth`：双向认证用的客户端证书要由你自己的 CA 签发。
 
 # %% [markdown]
 # ## Recap
@@ -500,15 +444,11 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 小结
 #
-# * ACME 把"证明你控制这个域名"变成一串签了名的 HTTP 请求：目录、账户、订单、授权、挑战、
-#   完成订单、下载。
-# * 账户密钥为每个请求签名（JWS）；每个请求消耗一个新的 nonce 并写明自己的 URL，因此无法被
-#   重放或转发。
+# * ACME 把“证明你控制这个域名”变成一串签了名的 HTTP 请求：目录、账户、订单、授权、挑战、完成订单、下载。
+# * 账户密钥为每个请求签名（JWS）；每个请求消耗一个新的 nonce 并写明自己的 URL，因此无法被重放或转发。
 # * HTTP-01 提供的是 `令牌.指纹`：既证明控制了域名，也证明持有账户密钥。
-# * CSR 和第 02 课里 pkilab 生成的一样；拿回来的是叶子证书和它的中间证书——根证书必须是你
-#   事先就信任的。
-# * 公共 CA 还会加上真实 DNS、CAA、多视角验证、频率限制、CT 日志和短有效期；这些都不在你
-#   刚才读到的协议消息里。
+# * CSR 和第 02 课里 pkilab 生成的一样；拿回来的是叶子证书和它的中间证书——根证书必须是你事先就信任的。
+# * 公共 CA 还会加上真实 DNS、CAA、多视角验证、频率限制、CT 日志和短有效期；这些都不在你刚才读到的协议消息里。
 
 # %% [markdown]
 # ## Exercise 1: one certificate, two names
@@ -521,10 +461,7 @@ else:
 # %% [markdown] lang=zh-CN
 # ## 练习 1：一张证书，两个域名
 #
-# 用 pkilab 生成私钥和 CSR，从 pebble 申请**一张**同时包含 `www.pkilab.test` 和
-# `api.pkilab.test` 的证书。把 `pebble.issue` 的返回值赋给 `two_names`。检查会读取证书的
-# subjectAltName，用 pebble 的根证书验证证书链，核对你的私钥，并查看 pebble 是否对每个域名
-# 都发出了 HTTP-01 请求。
+# 用 pkilab 生成私钥和 CSR，从 pebble 申请**一张**同时包含 `www.pkilab.test` 和 `api.pkilab.test` 的证书。把 `pebble.issue` 的返回值赋给 `two_names`。检查会读取证书的 subjectAltName，用 pebble 的根证书验证证书链，核对你的私钥，并查看 pebble 是否对每个域名都发出了 HTTP-01 请求。
 
 # %% tags=["needs-pebble"]
 two_names = None   # with PebbleServer(lab, validity_days=LESSON_DAYS) as pebble: ...
@@ -553,10 +490,7 @@ l09.two_names_check(solution_issue)
 # %% [markdown] lang=zh-CN
 # ## 练习 2：手算密钥授权
 #
-# 不用 `key_authorization`，算出本 notebook 为第 3 节的令牌提供的密钥授权：令牌、一个点号，
-# 再加上账户密钥的 RFC 7638 指纹——即 JSON `{"crv":"P-256","kty":"EC","x":"...","y":"..."}`
-# （成员按名称排序、没有空格，`x` 和 `y` 是 32 字节的坐标，用不带 `=` 的 base64url 编码）的
-# SHA-256，再用不带 `=` 的 base64url 编码。检查会把它和 pebble 获取并接受的内容比较。
+# 不用 `key_authorization`，算出本 notebook 为第 3 节的令牌提供的密钥授权：令牌、一个点号，再加上账户密钥的 RFC 7638 指纹——即 JSON `{"crv":"P-256","kty":"EC","x":"...","y":"..."}`（成员按名称排序、没有空格，`x` 和 `y` 是 32 字节的坐标，用不带 `=` 的 base64url 编码）的 SHA-256，再用不带 `=` 的 base64url 编码。检查会把它和 pebble 获取并接受的内容比较。
 
 # %% tags=["needs-pebble"]
 token = next(iter(issued.key_authorizations)) if issued else None

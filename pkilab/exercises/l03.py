@@ -204,20 +204,24 @@ def problem_shop_ca(shop_set: Any) -> str | None:
     shop = verify_chain(_probe_leaf(shop_set.intermediate2, SHOP_DOMAIN, start), root,
                         host=SHOP_DOMAIN, at=at)
     if not shop.ok:
-        return (f"a leaf for {SHOP_DOMAIN} from your intermediate2 is refused "
-                f"([{shop.problem.code}] {shop.problem.what}): permit {SHOP_DOMAIN} itself "
-                f"(a leading dot, .{SHOP_DOMAIN}, permits only the names below it)")
+        return ui("a leaf for {shop} from your intermediate2 is refused ([{code}] {what}): "
+                  "permit {shop} itself (a leading dot, .{shop}, permits only the names "
+                  "below it)").format(shop=SHOP_DOMAIN, code=shop.problem.code,
+                                      what=shop.problem.what)
     bank = verify_chain(_probe_leaf(shop_set.intermediate2, BANK_HOST, start), root,
                         host=BANK_HOST, at=at)
     if bank.ok:
-        return (f"a leaf for {BANK_HOST} from your intermediate2 still verifies: your "
-                f"constraints permit more than {SHOP_DOMAIN}")
+        return ui("a leaf for {bank} from your intermediate2 still verifies: your "
+                  "constraints permit more than {shop}").format(bank=BANK_HOST,
+                                                                shop=SHOP_DOMAIN)
     if bank.problem.code != "name_constraints":
-        return (f"a leaf for {BANK_HOST} is refused, but for another reason "
-                f"([{bank.problem.code}]): it should be the name constraints that refuse it")
+        return ui("a leaf for {bank} is refused, but for another reason ([{code}]): it "
+                  "should be the name constraints that refuse it").format(
+                      bank=BANK_HOST, code=bank.problem.code)
     return None
 
 
 def check_shop_ca(shop_set: Any) -> Verdict:
     return feedback(lambda: problem_shop_ca(shop_set),
-                    f"your intermediate may vouch for {SHOP_DOMAIN}, and not for {BANK_HOST}")
+                    ui("your intermediate may vouch for {shop}, and not for {bank}").format(
+                        shop=SHOP_DOMAIN, bank=BANK_HOST))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import PkilabError
+from ..i18n import ui
 from ..lesson import Verdict, check
 
 
@@ -42,13 +43,14 @@ def _client_finished(function: Any, server: Any, certificate_set: Any) -> bool:
             m.data = wire[:4] + bytes(len(wire) - 4)
     got = function(blanked)
     if not isinstance(got, (bytes, bytearray)):
-        raise _not_yet(f"client_finished returned a {type(got).__name__}, not bytes")
+        raise _not_yet(ui("client_finished returned a {kind}, not bytes").format(
+            kind=type(got).__name__))
     if bytes(got) == bytes(len(wire) - 4):
         raise _not_yet("that is the blanked wire value: compute it from the secret and "
                        "the transcript")
     if bytes(got) != wire[4:]:
-        raise _not_yet(f"on a fresh connection your {len(got)} bytes differ from the "
-                       f"{len(wire) - 4} on the wire")
+        raise _not_yet(ui("on a fresh connection your {got} bytes differ from the {wire} "
+                          "on the wire").format(got=len(got), wire=len(wire) - 4))
     return True
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PkilabError
+from ..i18n import ui
 from ..lesson import Verdict, feedback
 
 
@@ -25,7 +26,8 @@ def _revoked_client(result: Any, folder: Path) -> str | None:
     if not isinstance(result, RevokeResult):
         return "my_revocation should be what revoke_certificate(...) returned"
     if result.name != "client":
-        return f"that revoked {result.name!r}; the exercise is about 'client'"
+        return ui("that revoked {name!r}; the exercise is about 'client'").format(
+            name=result.name)
     if not (folder / "crl.pem").is_file():
         return "there is no crl.pem in the set"
     [crl] = load_crls(folder / "crl.pem")
@@ -35,7 +37,8 @@ def _revoked_client(result: Any, folder: Path) -> str | None:
     client = load_certificate(folder / "client.crt")
     entry = revocation_of(crl, client)
     if entry is None:
-        return f"crl.pem (CRL number {crl_number(crl)}) does not list client's serial"
+        return ui("crl.pem (CRL number {number}) does not list client's serial").format(
+            number=crl_number(crl))
     if entry.reason == "unspecified":
         return "give a reason (superseded: the user got a new certificate)"
     if revocation_of(crl, load_certificate(folder / "client2.crt")) is None:
@@ -44,7 +47,8 @@ def _revoked_client(result: Any, folder: Path) -> str | None:
                           [issuer, load_certificate(folder / "intermediate1.crt")],
                           purpose="client", crls=[crl])
     if "revoked" not in report.codes:
-        return f"verify_chain does not call client revoked (it says {report.codes})"
+        return ui("verify_chain does not call client revoked (it says {codes})").format(
+            codes=report.codes)
     return None
 
 
@@ -77,7 +81,7 @@ def _refusing_server(server: Any, folder: Path) -> str | None:
         return ("client2 (revoked) still gets the page: did the server start after the "
                 "revocation, with the set's crl.pem?")
     if new != 200:
-        return f"client2-new should get the page, but got {new}"
+        return ui("client2-new should get the page, but got {got}").format(got=new)
     return None
 
 

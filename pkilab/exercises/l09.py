@@ -13,9 +13,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from ..i18n import ui
 from ..lesson import Verdict, feedback
 
-_PEBBLE_MISSING = "this exercise needs a real issuance, and pebble is not installed here"
+
+def _pebble_missing() -> str:
+    return ui("this exercise needs a real issuance, and pebble is not installed here")
 
 
 def _dns_names(certificate: Any) -> set[str]:
@@ -32,12 +35,12 @@ def _two_names_problem(issue: Any, names: Sequence[str]) -> str | None:
     from ..facts import key_matches
 
     if issue is None and find_pebble() is None:
-        return _PEBBLE_MISSING
+        return _pebble_missing()
     if not isinstance(issue, AcmeIssue):
         return "two_names should be what pebble.issue(...) returned"
     missing = [n for n in names if n not in _dns_names(issue.certificate)]
     if missing:
-        return f"the certificate does not name {', '.join(missing)}"
+        return ui("the certificate does not name {names}").format(names=", ".join(missing))
     if issue.private_key is None or not key_matches(issue.private_key, issue.certificate):
         return "pass your own key: pebble.issue(csr, key=your_key)"
     if issue.root is None:
@@ -46,11 +49,13 @@ def _two_names_problem(issue: Any, names: Sequence[str]) -> str | None:
     for name in names:
         report = verify_chain(issue.fullchain, issue.root, host=name, at=at)
         if not report.ok:
-            return f"the chain does not verify for {name}: {report.problem}"
+            return ui("the chain does not verify for {name}: {problem}").format(
+                name=name, problem=report.problem)
     checked = {r.host.rsplit(":", 1)[0] for r in issue.challenge_requests if r.status == 200}
     unproven = [n for n in names if n not in checked]
     if unproven:
-        return f"pebble never fetched a token for {', '.join(unproven)}"
+        return ui("pebble never fetched a token for {names}").format(
+            names=", ".join(unproven))
     return None
 
 
@@ -65,8 +70,8 @@ def _key_authorization_problem(answer: Any, issue: Any) -> str | None:
     from ..acme import AcmeIssue, find_pebble
 
     if not isinstance(issue, AcmeIssue):
-        return _PEBBLE_MISSING if find_pebble() is None else \
-            "pass the lesson's issuance (issued)"
+        return _pebble_missing() if find_pebble() is None else \
+            ui("pass the lesson's issuance (issued)")
     if answer is None:
         return "my_key_authorization is still None"
     token = next(iter(issue.key_authorizations))
