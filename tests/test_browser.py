@@ -144,6 +144,9 @@ def _act(box, kind: str, label: str, value: str) -> None:
 def _wait_for_change(output, before: str, what: str) -> str:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
+        # JupyterLab 4 renders only the cells in view (windowed notebooks): a long lesson
+        # scrolled to its end has no explorer on the page until it is scrolled back
+        output.scroll_into_view_if_needed()
         now = output.inner_text()
         if now.strip() and now != before:
             return now
