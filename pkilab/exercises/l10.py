@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PkilabError
+from ..i18n import ui
 from ..lesson import Verdict, feedback
 
 
@@ -40,11 +41,12 @@ def _late_problem(result: Any, folder: Path, before: dict[str, str]) -> str | No
     if not isinstance(result, ClassResult) or Path(result.folder) != Path(folder):
         return "late should be what make_class(klass, ...) returned for the lesson's class"
     if len(result.new) != 1:
-        return f"that run made {len(result.new)} new students; add exactly one to the roster"
+        return ui("that run made {count} new students; add exactly one to the roster").format(
+            count=len(result.new))
     stem = result.new[0].stem
     bundle = folder / "bundles" / f"{stem}.zip"
     if not bundle.exists():
-        return f"there is no bundle {bundle.name}"
+        return ui("there is no bundle {name}").format(name=bundle.name)
     with zipfile.ZipFile(bundle) as archive:
         from cryptography import x509
 
@@ -53,11 +55,12 @@ def _late_problem(result: Any, folder: Path, before: dict[str, str]) -> str | No
                           [load_certificate(folder / f"intermediate{n}.crt") for n in (1, 2)],
                           purpose="client")
     if not report.ok:
-        return f"the new certificate does not verify: {report.problems[0].what}"
+        return ui("the new certificate does not verify: {what}").format(
+            what=report.problems[0].what)
     changed = [name for name, digest in before.items()
                if snapshot(folder).get(name) != digest]
     if changed:
-        return f"earlier students' files changed: {changed[:3]}"
+        return ui("earlier students' files changed: {names}").format(names=changed[:3])
     return None
 
 
@@ -78,8 +81,8 @@ def _got_in_problem(rollcall: Any, reply: Any) -> str | None:
     if not isinstance(reply, RequestResult):
         return "mei_reply should be what request(...) returned"
     if reply.status != 200:
-        return (f"the server answered {reply.status}: does the roll call know her yet? "
-                "(rollcall.update(load_class(klass)))")
+        return ui("the server answered {status}: does the roll call know her yet? "
+                  "(rollcall.update(load_class(klass)))").format(status=reply.status)
     row = next((r for r in rollcall.table()
                 if reply.body.startswith(f"Hello, {r['name']} ({r['student_id']})!")), None)
     if row is None or row["status"] != "connected":
