@@ -73,8 +73,7 @@ def short_fp(certificate):
 
 # %% [markdown] lang=zh-CN
 # 这套证书的结构和第 03 课搭出来的一样（`root` → `intermediate1` → `intermediate2` →
-# `server`，外加 `client` 和 `client2`），文件名沿用原教程的写法。它由本课自己的一段固定种子文本
-# （`seed="lesson-04"`）生成，所以每次运行本课，证书——以及它们的指纹——都完全一样。
+# `server`，外加 `client` 和 `client2`），文件名沿用原教程的写法。它由本课自己的一段固定种子文本（`seed="lesson-04"`）生成，所以每次运行本课，证书——以及它们的指纹——都完全一样。
 #
 # ## 1. PEM：夹在两行标签之间的 base64 文本
 #

@@ -19,17 +19,13 @@
 # %% [markdown] lang=zh-CN
 # # 10 · 课堂：每个学生一张证书，外加一个“坏证书动物园”
 #
-# **你将做什么：** 把一份学生名单变成每人一张客户端证书和一个 zip 包；运行课堂服务器，它按名字
-# 问候每个学生并记录签到；吊销 (revoke) 一个学生的证书，看服务器如何拒绝它；最后参观“故障动物园”
+# **你将做什么：** 把一份学生名单变成每人一张客户端证书和一个 zip 包；运行课堂服务器，它按名字问候每个学生并记录签到；吊销 (revoke) 一个学生的证书，看服务器如何拒绝它；最后参观“故障动物园”
 # (failure zoo)：十四个 HTTPS 端点，每个只坏在一处，分别用 Python 的 `ssl`、`curl` 和 `openssl`
 # 去连。
 #
-# **你将学到：** 中文姓名如何写进证书主题 (subject)、又如何变成安全的文件名；为什么重新运行时
-# 绝不能悄悄重新签发证书；服务器拒绝一个客户端时，它能知道什么、不能知道什么；每种客户端实际
-# 检查了哪些东西。
+# **你将学到：** 中文姓名如何写进证书主题 (subject)、又如何变成安全的文件名；为什么重新运行时绝不能悄悄重新签发证书；服务器拒绝一个客户端时，它能知道什么、不能知道什么；每种客户端实际检查了哪些东西。
 #
-# **你需要：** 第 05、06 课。`curl` 和 `openssl` 可选：没有安装时，相关单元格会被跳过。同样的
-# 步骤也有命令行版本：`pkilab class`、`pkilab serve --class`、`pkilab zoo`（见 README 的
+# **你需要：** 第 05、06 课。`curl` 和 `openssl` 可选：没有安装时，相关单元格会被跳过。同样的步骤也有命令行版本：`pkilab class`、`pkilab serve --class`、`pkilab zoo`（见 README 的
 # *For instructors* 一节）。
 
 # %%
@@ -66,8 +62,7 @@ klass = lab / "class"
 # ## 1. 从学生名单到证书包
 #
 # 名单是一个 CSV 文件：每行一个学生，先写姓名，然后（可选）邮箱和学号。Excel 的
-# “CSV UTF-8”格式可以直接用，表头也可以是中文。这个班有两个“王伟”（靠学号区分），两个没有
-# 学号的“李娜”，还有一个带重音符号的名字。
+# “CSV UTF-8”格式可以直接用，表头也可以是中文。这个班有两个“王伟”（靠学号区分），两个没有学号的“李娜”，还有一个带重音符号的名字。
 
 # %%
 roster_text = """姓名,邮箱,学号
@@ -96,10 +91,8 @@ for student in load_class(klass).students:
 # student id in the `UID` attribute, so the two 王伟 are two different subjects:
 
 # %% [markdown] lang=zh-CN
-# 文件名必须在每台笔记本上都能用，所以只用 ASCII：名单里有学号就用学号；否则用去掉重音的
-# 名字（`jose-nunez`）；如果是没有学号的中文名，就用它在名单中的行号 `student-NNN`。pkilab
-# 不去猜拼音（人名里的多音字很常见），所以中文名单请附上学号。证书本身按原样以 UTF-8 保存
-# 姓名，并把学号放在 `UID` 属性里，因此两个“王伟”是两个不同的主题：
+# 文件名必须在每台笔记本上都能用，所以只用 ASCII：名单里有学号就用学号；否则用去掉重音的名字（`jose-nunez`）；如果是没有学号的中文名，就用它在名单中的行号 `student-NNN`。pkilab
+# 不去猜拼音（人名里的多音字很常见），所以中文名单请附上学号。证书本身按原样以 UTF-8 保存姓名，并把学号放在 `UID` 属性里，因此两个“王伟”是两个不同的主题：
 
 # %%
 for stem in ("2026001", "2026002", "student-004"):
@@ -113,9 +106,7 @@ for stem in ("2026001", "2026002", "student-004"):
 # instructor sheet (mode 0600) for you to hand out separately.
 
 # %% [markdown] lang=zh-CN
-# 每个 zip 包里有学生的私钥 (private key)、证书和 `.p12` 文件、本课程的 `root.crt`，以及一页
-# 中英双语的 README。`.p12` 的密码*不在*包里：每个学生的随机密码只在生成时打印一次，并保存在
-# 老师的名单文件里（权限 0600），由老师另行发给学生。
+# 每个 zip 包里有学生的私钥 (private key)、证书和 `.p12` 文件、本课程的 `root.crt`，以及一页中英双语的 README。`.p12` 的密码*不在*包里：每个学生的随机密码只在生成时打印一次，并保存在老师的名单文件里（权限 0600），由老师另行发给学生。
 
 # %%
 with zipfile.ZipFile(klass / "bundles" / "2026001.zip") as archive:
@@ -133,8 +124,7 @@ print("passwords in the bundle:", any(line.rsplit(",", 1)[1] in readme for line 
 # certificate a student already installed must never be replaced behind their back.
 
 # %% [markdown] lang=zh-CN
-# 用同一份名单再运行一次，什么也不会生成：班级记录 (`class.json`) 已经认识每个学生。这是课堂
-# 上最要紧的规则——学生已经装好的证书，绝不能在他们不知情时被替换。
+# 用同一份名单再运行一次，什么也不会生成：班级记录 (`class.json`) 已经认识每个学生。这是课堂上最要紧的规则——学生已经装好的证书，绝不能在他们不知情时被替换。
 
 # %%
 again = make_class(klass, rows, now_label="again")
@@ -152,8 +142,7 @@ print(f"{len(again.new)} new, {again.kept} kept")
 # ## 2. 课堂服务器与签到表
 #
 # 课堂服务器就是第 06 课的双向认证 (mTLS) 服务器，加上一个签到表：签到表通过指纹
-# (fingerprint) 认出每个学生的证书，按名字问候，并记下每人第一次和最后一次连接的时间。对应的
-# 命令是 `pkilab serve DIR --mtls required --class`。
+# (fingerprint) 认出每个学生的证书，按名字问候，并记下每人第一次和最后一次连接的时间。对应的命令是 `pkilab serve DIR --mtls required --class`。
 
 # %%
 rollcall = Rollcall(load_class(klass))
@@ -183,10 +172,8 @@ print(reply.status, reply.body.splitlines()[0])
 # %% [markdown] lang=zh-CN
 # 某个学生的笔记本被偷了：吊销 (revoke) 这张证书。`revoke_student` 把它加入本班的证书吊销列表
 # (CRL) `crl.pem`（第 08 课：nginx 的 `ssl_crl` 和 `openssl verify -crl_check` 读的就是它），并在
-# `class.json` 里做标记。课堂服务器在握手之后自己检查 `class.json`，这样才能说出*是谁*被拒绝了：
-# 如果把 CRL 交给 OpenSSL 在握手中检查，拒绝会发生在服务器得知这是谁的证书之前。签到表读入新的
-# `class.json`（命令行服务器在文件变化时会自动读取）；之后用这张证书的连接都会被拒绝，原因写在
-# 页面上和 `X-Pkilab-Problem` 响应头里。
+# `class.json` 里做标记。课堂服务器在握手之后自己检查 `class.json`，这样才能说出*是谁*被拒绝了：如果把 CRL 交给 OpenSSL 在握手中检查，拒绝会发生在服务器得知这是谁的证书之前。签到表读入新的
+# `class.json`（命令行服务器在文件变化时会自动读取）；之后用这张证书的连接都会被拒绝，原因写在页面上和 `X-Pkilab-Problem` 响应头里。
 
 # %%
 if not load_class(klass).find("2026005").revoked:  # a cell run twice revokes once
@@ -204,9 +191,7 @@ print(fix)
 # count such attempts by reason — the server's own words come from its event log:
 
 # %% [markdown] lang=zh-CN
-# 如果有学生拿着别的班（别的 CA）的证书来呢？OpenSSL 在握手 (handshake) 过程中就拒绝了它，
-# 服务器还没来得及知道这是谁的证书。签到表只能按原因统计这类尝试——原因取自服务器自己的事件
-# 日志：
+# 如果有学生拿着别的班（别的 CA）的证书来呢？OpenSSL 在握手 (handshake) 过程中就拒绝了它，服务器还没来得及知道这是谁的证书。签到表只能按原因统计这类尝试——原因取自服务器自己的事件日志：
 
 # %%
 other_class = build_certificate_set(clients=["王伟"])
@@ -225,9 +210,7 @@ print("server side:", dict(rollcall.unnamed))
 # refusal). Here is the same table, without the clock times:
 
 # %% [markdown] lang=zh-CN
-# 老师的视图是一个只有 `instructor` 证书才能打开的页面（在导入了 `instructor.p12` 的浏览器里
-# 打开 `/instructor`；`/instructor.csv` 导出表格，并写明每次拒绝的原因）。下面是同一张表，
-# 省略了具体时间：
+# 老师的视图是一个只有 `instructor` 证书才能打开的页面（在导入了 `instructor.p12` 的浏览器里打开 `/instructor`；`/instructor.csv` 导出表格，并写明每次拒绝的原因）。下面是同一张表，省略了具体时间：
 
 # %%
 denied = request(server.url + "instructor", ca=klass / "root.crt", **student("2026001"))
@@ -251,8 +234,7 @@ for row in rollcall.table():
 
 # %% [markdown] lang=zh-CN
 # 公共的“坏证书”网站常常因为自己的证书过期而失效。动物园每次启动时都在本机回环地址上新建一个
-# CA，并重新签发每个案例的证书，每个案例占一个端口：案例之间的差别不只在证书上，还在握手设置
-# 上（是否要求客户端证书、TLS 1.0）；每个案例一个端口，各自的设置互不干扰，任何客户端都能直接用
+# CA，并重新签发每个案例的证书，每个案例占一个端口：案例之间的差别不只在证书上，还在握手设置上（是否要求客户端证书、TLS 1.0）；每个案例一个端口，各自的设置互不干扰，任何客户端都能直接用
 # `https://localhost:PORT/` 访问。每行说明一个正确的客户端应该怎么做：
 
 # %%
@@ -267,10 +249,7 @@ with Zoo(lab / "zoo") as zoo:
 # `client-cert-wrong-ca` presents a certificate from another CA.
 
 # %% [markdown] lang=zh-CN
-# 现在用 Python 的 `ssl`（`create_default_context`，只信任动物园的根证书）逐个尝试。`!` 表示
-# 该客户端没有按那一行说的去做。有两个案例会额外提供相关材料：`revoked` 会拿到动物园的证书吊销
-# 列表 (CRL)（没有它，这里的客户端都发现不了），`client-cert-wrong-ca` 会出示一张别的 CA 签发的
-# 客户端证书。
+# 现在用 Python 的 `ssl`（`create_default_context`，只信任动物园的根证书）逐个尝试。`!` 表示该客户端没有按那一行说的去做。有两个案例会额外提供相关材料：`revoked` 会拿到动物园的证书吊销列表 (CRL)（没有它，这里的客户端都发现不了），`client-cert-wrong-ca` 会出示一张别的 CA 签发的客户端证书。
 
 # %%
 with Zoo(lab / "zoo") as zoo:
@@ -284,10 +263,8 @@ with Zoo(lab / "zoo") as zoo:
 # `-verify_return_error` — without them it prints the error and carries on.
 
 # %% [markdown] lang=zh-CN
-# 同样的案例，`curl` 和 `openssl s_client` 与 Python 并排。三者在每个案例上结论一致：它们底层
-# 都用 OpenSSL 的验证器，安全级别也相同。不同的是措辞，以及需要你显式要求的东西：
-# `openssl s_client` 只有加 `-verify_hostname` 才检查主机名，只有加 `-verify_return_error` 才会
-# 因证书链错误而中止——不加的话，它打印错误后照样继续连接。
+# 同样的案例，`curl` 和 `openssl s_client` 与 Python 并排。三者在每个案例上结论一致：它们底层都用 OpenSSL 的验证器，安全级别也相同。不同的是措辞，以及需要你显式要求的东西：
+# `openssl s_client` 只有加 `-verify_hostname` 才检查主机名，只有加 `-verify_return_error` 才会因证书链错误而中止——不加的话，它打印错误后照样继续连接。
 
 # %% tags=["needs-curl", "needs-openssl"]
 with Zoo(lab / "zoo") as zoo:
@@ -332,9 +309,7 @@ with Zoo(lab / "zoo") as zoo:
 # %% [markdown] lang=zh-CN
 # ## 练习 1：迟到的学生
 #
-# Mei Chen（学号 2026031）晚到加入了这个班。把她加进名单，对 `klass` 再运行一次 `make_class`，
-# 把返回值存进 `late`。检查会打开她的 zip 包，用班级根证书验证她的证书，并把之前每个学生的文件
-# 与下面拍下的快照逐一比较。
+# Mei Chen（学号 2026031）晚到加入了这个班。把她加进名单，对 `klass` 再运行一次 `make_class`，把返回值存进 `late`。检查会打开她的 zip 包，用班级根证书验证她的证书，并把之前每个学生的文件与下面拍下的快照逐一比较。
 
 # %%
 before = l10.snapshot(klass)
@@ -357,8 +332,7 @@ l10.late_student_check(solution_late, klass, before)
 # %% [markdown] lang=zh-CN
 # ## 练习 2：让她进来
 #
-# 把新的班级记录交给签到表，然后用这位迟到学生的证书连接 `server`，把 `request` 的返回值
-# 存进 `mei_reply`。检查会读取服务器的回答，并在签到表里找她，看她是否已连接。
+# 把新的班级记录交给签到表，然后用这位迟到学生的证书连接 `server`，把 `request` 的返回值存进 `mei_reply`。检查会读取服务器的回答，并在签到表里找她，看她是否已连接。
 
 # %%
 mei_reply = None  # what request(server.url, ...) returned
