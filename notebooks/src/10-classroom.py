@@ -29,6 +29,7 @@
 # *For instructors* 一节）。
 
 # %%
+import re
 import zipfile
 
 from pkilab import (
@@ -182,7 +183,7 @@ rollcall.update(load_class(klass))
 refused = request(server.url, ca=klass / "root.crt", **student("2026005"))
 print(refused.status, refused.headers.get("x-pkilab-problem"))
 what, why, fix = refused.body.splitlines()[1:4]
-print(what.split(" on ")[0], "(the date and the CRL entry follow)")
+print(re.sub(r"\d{4}-\d\d-\d\d[ T][\d:.+]+", "DATE", what))  # the date of this run
 print(fix)
 
 # %% [markdown]
