@@ -11,6 +11,7 @@ nothing: there ``pkilab lessons`` reads notebooks/ in place. A sdist carries not
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from setuptools import setup
@@ -28,6 +29,8 @@ class BuildWithLessons(build_py):
         super().run()
         if self.editable_mode:
             return  # the package is the checkout itself: notebooks/ is right there
+        # a build/ folder is reused between builds: a lesson renamed since must not linger
+        shutil.rmtree(Path(self.build_lib) / "pkilab" / "lessons", ignore_errors=True)
         for source, target in self._lesson_files():
             self.mkpath(str(target.parent))
             self.copy_file(str(source), str(target), preserve_mode=False)

@@ -89,6 +89,11 @@ def test_the_wheel_holds_the_package_and_the_license(dists):
     tops = {name.split("/")[0] for name in names}
     assert tops == {"pkilab", next(t for t in tops if t.endswith(".dist-info"))}
     assert "pkilab/py.typed" in names
+    # the stored lessons, both editions, for `pkilab lessons DIR` (setup.py copies them)
+    for folder, edition in ((ROOT / "notebooks", "en"), (ROOT / "notebooks/zh-CN", "zh-CN")):
+        lessons = {f"pkilab/lessons/{edition}/{p.name}" for p in folder.glob("*.ipynb")}
+        assert lessons and lessons <= set(names)
+    assert not [n for n in names if "/_lab/" in n or n.startswith("notebooks/")]
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     assert metadata["License-Expression"] == "MIT"
     urls = metadata.get_all("Project-URL")
@@ -116,3 +121,61 @@ def test_the_wheel_installs_and_runs_away_from_the_repository(dists, tmp_path):
     version = subprocess.run([str(venv / "bin/pkilab"), "--version"], cwd=tmp_path,
                              capture_output=True, text=True, timeout=60)
     assert version.returncode == 0 and version.stdout.startswith("pkilab 0.")
+
+
+#: run inside the wheel's venv: execute a lesson in its folder, then say where the
+#: kernel's pkilab came from (a kernel that found the repository would pass unnoticed)
+_EXECUTE = """
+import sys
+import nbformat
+from nbclient import NotebookClient
+
+notebook, folder, out = sys.argv[1:]
+nb = nbformat.read(notebook, as_version=4)
+nb.cells.append(nbformat.v4.new_code_cell("import pkilab; print('PKILAB-AT', pkilab.__file__)"))
+NotebookClient(nb, timeout=300, kernel_name="python3",
+               resources={"metadata": {"path": folder}}).execute()
+nbformat.write(nb, out)
+"""
+
+
+def test_the_lessons_run_from_the_wheel_alone(dists, tmp_path):
+    """Colab's case: only the package is installed. ``pkilab lessons DIR`` copies the
+    lessons out of the wheel, and lesson 01 runs from DIR in a kernel of that venv."""
+    import json
+
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    venv = borrowing_venv(tmp_path / "venv")
+    done = subprocess.run([str(venv / "bin/python"), "-m", "pip", "install", "--quiet",
+                           "--no-deps", str(dists["wheel"])],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    away = tmp_path / "class"
+    away.mkdir()
+    copied = subprocess.run([str(venv / "bin/pkilab"), "lessons", "lessons", "--lang", "en"],
+                            cwd=away, capture_output=True, text=True, timeout=60)
+    assert copied.returncode == 0, copied.stdout + copied.stderr
+    folder = away / "lessons"
+    stored = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in folder.glob("*.ipynb")) == stored
+    assert f"{len(stored)} copied" in copied.stdout
+    chinese = away / "zh"
+    assert subprocess.run([str(venv / "bin/pkilab"), "lessons", str(chinese), "--lang",
+                           "zh-CN"], capture_output=True, timeout=60, cwd=away).returncode == 0
+    assert sorted(p.name for p in chinese.glob("*.ipynb")) == \
+        sorted(p.name for p in (ROOT / "notebooks" / "zh-CN").glob("*.ipynb"))
+
+    lesson = "01-keys-and-certificates.ipynb"
+    ran = subprocess.run([str(venv / "bin/python"), "-c", _EXECUTE, str(folder / lesson),
+                          str(folder), str(tmp_path / "ran.ipynb")],
+                         cwd=away, capture_output=True, text=True, timeout=600)
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    cells = json.loads((tmp_path / "ran.ipynb").read_text(encoding="utf-8"))["cells"]
+    outputs = [o for c in cells if c["cell_type"] == "code" for o in c["outputs"]]
+    text = "".join("".join(o.get("text", "")) for o in outputs)
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert f"PKILAB-AT {venv}" in text, text[-500:]
+    # the exercises' solutions pass, as in the stored lesson
+    assert text.count("✅") == (ROOT / "notebooks" / lesson).read_text("utf-8").count("✅")
+    assert any((folder / "_lab" / "01").iterdir())
