@@ -8,6 +8,7 @@ the sdist's own tests on the unpacked sdist, and installs the wheel into a fresh
 from __future__ import annotations
 
 import email
+import os
 import subprocess
 import sys
 import tarfile
@@ -179,3 +180,39 @@ def test_the_lessons_run_from_the_wheel_alone(dists, tmp_path):
     # the exercises' solutions pass, as in the stored lesson
     assert text.count("✅") == (ROOT / "notebooks" / lesson).read_text("utf-8").count("✅")
     assert any((folder / "_lab" / "01").iterdir())
+
+
+def test_lesson_00_installs_pkilab_where_it_is_missing(dists, tmp_path):
+    """Lesson 00's first code cell, in a kernel without pkilab: it installs pkilab (here
+    from the wheel just built instead of the repository, with no index: the dependencies
+    are this environment's), and the lesson's next cell imports it in the same kernel."""
+    import json
+
+    pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    import nbformat
+
+    cells = json.loads((ROOT / "notebooks" / "00-start-here.ipynb").read_text("utf-8"))["cells"]
+    code = [c for c in cells if c["cell_type"] == "code"]
+    install, first_import = ("".join(c["source"]) for c in code[:2])
+    assert "install-pkilab" in code[0]["metadata"]["tags"] and not code[0]["outputs"]
+    remote = "pkilab[notebook] @ git+https://github.com/pkilab/pkilab"
+    assert install.count(remote) == 1
+    local = install.replace(remote, f"pkilab[notebook] @ {dists['wheel'].as_uri()}")
+    venv = borrowing_venv(tmp_path / "venv")
+    notebook = tmp_path / "first.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in (
+        "import importlib.util; print('BEFORE', importlib.util.find_spec('pkilab'))",
+        local, first_import, "print('PKILAB-AT', pkilab.__file__)")]
+    nbformat.write(nb, str(notebook))
+    ran = subprocess.run([str(venv / "bin/python"), "-c", _EXECUTE, str(notebook),
+                          str(tmp_path), str(tmp_path / "ran.ipynb")],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600,
+                         env={**os.environ, "PIP_NO_INDEX": "1"})
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    outputs = json.loads((tmp_path / "ran.ipynb").read_text("utf-8"))["cells"]
+    text = ["".join("".join(o.get("text", "")) for o in c["outputs"]) for c in outputs]
+    assert text[0].strip() == "BEFORE None"  # the kernel really had no pkilab
+    assert text[2].startswith("pkilab 0.")
+    assert f"PKILAB-AT {venv}" in text[3]
