@@ -61,7 +61,7 @@ def unpacked(dists, tmp_path_factory) -> Path:
 
 def test_the_sdist_carries_what_its_tests_need(unpacked):
     names = {str(p.relative_to(unpacked)) for p in unpacked.rglob("*")}
-    needed = {"LICENSE", "README.md", "pyproject.toml", "tests/conftest.py",
+    needed = {"LICENSE", "README.md", "pyproject.toml", "setup.py", "tests/conftest.py",
               "tests/tls_fixtures.py", "tests/der_edit.py", "notebooks/conftest.py",
               "notebooks/sanitize.cfg", "notebooks/CLAIMS.md", "notebooks/build.py"}
     assert needed <= names
@@ -70,6 +70,21 @@ def test_the_sdist_carries_what_its_tests_need(unpacked):
     every_test = {f"tests/{p.name}" for p in (ROOT / "tests").glob("test_*.py")}
     assert every_test <= names
     assert not [n for n in names if "/_lab" in n or "__pycache__" in n]
+
+
+def test_a_wheel_built_from_the_sdist_has_the_lessons(unpacked, tmp_path):
+    """pip builds a wheel from the sdist where no wheel fits: setup.py finds the lessons
+    in the sdist's notebooks/ too."""
+    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir",
+                           str(tmp_path), str(unpacked)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    (wheel,) = tmp_path.glob("pkilab-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    for folder, edition in ((ROOT / "notebooks", "en"), (ROOT / "notebooks/zh-CN", "zh-CN")):
+        lessons = {f"pkilab/lessons/{edition}/{p.name}" for p in folder.glob("*.ipynb")}
+        assert lessons and lessons <= names
 
 
 def test_the_sdist_tests_pass_on_the_unpacked_sdist(unpacked):
