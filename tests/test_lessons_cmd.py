@@ -4,13 +4,14 @@ folders; the wheel install is in tests/test_packaging.py."""
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
 from pkilab.cli import main
-from pkilab.cli.lessons_cmd import lessons_folder, plan_copy
+from pkilab.cli.lessons_cmd import lessons_folder, plan_copy, run
 from pkilab.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,11 +95,17 @@ def test_a_file_as_the_folder_is_a_coded_error(tmp_path, capsys):
     assert caught.value.code == "not_a_folder"
 
 
-def test_a_folder_named_like_a_lesson_is_never_replaced(tmp_path, capsys):
-    (tmp_path / "00-start-here.ipynb").mkdir()
-    code, _, err = lessons([str(tmp_path), "--lang", "en", "--force"], capsys)
-    assert code == 2 and "not_a_regular_file" not in err and "folder" in err
-    assert (tmp_path / "00-start-here.ipynb").is_dir()
+def test_a_folder_named_like_a_lesson_is_never_replaced_and_nothing_is_written(tmp_path,
+                                                                              capsys):
+    last = ENGLISH[-1]
+    (tmp_path / last).mkdir()
+    code, out, err = lessons([str(tmp_path), "--lang", "en", "--force"], capsys)
+    assert code == 2 and not out and err.startswith("pkilab: ")
+    assert [p.name for p in tmp_path.iterdir()] == [last]  # refused before any write
+    with pytest.raises(InputError) as caught:
+        run(argparse.Namespace(dir=str(tmp_path), edition="en", force=True))
+    assert caught.value.code == "not_a_regular_file"
+    assert (tmp_path / last).is_dir()
 
 
 def test_an_unknown_edition_is_refused_by_usage(tmp_path, capsys):

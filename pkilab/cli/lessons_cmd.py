@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import i18n
 from ..errors import InputError
-from ..files import write_output
+from ..files import check_output, write_output
 
 #: edition -> the folder under notebooks/ (and under pkilab/lessons/) that holds it
 EDITIONS = {"en": "", "zh-CN": "zh-CN"}
@@ -142,6 +142,8 @@ def run(args: argparse.Namespace) -> int:
     _check_target(target)
     plan = plan_copy(lessons, _existing(target, list(lessons)), args.force,
                      _other_edition(edition))
+    for name in plan.to_write:  # refuse a folder or a pipe named like a lesson before any write
+        check_output(target / name)
     for name in plan.to_write:
         write_output(target / name, lessons[name], overwrite=name in plan.replaced)
     print("\n".join(report(plan, edition, args.dir)))
