@@ -115,8 +115,8 @@ def read_lessons(folder: Path) -> dict[str, bytes]:
 
 
 def _existing(target: Path, names: list[str]) -> dict[str, bytes | None]:
-    # a name that is not a regular file counts as absent: write_output then refuses it
-    # (a folder named like a lesson is never replaced, even with --force)
+    # a name that is not a regular file counts as absent: run() then refuses it before
+    # writing anything (a folder named like a lesson is never replaced, even with --force)
     return {name: (target / name).read_bytes() if (target / name).is_file() else None
             for name in names}
 
@@ -154,10 +154,9 @@ def report(plan: Plan, edition: str, shown_dir: str) -> list[str]:
     """What was done, what was kept and why, and how to open the lessons."""
     kept = plan.kept + plan.other_edition
     total = len(plan.new) + len(plan.same) + len(kept) + len(plan.replaced)
-    done = [f"{len(plan.new)} copied"] + ([f"{len(plan.replaced)} replaced"] if plan.replaced
-                                          else []) \
-        + ([f"{len(plan.same)} already there"] if plan.same else []) \
-        + ([f"{len(kept)} kept"] if kept else [])
+    counts = (("copied", plan.new), ("replaced", plan.replaced),
+              ("already there", plan.same), ("kept", kept))
+    done = [f"{len(names)} {word}" for word, names in counts if names or word == "copied"]
     lines = [f"{total} lessons ({EDITION_NAMES[edition]}) in {shown_dir}: " + ", ".join(done)]
     if plan.kept:
         lines.append("kept, because they differ from the lesson (your answers may be in "
