@@ -42,6 +42,9 @@ SOURCE_LANGUAGE = "en"
 ZH_SETUP = ("# 中文版：pkilab 的提示、检查结果和图表都用中文\n"
             "import pkilab\n\n"
             "pkilab.set_language(\"zh\")")
+#: The tag of a cell that installs pkilab where it is missing (lesson 00's first code
+#: cell, for Colab): the Chinese setup cell imports pkilab, so it goes after such cells.
+INSTALL_TAG = "install-pkilab"
 #: edition (the ``lang=`` of its cells) -> (folder of its notebooks, extra first code cell)
 EDITIONS: dict[str, tuple[Path, str | None]] = {
     "en": (HERE, None),
@@ -105,7 +108,8 @@ def edition_cells(text: str, edition: str = SOURCE_LANGUAGE) -> list[dict]:
     cells = parse_percent(text, lang=edition)
     setup = EDITIONS[edition][1]
     if setup:
-        first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"),
+        first_code = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"
+                           and INSTALL_TAG not in c["tags"]),
                           len(cells))
         cells.insert(first_code, {"cell_type": "code", "source": setup, "tags": []})
     return cells

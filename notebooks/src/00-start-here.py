@@ -24,6 +24,37 @@
 # **你需要准备什么：** 只需要这个笔记本。用 <kbd>Shift</kbd>+<kbd>Enter</kbd> 运行单元格。
 
 # %% [markdown]
+# ## On Colab, or any Jupyter without pkilab
+#
+# The next cell installs pkilab where it is missing: on Colab, or a hosted Jupyter that
+# opened this notebook on its own, it runs `%pip install` from the project's repository
+# (about a minute). Where pkilab is already installed (`make lab`, Binder, `pip install`)
+# it does nothing and prints nothing. If a later cell cannot import something after the
+# install, restart the kernel (Colab: *Runtime → Restart session*) and run again.
+#
+# The other lessons come with the package: `pkilab lessons DIR` copies them into a folder
+# of your own (`--lang zh-CN` for the Chinese edition); open them from there. It never
+# replaces a lesson you have changed unless you add `--force`.
+
+# %% [markdown] lang=zh-CN
+# ## 在 Colab 或没有装 pkilab 的 Jupyter 里
+#
+# 下一个单元格会在缺少 pkilab 时安装它：在 Colab 上，或者在单独打开这个笔记本的托管 Jupyter 里，它会用 `%pip install` 从项目仓库安装（大约一分钟）。如果 pkilab 已经装好（`make lab`、Binder 或 `pip install`），它什么也不做，也不打印任何内容。如果安装之后后面的单元格提示无法导入某个模块，请重启内核（Colab：*代码执行程序 → 重启会话*，英文界面为 *Runtime → Restart session*）再运行一遍。
+#
+# 其他课程随包一起安装：`pkilab lessons DIR` 会把它们复制到你自己的文件夹里（加 `--lang zh-CN` 得到中文版），再从那里打开。你改过的课程文件不会被覆盖，除非加上 `--force`。
+
+# %% tags=["install-pkilab"]
+# pkilab missing (Colab, a hosted Jupyter)? Install it from the repository; else nothing
+import importlib.util
+
+if importlib.util.find_spec("pkilab") is None:
+    from IPython import get_ipython
+
+    get_ipython().run_line_magic(
+        "pip", 'install --quiet "pkilab[notebook] @ git+https://github.com/pkilab/pkilab"')
+    importlib.invalidate_caches()  # so the import below finds what pip just put there
+
+# %% [markdown]
 # ## How the workbook works
 #
 # * Every lesson is stored **with its outputs**: you can read it first and run it after.

@@ -21,7 +21,7 @@ from ..errors import InputError, PkilabError
 
 # Subcommand modules under pkilab.cli, in the order `pkilab --help` lists them.
 SUBCOMMANDS = ("init", "inspect", "verify", "convert", "serve", "doctor", "revoke", "ocsp",
-               "trace", "completion", "class", "zoo")
+               "trace", "completion", "class", "zoo", "lessons")
 
 #: argparse destinations that hold a password, in the order their ``stdin`` lines are
 #: read (the input's password first, as openssl does with -passin before -passout).
