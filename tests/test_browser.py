@@ -25,6 +25,8 @@ from pathlib import Path
 import pytest
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+# JupyterLab comes with the [lab] extra; `make test-pythons` installs only [test]
+pytest.importorskip("jupyterlab", reason="JupyterLab is not installed (the [lab] extra)")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed "
