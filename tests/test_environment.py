@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from venvs import borrowing_venv
 
 yaml = pytest.importorskip("yaml")
 tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from 3.11")
@@ -18,17 +18,6 @@ CONDA_NAMES = {"matplotlib-base": "matplotlib", "python-build": "build"}
 # in environment.yml for the environment itself, not as a dependency of pkilab
 ENVIRONMENT_ONLY = {"python", "pip", "openssl"}
 LESSON_00 = "notebooks/00-start-here.ipynb"
-
-
-def borrowing_venv(venv: Path) -> Path:
-    """A fresh venv that sees this environment's packages (a .pth line to its
-    site-packages) but not its pkilab: no network needed for the dependencies."""
-    import sysconfig
-
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    (site,) = (venv / "lib").glob("python3*/site-packages")
-    (site / "_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return venv
 
 
 def _requirement(text: str) -> tuple[str, str]:

@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from venvs import borrowing_venv
 
 pytest.importorskip("build", reason="python -m build is in the [test] extra")
 
@@ -25,17 +26,6 @@ SDIST_SUBSET = ("tests/test_cli_json.py", "tests/test_facts.py",
                 "tests/test_notebook_sources.py", "tests/test_completion.py")
 
 pytestmark = pytest.mark.slow
-
-
-def borrowing_venv(venv: Path) -> Path:
-    """A fresh venv that sees this environment's packages (a .pth line to its
-    site-packages) but not its pkilab: no network needed for the dependencies."""
-    import sysconfig
-
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    (site,) = (venv / "lib").glob("python3*/site-packages")
-    (site / "_borrowed.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    return venv
 
 
 @pytest.fixture(scope="module")
