@@ -58,6 +58,12 @@ def _canonical(field: str) -> str:
     return short
 
 
+def is_control_character(char: str) -> bool:
+    """C0 and C1 control characters (newline, escape, DEL, ...): what must not reach a
+    terminal, a log or a prompt from a name or a password."""
+    return ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0
+
+
 def check_text(value: str, what: str) -> str:
     """``value`` when it is printable UTF-8 text for a name, else an :class:`InputError`.
 
@@ -73,8 +79,7 @@ def check_text(value: str, what: str) -> str:
                          "certificates store names as UTF-8",
                          "check the terminal's encoding and type the name again",
                          code="not_utf8") from None
-    bad = next((c for c in value if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0
-                or c in _BIDI_CONTROLS), None)
+    bad = next((c for c in value if is_control_character(c) or c in _BIDI_CONTROLS), None)
     if bad is not None:
         raise InputError(f"{what} {value!r} contains the control character U+{ord(bad):04X}",
                          "a newline or an escape sequence in a name changes what every "

@@ -72,7 +72,9 @@ def check_new_password(password: str | bytes | None, kind: PasswordKind = "keyst
         raise InputError(f"the password is {len(encoded)} bytes long",
                          f"OpenSSL reads key pass phrases of at most {MAX_BYTES} bytes",
                          "choose a shorter password", code="password_too_long")
-    bad = next((c for c in text if _is_control(c)), None)
+    from .names import is_control_character  # names brings cryptography: only when checking
+
+    bad = next((c for c in text if is_control_character(c)), None)
     if bad is not None:
         raise InputError(f"the password contains the control character U+{ord(bad):04X}",
                          "it cannot be typed at keytool's or openssl's prompt",
@@ -102,10 +104,6 @@ def _not_utf8(option: str) -> InputError:
                       "pkilab stores passwords as UTF-8, as keytool and openssl read them",
                       "check the terminal's encoding, or use file:PATH with a UTF-8 file",
                       code="not_utf8")
-
-
-def _is_control(char: str) -> bool:
-    return ord(char) < 0x20 or 0x7F <= ord(char) < 0xA0
 
 
 class StdinLines:
