@@ -15,16 +15,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..errors import PkilabError
 from ..facts import fingerprint, key_matches, signed_by
 from ..formats import identify, load_any
 from ..i18n import ui
 from ..lesson import Verdict, check, have
 from ..names import common_name
-
-
-def _not_yet(what: str) -> PkilabError:
-    return PkilabError(what, code="exercise_not_done")
+from . import not_yet as _not_yet
 
 
 def _identified(mystery: Path, answers: Mapping[str, Any]) -> bool:

@@ -20,11 +20,7 @@ from ..i18n import ui
 from ..lesson import Verdict, check
 from ..names import common_name
 from ..trace import Trace
-
-
-def _not_yet(what: str) -> PkilabError:
-    return PkilabError(what, code="exercise_not_done")
-
+from . import not_yet as _not_yet
 
 # requests the check itself made as a client, per server: they must not count as the
 # learner's own

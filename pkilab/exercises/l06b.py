@@ -14,13 +14,9 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import PkilabError
 from ..i18n import ui
 from ..lesson import Verdict, check
-
-
-def _not_yet(what: str) -> PkilabError:
-    return PkilabError(what, code="exercise_not_done")
+from . import not_yet as _not_yet
 
 
 def _fresh(server: Any, certificate_set: Any) -> Any:

@@ -17,10 +17,7 @@ from typing import Any
 from ..errors import PkilabError
 from ..i18n import ui
 from ..lesson import Verdict, check
-
-
-def _not_yet(what: str) -> PkilabError:
-    return PkilabError(what, code="exercise_not_done")
+from . import not_yet as _not_yet
 
 
 def _directives(block: str) -> dict[str, list[str]]:

@@ -14,13 +14,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from ..errors import PkilabError
 from ..i18n import ui
 from ..lesson import Verdict, feedback
-
-
-def _not_yet(what: str) -> PkilabError:
-    return PkilabError(what, code="exercise_not_done")
 
 
 def snapshot(folder: str | Path) -> dict[str, str]:
