@@ -184,25 +184,9 @@ def _main(argv: Sequence[str] | None) -> int:
         # (a name too long for a folder walk, a disk full) is still one line, not a
         # traceback.
         return _report(_system_error(exc), args)
-    except ValueError as exc:
-        # cryptography parses a certificate's names and extensions only when they are
-        # first read, long after loading: a damaged field surfaces here, from whichever
-        # command looked at it. Only that error is turned into a line; any other
-        # ValueError is a pkilab bug and keeps its traceback.
-        if not str(exc).startswith(_LAZY_PARSE_ERRORS):
-            raise
-        return _report(InputError("a certificate in the input is damaged",
-                                  "one of its fields does not decode (" + str(exc)[:80] + ")",
-                                  "copy the file again, whole; pkilab inspect shows what it "
-                                  "is", code="malformed_certificate"), args)
     except KeyboardInterrupt:
         sys.stderr.write("pkilab: interrupted\n")
         return 130
-
-
-#: How cryptography's lazily parsed fields (names, extensions, the public key) fail.
-_LAZY_PARSE_ERRORS = ("error parsing asn1 value", "Invalid key", "Unknown key type",
-                      "Invalid EC key", "Invalid RSA key")
 
 
 def _report(exc: PkilabError, args: argparse.Namespace | None = None) -> int:
